@@ -1,0 +1,13 @@
+package dev.synapse;
+
+/** The steps of a spawn, reported to {@link SynapseListener#onSpawnPhase}. */
+public enum SpawnPhase {
+  /** Creating the module's virtual environment with {@code python -m venv}. */
+  CREATING_VENV,
+  /** Installing {@code requirements.txt} with pip. */
+  INSTALLING,
+  /** Starting the worker process. */
+  STARTING,
+  /** The worker answered its ready handshake. */
+  READY
+}

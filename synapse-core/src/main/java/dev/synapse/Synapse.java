@@ -1,0 +1,371 @@
+package dev.synapse;
+
+import dev.synapse.internal.codec.Conversions;
+import dev.synapse.internal.codec.JsonAnswers;
+import dev.synapse.internal.worker.PendingCall;
+import dev.synapse.internal.worker.WorkerConfig;
+import dev.synapse.internal.worker.WorkerSupervisor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * A Python module running as a long-lived worker process, and the way to call it.
+ *
+ * <pre>{@code
+ * try (Synapse synapse = new Synapse()) {
+ *   synapse.spawn(Path.of("py_module"), "main");
+ *   Object answer = synapse.call(Map.of("foo", "bar"));
+ * }
+ * }</pre>
+ *
+ * <p>{@link #spawn} starts {@code DIR/ENTRY.py} and returns when it is ready; calls then go to it
+ * until {@link #dispose()}. Modules written with {@code pysynapse.serve(...)} take many calls at
+ * once and may serve named functions ({@link #invoke}); modules with a hand-written loop in the
+ * style of the original Node library answer one call at a time, in order.
+ *
+ * <p><b>Threads.</b> An instance is thread-safe: any number of threads may call it at once. Blocking
+ * calls wait on the caller's thread; {@link #callAsync} never blocks and its futures complete on the
+ * callback executor ({@link ForkJoinPool#commonPool()} unless set), never on the thread that reads
+ * the worker's output. Cancelling such a future cancels the call in the worker.
+ *
+ * <p><b>Errors.</b> Every failure is a {@link SynapseException}: {@link SpawnException}, {@link
+ * PythonException}, {@link WorkerExitedException}, {@link CallTimeoutException}, {@link
+ * EncodingException}, {@link FrameTooLargeException}, {@link ProtocolException}. A call made before
+ * {@code spawn} or after {@code dispose} throws {@link IllegalStateException}.
+ *
+ * <p><b>Values.</b> Inputs may be null, Boolean, Byte/Short/Integer/Long, BigInteger (up to unsigned
+ * 64 bits), Float, Double, String (any CharSequence), byte[] and ByteBuffer, Instant, List and any
+ * Collection, Java arrays, and Map (iteration order kept), nested freely. Answers come back as null,
+ * Boolean, Long (BigInteger above {@code Long.MAX_VALUE}), Double (Float for MessagePack float32),
+ * String, byte[], Instant, ArrayList and LinkedHashMap.
+ */
+public final class Synapse implements AutoCloseable {
+  private static final String NOT_SPAWNED = "Cannot send inputs to instance before spawning it.";
+
+  private final Builder settings;
+  private final Object lifecycle = new Object();
+  private volatile WorkerSupervisor supervisor;
+
+  /** An instance with the default settings; see {@link Builder} for what they are. */
+  public Synapse() {
+    this(new Builder());
+  }
+
+  private Synapse(Builder builder) {
+    this.settings = builder.copy();
+  }
+
+  /** A builder for an instance with other settings. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Same as {@link #spawn(Path, String)}. */
+  public void spawn(String directory, String entrypoint) {
+    Objects.requireNonNull(directory, "directory");
+    spawn(Path.of(directory), entrypoint);
+  }
+
+  /**
+   * Starts {@code directory/entrypoint.py} as this instance's worker and returns once it is ready to
+   * answer. Does nothing if a worker is already running; after {@link #dispose()}, or after the
+   * worker died for good, starts a fresh one.
+   *
+   * @param entrypoint the module's file name, with or without {@code .py}
+   * @throws SpawnException naming the path if the directory or the entrypoint does not exist, and
+   *     with the worker's stderr if it could not start or died before it was ready
+   * @throws IllegalArgumentException if {@code entrypoint} is empty
+   */
+  public void spawn(Path directory, String entrypoint) {
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(entrypoint, "entrypoint");
+    if (entrypoint.isBlank()) {
+      throw new IllegalArgumentException("entrypoint cannot be empty");
+    }
+    synchronized (lifecycle) {
+      WorkerSupervisor current = supervisor;
+      if (current != null && current.isAlive()) {
+        return;
+      }
+      if (current != null) {
+        current.dispose();
+      }
+      supervisor = WorkerSupervisor.start(config(directory.toAbsolutePath().normalize(), entrypoint));
+    }
+  }
+
+  private WorkerConfig config(Path directory, String entrypoint) {
+    if (!Files.isDirectory(directory)) {
+      throw new SpawnException("The module directory does not exist: " + directory);
+    }
+    String module = entrypoint.endsWith(".py") ? entrypoint.substring(0, entrypoint.length() - 3) : entrypoint;
+    Path script = directory.resolve(module + ".py");
+    if (!Files.isRegularFile(script)) {
+      throw new SpawnException("The entrypoint does not exist: " + script);
+    }
+    return new WorkerConfig(
+        script,
+        module,
+        settings.python,
+        settings.startupTimeout,
+        settings.shutdownGrace,
+        settings.callTimeout,
+        settings.maxFrameBytes,
+        settings.restartPolicy,
+        settings.listener,
+        settings.callbackExecutor,
+        Map.copyOf(settings.environment));
+  }
+
+  /**
+   * Sends {@code input} to the module and waits for its answer.
+   *
+   * @throws IllegalStateException before {@link #spawn} or after {@link #dispose()}
+   * @throws SynapseException when the call fails; see the class documentation for the kinds
+   */
+  public Object call(Object input) {
+    return call(Request.call(input));
+  }
+
+  /**
+   * Like {@link #call(Object)}; with {@code forceJsonParse}, an answer that is a string of JSON is
+   * parsed into the same Java types as any other answer (a string that is not JSON is returned as it
+   * is, with a warning in the log).
+   */
+  public Object call(Object input, boolean forceJsonParse) {
+    Object answer = call(input);
+    return forceJsonParse ? JsonAnswers.parse(answer) : answer;
+  }
+
+  /**
+   * Like {@link #call(Object)}, converting the answer to {@code type}: Map, List, String, Long,
+   * Integer, Double, Float, Boolean, BigInteger, byte[], Instant, Object. Whole numbers convert only
+   * where no information is lost.
+   *
+   * @throws SynapseException if the answer does not convert, naming both types
+   */
+  public <T> T call(Object input, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return Conversions.convert(call(input), type);
+  }
+
+  /** Makes the call that {@code request} describes and waits for its answer. */
+  public Object call(Request request) {
+    return await(submit(request, false));
+  }
+
+  /** Calls the named function of a {@code pysynapse} module and waits for its answer. */
+  public Object invoke(String function, Object payload) {
+    return call(Request.invoke(function, payload));
+  }
+
+  /** Like {@link #invoke(String, Object)}, converting the answer as {@link #call(Object, Class)} does. */
+  public <T> T invoke(String function, Object payload, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return Conversions.convert(invoke(function, payload), type);
+  }
+
+  /**
+   * Sends {@code input} without waiting. The future completes on the callback executor with the
+   * answer or a {@link SynapseException}; cancelling it cancels the call in the worker.
+   *
+   * @throws IllegalStateException before {@link #spawn} or after {@link #dispose()}
+   */
+  public CompletableFuture<Object> callAsync(Object input) {
+    return callAsync(Request.call(input));
+  }
+
+  /** The asynchronous form of {@link #invoke(String, Object)}. */
+  public CompletableFuture<Object> invokeAsync(String function, Object payload) {
+    return callAsync(Request.invoke(function, payload));
+  }
+
+  /** The asynchronous form of {@link #call(Request)}. */
+  public CompletableFuture<Object> callAsync(Request request) {
+    return submit(request, true);
+  }
+
+  private PendingCall submit(Request request, boolean async) {
+    Objects.requireNonNull(request, "request");
+    WorkerSupervisor current = supervisor;
+    if (current == null) {
+      throw new IllegalStateException(NOT_SPAWNED);
+    }
+    return current.submit(request.function(), request.input(), request.timeout(), async);
+  }
+
+  private static Object await(PendingCall call) {
+    try {
+      return call.get();
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new SynapseException("Interrupted while waiting for the worker's answer", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new SynapseException(cause.toString(), cause);
+    }
+  }
+
+  /** Whether a worker is running or being restarted. */
+  public boolean isRunning() {
+    WorkerSupervisor current = supervisor;
+    return current != null && current.isAlive();
+  }
+
+  /** What the current worker reported about itself (pid, Python version, codec...), if one is running. */
+  public Optional<WorkerInfo> workerInfo() {
+    WorkerSupervisor current = supervisor;
+    return current == null ? Optional.empty() : current.workerInfo();
+  }
+
+  /**
+   * Ends the worker: closes its stdin, waits up to the shutdown grace period for it to exit, then
+   * kills it and all its descendants. Calls still waiting fail. Idempotent; {@link #spawn} may start
+   * a new worker afterwards.
+   */
+  public void dispose() {
+    synchronized (lifecycle) {
+      WorkerSupervisor current = supervisor;
+      supervisor = null;
+      if (current != null) {
+        current.dispose();
+      }
+    }
+  }
+
+  /** Same as {@link #dispose()}. */
+  @Override
+  public void close() {
+    dispose();
+  }
+
+  /**
+   * Settings for a {@link Synapse}. Each setter checks its value at once and names it in the
+   * exception. Not thread-safe; {@link #build()} copies the settings, so a builder can be reused.
+   */
+  public static final class Builder {
+    private String python = defaultPython();
+    private Duration startupTimeout = Duration.ofSeconds(60);
+    private Duration shutdownGrace = Duration.ofMillis(500);
+    private Duration callTimeout = Duration.ZERO;
+    private int maxFrameBytes = 256 * 1024 * 1024;
+    private RestartPolicy restartPolicy = RestartPolicy.never();
+    private SynapseListener listener = new SynapseListener() {};
+    private Executor callbackExecutor = ForkJoinPool.commonPool();
+    private Map<String, String> environment = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    private static String defaultPython() {
+      String fromEnvironment = System.getenv("SYNAPSE_PYTHON");
+      return fromEnvironment == null || fromEnvironment.isBlank() ? "python3" : fromEnvironment;
+    }
+
+    /**
+     * The Python interpreter, a path or a name looked up on PATH. Default: the environment variable
+     * {@code SYNAPSE_PYTHON}, else {@code python3}.
+     */
+    public Builder python(String python) {
+      Objects.requireNonNull(python, "python");
+      if (python.isBlank()) {
+        throw new IllegalArgumentException("python cannot be empty");
+      }
+      this.python = python;
+      return this;
+    }
+
+    /** How long a worker may take to become ready after it starts. Default 60 s. */
+    public Builder startupTimeout(Duration timeout) {
+      RestartPolicy.requirePositive("startupTimeout", timeout);
+      this.startupTimeout = timeout;
+      return this;
+    }
+
+    /** How long {@link #dispose()} waits for the worker to exit before killing it. Default 500 ms. */
+    public Builder shutdownGrace(Duration grace) {
+      RestartPolicy.requireNotNegative("shutdownGrace", grace);
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    /** The timeout of calls that do not set their own; {@link Duration#ZERO} (the default) means none. */
+    public Builder callTimeout(Duration timeout) {
+      RestartPolicy.requireNotNegative("callTimeout", timeout);
+      this.callTimeout = timeout;
+      return this;
+    }
+
+    /** The largest frame either side accepts, in bytes. Default 256 MiB. */
+    public Builder maxFrameBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxFrameBytes cannot be less than 1024, was " + bytes);
+      }
+      this.maxFrameBytes = bytes;
+      return this;
+    }
+
+    /** What happens when a worker dies on its own. Default {@link RestartPolicy#never()}. */
+    public Builder restartPolicy(RestartPolicy policy) {
+      this.restartPolicy = Objects.requireNonNull(policy, "restartPolicy");
+      return this;
+    }
+
+    /** Receives log lines and lifecycle events. Default: none (log lines still go to SLF4J). */
+    public Builder listener(SynapseListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Where {@link #callAsync} futures complete and listener lifecycle methods run. Default {@link
+     * ForkJoinPool#commonPool()}.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+      return this;
+    }
+
+    /** Sets an environment variable for the worker, on top of this JVM's environment. */
+    public Builder environment(String name, String value) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+      if (name.isEmpty() || name.contains("=")) {
+        throw new IllegalArgumentException("Not an environment variable name: '" + name + "'");
+      }
+      environment.put(name, value);
+      return this;
+    }
+
+    /** An instance with these settings; it starts no worker until {@link Synapse#spawn}. */
+    public Synapse build() {
+      return new Synapse(this);
+    }
+
+    private Builder copy() {
+      Builder copy = new Builder();
+      copy.python = python;
+      copy.startupTimeout = startupTimeout;
+      copy.shutdownGrace = shutdownGrace;
+      copy.callTimeout = callTimeout;
+      copy.maxFrameBytes = maxFrameBytes;
+      copy.restartPolicy = restartPolicy;
+      copy.listener = listener;
+      copy.callbackExecutor = callbackExecutor;
+      copy.environment = new LinkedHashMap<>(environment);
+      return copy;
+    }
+  }
+}

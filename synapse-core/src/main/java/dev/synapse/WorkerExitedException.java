@@ -1,0 +1,43 @@
+package dev.synapse;
+
+/**
+ * The worker process ended while calls were waiting for it, or before a call could be sent. Every
+ * call in flight on that worker fails with this exception at once; what happens next is up to the
+ * {@link RestartPolicy}.
+ */
+public class WorkerExitedException extends SynapseException {
+  private static final long serialVersionUID = 1L;
+
+  private final int exitCode;
+  private final String stderrTail;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what happened
+   * @param exitCode the worker's exit code (negative: killed by a signal, as {@code -signal})
+   * @param stderrTail the last lines the worker wrote to stderr, possibly empty
+   */
+  public WorkerExitedException(String message, int exitCode, String stderrTail) {
+    super(withTail(message, stderrTail));
+    this.exitCode = exitCode;
+    this.stderrTail = stderrTail == null ? "" : stderrTail;
+  }
+
+  /** The worker's exit code; 128 + N or -N when it was killed by signal N, as the OS reports it. */
+  public int exitCode() {
+    return exitCode;
+  }
+
+  /** The last lines the worker wrote to stderr, possibly empty. */
+  public String stderrTail() {
+    return stderrTail;
+  }
+
+  static String withTail(String message, String stderrTail) {
+    if (stderrTail == null || stderrTail.isBlank()) {
+      return message;
+    }
+    return message + "\n--- last lines of the worker's stderr ---\n" + stderrTail.stripTrailing();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.synapse.internal.launch;
+
+import dev.synapse.LogLine;
+import dev.synapse.SynapseListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * Reads a worker's stderr line by line on its own thread: each line goes to the SLF4J logger
+ * {@code synapse.<module>} and to the listener, and the last lines are kept for the exceptions
+ * that report a dead worker. Lines are cut at {@value #MAX_LINE} characters so that output without
+ * line breaks cannot exhaust the heap.
+ */
+public final class StderrPump {
+  static final int MAX_LINE = 8192;
+  private static final int TAIL_LINES = 40;
+  private static final String PREFIX = "[pysynapse:";
+
+  private final String module;
+  private final Reader reader;
+  private final SynapseListener listener;
+  private final Logger logger;
+  private final Deque<String> tail = new ArrayDeque<>();
+  private final Thread thread;
+
+  /** Starts pumping {@code stderr} on a daemon thread named after the module and pid. */
+  public StderrPump(String module, long pid, InputStream stderr, SynapseListener listener) {
+    this.module = module;
+    this.reader = new InputStreamReader(stderr, StandardCharsets.UTF_8);
+    this.listener = listener;
+    this.logger = LoggerFactory.getLogger("synapse." + module);
+    this.thread = new Thread(this::run, "synapse-stderr-" + module + "-" + pid);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Waits up to {@code millis} for the stream to end, so the tail is complete. */
+  public void awaitEnd(long millis) {
+    try {
+      thread.join(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The last lines read, oldest first, joined with line breaks. */
+  public String tail() {
+    synchronized (tail) {
+      return String.join("\n", tail);
+    }
+  }
+
+  private void run() {
+    char[] buffer = new char[MAX_LINE];
+    StringBuilder line = new StringBuilder();
+    try {
+      int n;
+      while ((n = reader.read(buffer)) >= 0) {
+        for (int i = 0; i < n; i++) {
+          char c = buffer[i];
+          if (c == '\n') {
+            emit(line);
+          } else if (c != '\r') {
+            line.append(c);
+            if (line.length() >= MAX_LINE) {
+              emit(line);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      // The stream closes when the worker is killed; nothing more will come.
+    }
+    if (line.length() > 0) {
+      emit(line);
+    }
+  }
+
+  private void emit(StringBuilder text) {
+    LogLine line = parse(text.toString());
+    text.setLength(0);
+    synchronized (tail) {
+      if (tail.size() == TAIL_LINES) {
+        tail.removeFirst();
+      }
+      tail.addLast(line.logger().isEmpty() ? line.text() : line.level() + " " + line.logger() + ": " + line.text());
+    }
+    logger.atLevel(line.level()).log(line.logger().isEmpty() ? line.text() : line.logger() + ": " + line.text());
+    try {
+      listener.onLog(line);
+    } catch (RuntimeException e) {
+      logger.warn("The listener failed on a log line", e);
+    }
+  }
+
+  /** Splits a {@code [pysynapse:LEVEL:logger] text} line; any other line is plain INFO output. */
+  LogLine parse(String text) {
+    if (text.startsWith(PREFIX)) {
+      int levelEnd = text.indexOf(':', PREFIX.length());
+      int close = text.indexOf("] ", Math.max(levelEnd, 0));
+      if (levelEnd > 0 && close > levelEnd) {
+        Level level = level(text.substring(PREFIX.length(), levelEnd));
+        return new LogLine(module, level, text.substring(levelEnd + 1, close), text.substring(close + 2));
+      }
+    }
+    return new LogLine(module, Level.INFO, "", text);
+  }
+
+  private static Level level(String pythonLevel) {
+    switch (pythonLevel) {
+      case "DEBUG":
+        return Level.DEBUG;
+      case "WARNING":
+        return Level.WARN;
+      case "ERROR":
+      case "CRITICAL":
+        return Level.ERROR;
+      default:
+        return Level.INFO;
+    }
+  }
+}

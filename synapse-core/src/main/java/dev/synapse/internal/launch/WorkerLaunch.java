@@ -1,0 +1,44 @@
+package dev.synapse.internal.launch;
+
+import dev.synapse.SpawnException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a worker process: the interpreter running pysynapse's bootstrap, which runs the module.
+ * See "Start-up" in {@code docs/protocol.md} for what the bootstrap does before the module runs.
+ */
+public final class WorkerLaunch {
+  private WorkerLaunch() {}
+
+  /**
+   * Starts {@code python -X faulthandler -m pysynapse._bootstrap script} in the script's directory.
+   *
+   * @param environment extra environment variables for the worker
+   * @throws SpawnException if the interpreter cannot be run
+   */
+  public static Process start(String python, Path script, int maxFrameBytes, Map<String, String> environment) {
+    List<String> command = new ArrayList<>(List.of(python, "-X", "faulthandler", "-m", "pysynapse._bootstrap"));
+    command.add(script.toString());
+    ProcessBuilder builder = new ProcessBuilder(command).directory(script.getParent().toFile());
+    Map<String, String> env = builder.environment();
+    env.putAll(environment);
+    String inherited = env.get("PYTHONPATH");
+    String home = PysynapseHome.directory().toString();
+    env.put("PYTHONPATH", inherited == null || inherited.isEmpty() ? home : home + File.pathSeparator + inherited);
+    env.put("SYNAPSE_MAX_FRAME", Integer.toString(maxFrameBytes));
+    env.put("PYTHONIOENCODING", "utf-8");
+    env.put("PYTHONUNBUFFERED", "1");
+    try {
+      Process process = builder.start();
+      LiveProcesses.add(process);
+      return process;
+    } catch (IOException e) {
+      throw new SpawnException("Cannot start the Python interpreter '" + python + "': " + e.getMessage(), e);
+    }
+  }
+}

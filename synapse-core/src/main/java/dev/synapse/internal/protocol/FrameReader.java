@@ -1,0 +1,73 @@
+package dev.synapse.internal.protocol;
+
+import dev.synapse.FrameTooLargeException;
+import dev.synapse.ProtocolException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads length-prefixed frames (4-byte unsigned little-endian length, then the body) from a
+ * worker's stdout. The length is checked against the maximum before the body is allocated. Not
+ * thread-safe: one reader thread owns it.
+ */
+public final class FrameReader {
+  private final InputStream in;
+  private final int maxFrameBytes;
+  private final byte[] header = new byte[4];
+
+  /** Reads from {@code in}, refusing frames longer than {@code maxFrameBytes}. */
+  public FrameReader(InputStream in, int maxFrameBytes) {
+    this.in = in;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * Reads the next frame's body.
+   *
+   * @return the body, or {@code null} when the stream ended cleanly between frames
+   * @throws ProtocolException if the stream ends inside a frame or announces an oversized one
+   * @throws IOException if reading fails
+   */
+  public byte[] read() throws IOException {
+    int got = readFully(header, 0, 4);
+    if (got == 0) {
+      return null;
+    }
+    if (got < 4) {
+      throw new ProtocolException("The worker's output ended inside a frame header (" + got + " of 4 bytes)");
+    }
+    long length = (header[0] & 0xFFL) | (header[1] & 0xFFL) << 8 | (header[2] & 0xFFL) << 16 | (header[3] & 0xFFL) << 24;
+    if (length > maxFrameBytes) {
+      FrameTooLargeException cause = new FrameTooLargeException("A frame from the worker", length, maxFrameBytes);
+      throw new ProtocolException(
+          cause.getMessage() + " (header bytes " + hex(header) + "; is something printing to the frame stream?)", cause);
+    }
+    byte[] body = new byte[(int) length];
+    int read = readFully(body, 0, body.length);
+    if (read < body.length) {
+      throw new ProtocolException(
+          "The worker's output ended inside a frame (" + read + " of " + length + " bytes)");
+    }
+    return body;
+  }
+
+  private int readFully(byte[] buffer, int offset, int length) throws IOException {
+    int total = 0;
+    while (total < length) {
+      int n = in.read(buffer, offset + total, length - total);
+      if (n < 0) {
+        break;
+      }
+      total += n;
+    }
+    return total;
+  }
+
+  private static String hex(byte[] bytes) {
+    StringBuilder text = new StringBuilder();
+    for (byte b : bytes) {
+      text.append(String.format("%02x", b));
+    }
+    return text.toString();
+  }
+}

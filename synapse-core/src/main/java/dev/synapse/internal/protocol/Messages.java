@@ -1,0 +1,156 @@
+package dev.synapse.internal.protocol;
+
+import dev.synapse.ProtocolException;
+import dev.synapse.PythonException;
+import dev.synapse.WorkerInfo;
+import dev.synapse.internal.codec.ValueCodec;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * The messages of the envelope protocol and the READY frame, as specified in {@code
+ * docs/protocol.md}: encoding what the host sends and decoding what the worker sends.
+ */
+public final class Messages {
+  /** READY, worker to host. */
+  public static final int READY = 0;
+  /** CALL (host to worker) and RESULT (worker to host). */
+  public static final int CALL_OR_RESULT = 1;
+  /** CANCEL (host to worker) and ERROR (worker to host). */
+  public static final int CANCEL_OR_ERROR = 2;
+
+  private Messages() {}
+
+  /** Encodes {@code [1, id, function, input]}. */
+  public static OutboundFrame call(long id, String function, Object input, int maxFrameBytes) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(4).packInt(CALL_OR_RESULT).packLong(id);
+          if (function == null) {
+            packer.packNil();
+          } else {
+            packer.packString(function);
+          }
+          ValueCodec.pack(packer, input);
+        },
+        maxFrameBytes);
+  }
+
+  /** Encodes {@code [2, id]}. */
+  public static OutboundFrame cancel(long id) {
+    return OutboundFrame.encode(packer -> packer.packArrayHeader(2).packInt(CANCEL_OR_ERROR).packLong(id), 16);
+  }
+
+  /** Encodes a bare value, the body of a seed-style request. */
+  public static OutboundFrame bare(Object input, int maxFrameBytes) {
+    return OutboundFrame.encode(packer -> ValueCodec.pack(packer, input), maxFrameBytes);
+  }
+
+  /** Decodes a bare value, the body of a seed-style answer. */
+  public static Object decodeBare(byte[] frame) {
+    try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(frame)) {
+      Object value = ValueCodec.unpack(unpacker);
+      if (unpacker.hasNext()) {
+        throw new ProtocolException("A frame from the worker holds more than one MessagePack value");
+      }
+      return value;
+    } catch (IOException | RuntimeException e) {
+      throw asProtocolError(e);
+    }
+  }
+
+  /**
+   * Decodes the READY frame.
+   *
+   * @throws ProtocolException if the frame is not READY
+   */
+  public static WorkerInfo decodeReady(byte[] frame) {
+    Object message = decodeBare(frame);
+    if (message instanceof List<?> list
+        && list.size() == 2
+        && Long.valueOf(READY).equals(list.get(0))
+        && list.get(1) instanceof Map<?, ?> info) {
+      return workerInfo(info);
+    }
+    throw new ProtocolException(
+        "The worker's first frame is not the READY message: is the module started through pysynapse's bootstrap?");
+  }
+
+  private static WorkerInfo workerInfo(Map<?, ?> info) {
+    Object protocol = info.get("protocol");
+    if (!Long.valueOf(1).equals(protocol)) {
+      throw new ProtocolException("The worker speaks protocol version " + protocol + "; this library speaks 1");
+    }
+    Object mode = info.get("mode");
+    if (!"legacy".equals(mode) && !"pysynapse".equals(mode)) {
+      throw new ProtocolException("The worker announced an unknown mode " + mode);
+    }
+    List<String> functions =
+        info.get("functions") instanceof List<?> names ? names.stream().map(String::valueOf).toList() : List.of();
+    return new WorkerInfo(
+        info.get("pid") instanceof Long pid ? pid : -1L,
+        String.valueOf(info.get("python")),
+        String.valueOf(info.get("pysynapse")),
+        String.valueOf(info.get("codec")),
+        "legacy".equals(mode),
+        functions);
+  }
+
+  /** A decoded RESULT or ERROR. */
+  public record Answer(long id, Object value, PythonException error) {}
+
+  /**
+   * Decodes a RESULT or ERROR frame.
+   *
+   * @throws ProtocolException if the frame is neither
+   */
+  public static Answer decodeAnswer(byte[] frame) {
+    try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(frame)) {
+      int size = unpacker.unpackArrayHeader();
+      int type = unpacker.unpackInt();
+      long id = unpacker.unpackLong();
+      if (size != 3 || (type != CALL_OR_RESULT && type != CANCEL_OR_ERROR)) {
+        throw new ProtocolException("Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
+      }
+      Object value = ValueCodec.unpack(unpacker);
+      if (type == CALL_OR_RESULT) {
+        return new Answer(id, value, null);
+      }
+      return new Answer(id, null, toPythonException(value));
+    } catch (IOException | RuntimeException e) {
+      throw asProtocolError(e);
+    }
+  }
+
+  private static PythonException toPythonException(Object error) {
+    if (!(error instanceof Map<?, ?> map)) {
+      return new PythonException(PythonException.Kind.HANDLER, "", String.valueOf(error), "");
+    }
+    return new PythonException(
+        kind(map.get("kind")),
+        String.valueOf(map.get("type")),
+        String.valueOf(map.get("message")),
+        map.get("traceback") instanceof String traceback ? traceback : "");
+  }
+
+  private static PythonException.Kind kind(Object kind) {
+    if ("encode".equals(kind)) {
+      return PythonException.Kind.ENCODE;
+    } else if ("function".equals(kind)) {
+      return PythonException.Kind.FUNCTION;
+    } else if ("cancelled".equals(kind)) {
+      return PythonException.Kind.CANCELLED;
+    }
+    return PythonException.Kind.HANDLER;
+  }
+
+  private static ProtocolException asProtocolError(Exception e) {
+    if (e instanceof ProtocolException protocolError) {
+      return protocolError;
+    }
+    return new ProtocolException("The worker sent a frame that is not valid MessagePack: " + e.getMessage(), e);
+  }
+}

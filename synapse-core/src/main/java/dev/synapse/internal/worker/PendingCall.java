@@ -1,0 +1,101 @@
+package dev.synapse.internal.worker;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call from the moment it is made until it is answered, failed, timed out or cancelled. It is
+ * the future the caller holds: completing it is the answer.
+ *
+ * <p>A call made with {@code callAsync} completes on the callback executor, so that the caller's
+ * dependent stages never run on a worker's reader thread; a blocking call completes directly and
+ * saves that hand-off. Cancelling the future tells the current owner, which cancels the call in the
+ * worker.
+ */
+public final class PendingCall extends CompletableFuture<Object> {
+  private final String function;
+  private final Object input;
+  private final Duration timeout;
+  private final Executor completionExecutor;
+  private volatile CallOwner owner;
+  private volatile ScheduledFuture<?> timeoutTask;
+  private volatile long id;
+
+  PendingCall(String function, Object input, Duration timeout, Executor completionExecutor) {
+    this.function = function;
+    this.input = input;
+    this.timeout = timeout;
+    this.completionExecutor = completionExecutor;
+  }
+
+  String function() {
+    return function;
+  }
+
+  Object input() {
+    return input;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  long id() {
+    return id;
+  }
+
+  void id(long id) {
+    this.id = id;
+  }
+
+  void owner(CallOwner owner) {
+    this.owner = owner;
+  }
+
+  /** Arms the timeout, if the call has one; it fires into whoever owns the call at that moment. */
+  void startTimer() {
+    if (!timeout.isZero()) {
+      timeoutTask = Threads.TIMER.schedule(() -> owner.timedOut(this), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Completes the call with its answer. */
+  void succeed(Object value) {
+    stopTimer();
+    if (completionExecutor == null) {
+      complete(value);
+    } else {
+      completionExecutor.execute(() -> complete(value));
+    }
+  }
+
+  /** Fails the call. */
+  void fail(Throwable error) {
+    stopTimer();
+    if (completionExecutor == null) {
+      completeExceptionally(error);
+    } else {
+      completionExecutor.execute(() -> completeExceptionally(error));
+    }
+  }
+
+  private void stopTimer() {
+    ScheduledFuture<?> task = timeoutTask;
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    boolean cancelled = super.cancel(mayInterruptIfRunning);
+    if (cancelled) {
+      stopTimer();
+      owner.cancelled(this);
+    }
+    return cancelled;
+  }
+}

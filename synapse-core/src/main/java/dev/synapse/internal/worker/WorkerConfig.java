@@ -1,0 +1,53 @@
+package dev.synapse.internal.worker;
+
+import dev.synapse.RestartPolicy;
+import dev.synapse.SynapseListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a spawn needs, fixed when it starts.
+ *
+ * @param script the module's entrypoint file
+ * @param module the entrypoint's name without {@code .py}, used in thread and logger names
+ * @param python the interpreter to run
+ * @param startupTimeout how long a worker may take to become ready
+ * @param shutdownGrace how long a worker may take to exit once its stdin is closed
+ * @param callTimeout the default timeout of a call; zero for none
+ * @param maxFrameBytes the largest frame either side accepts
+ * @param restartPolicy what happens when a worker dies on its own
+ * @param listener receives log lines and lifecycle events
+ * @param callbackExecutor runs listener lifecycle methods and completes asynchronous calls
+ * @param environment extra environment variables for the worker
+ */
+public record WorkerConfig(
+    Path script,
+    String module,
+    String python,
+    Duration startupTimeout,
+    Duration shutdownGrace,
+    Duration callTimeout,
+    int maxFrameBytes,
+    RestartPolicy restartPolicy,
+    SynapseListener listener,
+    Executor callbackExecutor,
+    Map<String, String> environment) {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerConfig.class);
+
+  /** Runs a lifecycle event of the listener on the callback executor; a failing listener is logged. */
+  void notifyListener(Consumer<SynapseListener> event) {
+    callbackExecutor.execute(
+        () -> {
+          try {
+            event.accept(listener);
+          } catch (RuntimeException e) {
+            LOG.warn("The listener failed", e);
+          }
+        });
+  }
+}

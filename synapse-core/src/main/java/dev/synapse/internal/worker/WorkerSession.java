@@ -1,0 +1,223 @@
+package dev.synapse.internal.worker;
+
+import dev.synapse.ProtocolException;
+import dev.synapse.SpawnException;
+import dev.synapse.WorkerExitedException;
+import dev.synapse.WorkerInfo;
+import dev.synapse.internal.launch.LiveProcesses;
+import dev.synapse.internal.launch.ProcessTree;
+import dev.synapse.internal.launch.StderrPump;
+import dev.synapse.internal.launch.WorkerLaunch;
+import dev.synapse.internal.protocol.FrameReader;
+import dev.synapse.internal.protocol.Messages;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker process from launch to exit: its stdin writer ({@link Outbox}), its stdout reader
+ * thread, its stderr pump, and the {@link Channel} chosen by its READY frame.
+ *
+ * <p>The reader thread is the only one that notices the end of a worker, whatever the cause (exit,
+ * crash, kill, garbage on stdout); it then reaps the process, fails the calls in flight with one
+ * exception that carries the exit code and stderr tail, and reports the end to the supervisor. It
+ * never runs callers' code: calls made with {@code callAsync} complete on the callback executor.
+ */
+final class WorkerSession {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerSession.class);
+  private static final long STDERR_DRAIN_MILLIS = 1000;
+
+  /** Told when a session that was ready has ended. */
+  interface EndListener {
+    void sessionEnded(WorkerSession session, RuntimeException cause, List<PendingCall> unsent, String replacement);
+  }
+
+  private final WorkerConfig config;
+  private final EndListener endListener;
+  private final Process process;
+  private final StderrPump stderr;
+  private final Outbox outbox;
+  private final Thread reader;
+  private final CompletableFuture<WorkerInfo> ready = new CompletableFuture<>();
+  private volatile Channel channel;
+  private volatile boolean disposing;
+  private volatile String replacement;
+  private volatile List<ProcessHandle> family = List.of();
+
+  private WorkerSession(WorkerConfig config, EndListener endListener) {
+    this.config = config;
+    this.endListener = endListener;
+    this.process = WorkerLaunch.start(config.python(), config.script(), config.maxFrameBytes(), config.environment());
+    String suffix = config.module() + "-" + process.pid();
+    this.stderr = new StderrPump(config.module(), process.pid(), process.getErrorStream(), config.listener());
+    this.outbox = new Outbox("synapse-writer-" + suffix, process.getOutputStream());
+    this.reader = Threads.startDaemon("synapse-reader-" + suffix, this::readLoop);
+  }
+
+  /** Starts a worker; it is not ready yet, see {@link #awaitReady()}. */
+  static WorkerSession launch(WorkerConfig config, EndListener endListener) {
+    return new WorkerSession(config, endListener);
+  }
+
+  /**
+   * Waits for the READY frame.
+   *
+   * @throws SpawnException if the worker exits first, sends something else, or is not ready in time
+   *     (it is killed then)
+   */
+  WorkerInfo awaitReady() {
+    try {
+      WorkerInfo info = ready.get(config.startupTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      config.notifyListener(l -> l.onWorkerStarted(config.module(), process.pid()));
+      return info;
+    } catch (TimeoutException e) {
+      kill();
+      throw new SpawnException(
+          "The module " + config.script() + " was not ready within " + config.startupTimeout().toMillis() + " ms",
+          null,
+          stderr.tail(),
+          null);
+    } catch (InterruptedException e) {
+      kill();
+      Thread.currentThread().interrupt();
+      throw new SpawnException("Interrupted while waiting for the worker to start", e);
+    } catch (ExecutionException e) {
+      throw (SpawnException) e.getCause();
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** What the worker reported when it became ready; only call once it is. */
+  WorkerInfo info() {
+    return ready.join();
+  }
+
+  /** Sends {@code call}; false if this worker is ending and did not take it. */
+  boolean submit(PendingCall call) {
+    Channel current = channel;
+    return current != null && current.submit(call);
+  }
+
+  /** Asks the worker to exit (stdin closed), waits up to the grace period, then kills what is left. */
+  void shutdown() {
+    disposing = true;
+    family = ProcessTree.descendants(process);
+    outbox.close();
+    ProcessTree.end(process, family, config.shutdownGrace());
+    awaitReader();
+  }
+
+  /** Kills the worker at once, as part of a disposal. */
+  void kill() {
+    disposing = true;
+    ProcessTree.kill(process, family);
+  }
+
+  /** Kills the worker so that a new one replaces it; the calls not sent yet go to the new one. */
+  void replace(String reason) {
+    replacement = reason;
+    ProcessTree.kill(process, family);
+  }
+
+  private void awaitReader() {
+    try {
+      reader.join(STDERR_DRAIN_MILLIS + config.shutdownGrace().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void readLoop() {
+    FrameReader frames = new FrameReader(new BufferedInputStream(process.getInputStream(), 64 * 1024), config.maxFrameBytes());
+    ProtocolException garbage = null;
+    try {
+      byte[] first = frames.read();
+      if (first != null) {
+        WorkerInfo info = Messages.decodeReady(first);
+        channel =
+            info.seedProtocol()
+                ? new LegacyChannel(outbox, config.maxFrameBytes(), this::replace)
+                : new EnvelopeChannel(outbox, config.maxFrameBytes());
+        ready.complete(info);
+        for (byte[] frame = frames.read(); frame != null; frame = frames.read()) {
+          channel.onFrame(frame);
+        }
+      }
+    } catch (ProtocolException e) {
+      garbage = e;
+    } catch (IOException e) {
+      LOG.debug("Reading from worker {} failed: {}", process.pid(), e.getMessage());
+    } catch (RuntimeException e) {
+      garbage = new ProtocolException("Handling a frame from the worker failed: " + e, e);
+    }
+    finish(garbage);
+  }
+
+  private void finish(ProtocolException garbage) {
+    if (garbage != null) {
+      if (ready.isDone() && replacement == null) {
+        replacement = "it wrote bytes that are not frames to its stdout: " + garbage.getMessage();
+      }
+      ProcessTree.kill(process, family);
+    }
+    int exitCode = reap();
+    outbox.close();
+    stderr.awaitEnd(STDERR_DRAIN_MILLIS);
+    String tail = stderr.tail();
+    LiveProcesses.remove(process);
+    boolean expected = disposing || replacement != null;
+    config.notifyListener(l -> l.onWorkerExited(config.module(), process.pid(), exitCode, expected));
+    if (!ready.isDone()) {
+      ready.completeExceptionally(
+          new SpawnException(
+              garbage != null
+                  ? "The module " + config.script() + " failed to start: " + garbage.getMessage()
+                  : "The module " + config.script() + " exited with code " + exitCode + " before it was ready",
+              exitCode,
+              tail,
+              garbage));
+      return;
+    }
+    RuntimeException cause = endCause(garbage, exitCode, tail);
+    List<PendingCall> unsent = channel.close(cause, replacement != null);
+    if (!disposing) {
+      endListener.sessionEnded(this, cause, unsent, replacement);
+    }
+  }
+
+  private RuntimeException endCause(ProtocolException garbage, int exitCode, String tail) {
+    if (garbage != null) {
+      return garbage;
+    } else if (disposing) {
+      return new WorkerExitedException("The worker was shut down by dispose() before it answered", exitCode, tail);
+    } else if (replacement != null) {
+      return new WorkerExitedException("The worker was replaced because " + replacement, exitCode, tail);
+    }
+    return new WorkerExitedException("The worker exited with code " + exitCode + " before it answered", exitCode, tail);
+  }
+
+  /** Waits for the process to exit after its stdout closed; kills it if it lingers. */
+  private int reap() {
+    try {
+      if (!process.waitFor(Math.max(config.shutdownGrace().toMillis(), 100), TimeUnit.MILLISECONDS)) {
+        ProcessTree.kill(process, family);
+        process.waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ProcessTree.kill(process, family);
+    }
+    ProcessTree.killGroup(process.pid());
+    return process.isAlive() ? -1 : process.exitValue();
+  }
+
+}

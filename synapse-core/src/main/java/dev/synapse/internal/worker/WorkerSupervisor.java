@@ -1,0 +1,289 @@
+package dev.synapse.internal.worker;
+
+import dev.synapse.CallTimeoutException;
+import dev.synapse.RestartPolicy;
+import dev.synapse.SpawnException;
+import dev.synapse.WorkerExitedException;
+import dev.synapse.WorkerInfo;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one module's worker alive for the life of a spawn: routes calls to the current worker,
+ * holds them while a worker is being replaced, and applies the {@link RestartPolicy} when one dies.
+ *
+ * <pre>
+ *  RUNNING ──worker ends──► RESTARTING ──new worker ready──► RUNNING
+ *     │                        │ (policy says no / limit reached / start failed)
+ *     │                        ▼
+ *     └──policy says no────► DOWN          any state ──dispose()──► DISPOSED
+ * </pre>
+ *
+ * <p>A replacement that Synapse itself decides on (garbage on stdout, a seed-style call that timed
+ * out) always happens and does not count against the policy's limit; a crash restarts only if the
+ * policy allows. State changes happen under one lock; calls reach a running worker without it.
+ */
+public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListener {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerSupervisor.class);
+
+  private enum State {
+    RUNNING,
+    RESTARTING,
+    DOWN,
+    DISPOSED
+  }
+
+  private final WorkerConfig config;
+  private final Object lock = new Object();
+  private final List<PendingCall> parked = new ArrayList<>();
+  private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
+  private volatile WorkerSession session;
+  private State state = State.RUNNING;
+  private WorkerSession starting;
+  private RuntimeException downCause;
+
+  private WorkerSupervisor(WorkerConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Starts the first worker and returns once it is ready.
+   *
+   * @throws SpawnException if it does not become ready
+   */
+  public static WorkerSupervisor start(WorkerConfig config) {
+    WorkerSupervisor supervisor = new WorkerSupervisor(config);
+    WorkerSession first = WorkerSession.launch(config, supervisor);
+    first.awaitReady();
+    supervisor.session = first;
+    return supervisor;
+  }
+
+  /**
+   * Makes a call.
+   *
+   * @param timeout the call's own timeout, or {@code null} for the default
+   * @param async whether the call completes on the callback executor
+   */
+  public PendingCall submit(String function, Object input, Duration timeout, boolean async) {
+    PendingCall call =
+        new PendingCall(
+            function, input, timeout == null ? config.callTimeout() : timeout, async ? config.callbackExecutor() : null);
+    call.owner(this);
+    call.startTimer();
+    route(call);
+    return call;
+  }
+
+  private void route(PendingCall call) {
+    WorkerSession current = session;
+    if (current != null && current.submit(call)) {
+      return;
+    }
+    synchronized (lock) {
+      switch (state) {
+        case RUNNING:
+        case RESTARTING:
+          WorkerSession now = session;
+          if (now != null && now != current && now.submit(call)) {
+            return;
+          }
+          call.owner(this);
+          parked.add(call);
+          return;
+        case DOWN:
+          call.fail(notRunning());
+          return;
+        default:
+          call.fail(new IllegalStateException("Cannot send inputs to instance before spawning it."));
+      }
+    }
+  }
+
+  /** Whether this supervisor still has, or is getting, a worker. */
+  public boolean isAlive() {
+    synchronized (lock) {
+      return state == State.RUNNING || state == State.RESTARTING;
+    }
+  }
+
+  /** What the current worker reported about itself, if one is running. */
+  public Optional<WorkerInfo> workerInfo() {
+    WorkerSession current = session;
+    return current == null ? Optional.empty() : Optional.of(current.info());
+  }
+
+  /** Ends the worker (see {@link WorkerSession#shutdown()}) and fails the calls still waiting. */
+  public void dispose() {
+    WorkerSession current;
+    WorkerSession launching;
+    List<PendingCall> waiting;
+    synchronized (lock) {
+      if (state == State.DISPOSED) {
+        return;
+      }
+      state = State.DISPOSED;
+      current = session;
+      session = null;
+      launching = starting;
+      waiting = drainParked();
+    }
+    IllegalStateException disposed = new IllegalStateException("The instance was disposed before the call was sent");
+    waiting.forEach(call -> call.fail(disposed));
+    if (launching != null) {
+      launching.kill();
+    }
+    if (current != null) {
+      current.shutdown();
+    }
+  }
+
+  @Override
+  public void sessionEnded(WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
+    Threads.LIFECYCLE.execute(() -> afterEnd(ended, cause, unsent, replacement));
+  }
+
+  private void afterEnd(WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
+    String reason;
+    Duration backoff;
+    synchronized (lock) {
+      if (state == State.DISPOSED || session != ended) {
+        unsent.forEach(call -> call.fail(cause));
+        return;
+      }
+      session = null;
+      unsent.forEach(call -> call.owner(this));
+      parked.addAll(0, unsent);
+      if (replacement == null && !mayRestart()) {
+        goDown(cause);
+        return;
+      }
+      state = State.RESTARTING;
+      reason = replacement != null ? replacement : cause.getMessage();
+      backoff = replacement != null ? Duration.ZERO : config.restartPolicy().backoff(restartTimes.size());
+    }
+    scheduleRestart(reason, 1, backoff);
+  }
+
+  /** Counts a restart against the policy's window; false when the limit is reached. */
+  private boolean mayRestart() {
+    RestartPolicy policy = config.restartPolicy();
+    if (!policy.restarts()) {
+      return false;
+    }
+    long now = System.nanoTime();
+    while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > policy.window().toNanos()) {
+      restartTimes.removeFirst();
+    }
+    if (restartTimes.size() >= policy.maxRestarts()) {
+      return false;
+    }
+    restartTimes.addLast(now);
+    return true;
+  }
+
+  private void scheduleRestart(String reason, int attempt, Duration backoff) {
+    Runnable restart = () -> Threads.LIFECYCLE.execute(() -> restart(reason, attempt));
+    Threads.TIMER.schedule(restart, backoff.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void restart(String reason, int attempt) {
+    config.notifyListener(l -> l.onWorkerRestarting(config.module(), reason, attempt));
+    LOG.info("Restarting worker of module {} (attempt {}): {}", config.module(), attempt, reason);
+    WorkerSession next;
+    synchronized (lock) {
+      if (state != State.RESTARTING) {
+        return;
+      }
+      try {
+        next = WorkerSession.launch(config, this);
+      } catch (SpawnException e) {
+        goDown(e);
+        return;
+      }
+      starting = next;
+    }
+    try {
+      next.awaitReady();
+    } catch (SpawnException e) {
+      synchronized (lock) {
+        starting = null;
+        if (state != State.RESTARTING) {
+          return;
+        }
+        if (!mayRestart()) {
+          goDown(e);
+          return;
+        }
+      }
+      scheduleRestart(reason, attempt + 1, config.restartPolicy().backoff(attempt + 1));
+      return;
+    }
+    List<PendingCall> waiting;
+    synchronized (lock) {
+      starting = null;
+      if (state != State.RESTARTING) {
+        next.shutdown();
+        return;
+      }
+      session = next;
+      state = State.RUNNING;
+      waiting = drainParked();
+    }
+    for (PendingCall call : waiting) {
+      if (!call.isDone()) {
+        route(call);
+      }
+    }
+  }
+
+  /** No worker any more: the calls made since the last one ended fail with a note saying so. */
+  private void goDown(RuntimeException cause) {
+    state = State.DOWN;
+    downCause = cause;
+    List<PendingCall> waiting = drainParked();
+    waiting.forEach(call -> call.fail(notRunning()));
+  }
+
+  private List<PendingCall> drainParked() {
+    List<PendingCall> waiting = new ArrayList<>(parked);
+    parked.clear();
+    return waiting;
+  }
+
+  private RuntimeException notRunning() {
+    String hint = "; call spawn() to start a new worker (restart policy: " + config.restartPolicy() + ")";
+    if (downCause instanceof WorkerExitedException exited) {
+      return new WorkerExitedException(
+          "The worker is not running: " + firstLine(exited.getMessage()) + hint, exited.exitCode(), exited.stderrTail());
+    }
+    return new SpawnException("The worker is not running: " + firstLine(downCause.getMessage()) + hint, downCause);
+  }
+
+  private static String firstLine(String text) {
+    int end = text.indexOf('\n');
+    return end < 0 ? text : text.substring(0, end);
+  }
+
+  @Override
+  public void timedOut(PendingCall call) {
+    synchronized (lock) {
+      parked.remove(call);
+    }
+    call.fail(new CallTimeoutException(call.timeout(), false));
+  }
+
+  @Override
+  public void cancelled(PendingCall call) {
+    synchronized (lock) {
+      parked.remove(call);
+    }
+  }
+
+}

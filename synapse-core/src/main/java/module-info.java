@@ -1,0 +1,13 @@
+/**
+ * Synapse: call Python modules from Java as long-lived worker processes.
+ *
+ * <p>Only {@code dev.synapse} is API; everything under {@code dev.synapse.internal} may change
+ * without notice.
+ */
+module dev.synapse {
+  requires msgpack.core;
+  requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
+
+  exports dev.synapse;
+}

@@ -1,0 +1,62 @@
+package dev.synapse;
+
+import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
+import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
+import static dev.synapse.testing.Fixtures.module;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synapse.testing.NoLeaks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@ExtendWith(NoLeaks.class)
+@Timeout(120)
+class ConcurrencyTest {
+  private static final int THREADS = 16;
+  private static final int CALLS = 1000;
+
+  @ParameterizedTest
+  @ValueSource(strings = {PLAIN_PYTHON, DEBIAN_PYTHON})
+  void sixteenThreadsTimesAThousandCalls_eachAnswerReachesItsOwnCaller(String python) throws Exception {
+    try (Synapse synapse = Synapse.builder().python(python).build()) {
+      synapse.spawn(module("echo"), "main");
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+      try {
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+          int thread = t;
+          results.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    int matched = 0;
+                    for (int i = 0; i < CALLS; i++) {
+                      Map<String, Object> input = Map.of("thread", thread, "i", i);
+                      Object answer = i % 2 == 0 ? synapse.call(input) : synapse.callAsync(input).get(30, TimeUnit.SECONDS);
+                      assertThat(answer).isEqualTo(Map.of("thread", (long) thread, "i", (long) i));
+                      matched++;
+                    }
+                    return matched;
+                  }));
+        }
+        start.countDown();
+        for (Future<Integer> result : results) {
+          assertThat(result.get(100, TimeUnit.SECONDS)).isEqualTo(CALLS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.synapse;
+
+import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
+import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
+import static dev.synapse.testing.Fixtures.module;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synapse.testing.NoLeaks;
+import dev.synapse.testing.RecordingListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Workers that die: every waiting call fails at once, and the restart policy decides what is next. */
+@ExtendWith(NoLeaks.class)
+@Timeout(60)
+class FailureTest {
+  private final RecordingListener listener = new RecordingListener();
+
+  private Synapse spawnToolbox(RestartPolicy policy) {
+    Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).restartPolicy(policy).listener(listener).build();
+    synapse.spawn(module("toolbox"), "main");
+    return synapse;
+  }
+
+  @Test
+  void killedMidCall_failsEveryPendingCallAtOnce_withExitCodeAndStderr() throws Exception {
+    try (Synapse synapse = spawnToolbox(RestartPolicy.never())) {
+      long pid = synapse.workerInfo().orElseThrow().pid();
+      synapse.invoke("chatter", "before the crash");
+      List<CompletableFuture<Object>> pending = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        pending.add(synapse.invokeAsync("sleep", 30));
+      }
+
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+      for (CompletableFuture<Object> call : pending) {
+        assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS))
+            .isInstanceOf(ExecutionException.class)
+            .cause()
+            .isInstanceOfSatisfying(
+                WorkerExitedException.class,
+                e -> {
+                  assertThat(e.exitCode()).isEqualTo(137);
+                  assertThat(e.stderrTail()).contains("printed before the crash");
+                });
+      }
+      assertThatThrownBy(() -> synapse.invoke("echo", 1))
+          .isInstanceOf(WorkerExitedException.class)
+          .hasMessageContaining("The worker is not running")
+          .hasMessageContaining("call spawn()");
+      assertThat(synapse.isRunning()).isFalse();
+
+      synapse.spawn(module("toolbox"), "main");
+      assertThat(synapse.invoke("echo", 2)).isEqualTo(2L);
+    }
+  }
+
+  @Test
+  void handlerThatKillsItsWorker_failsItsCall() {
+    try (Synapse synapse = spawnToolbox(RestartPolicy.never())) {
+      assertThatThrownBy(() -> synapse.invoke("exit_with", 3))
+          .isInstanceOfSatisfying(WorkerExitedException.class, e -> assertThat(e.exitCode()).isEqualTo(3));
+    }
+  }
+
+  @Test
+  void segfault_leavesThePythonTracebackInTheException() {
+    try (Synapse synapse = spawnToolbox(RestartPolicy.never())) {
+      assertThatThrownBy(() -> synapse.invoke("segfault", null))
+          .isInstanceOfSatisfying(
+              WorkerExitedException.class,
+              e -> {
+                assertThat(e.exitCode()).isEqualTo(139);
+                assertThat(e.stderrTail()).contains("Segmentation fault", "in segfault");
+              });
+    }
+  }
+
+  @Test
+  void restartPolicy_startsANewWorker_andLaterCallsSucceed() {
+    RestartPolicy policy = RestartPolicy.onCrash(3, Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(100));
+    try (Synapse synapse = spawnToolbox(policy)) {
+      long first = synapse.workerInfo().orElseThrow().pid();
+
+      assertThatThrownBy(() -> synapse.invoke("kill_self", null)).isInstanceOf(WorkerExitedException.class);
+
+      assertThat(synapse.invoke("echo", "after restart")).isEqualTo("after restart");
+      assertThat(synapse.invoke("pid", null)).isNotEqualTo(first);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(listener.events).anyMatch(e -> e.startsWith("restarting 1")));
+    }
+  }
+
+  @Test
+  void restartPolicy_givesUpAfterItsLimit() {
+    RestartPolicy policy = RestartPolicy.onCrash(2, Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO);
+    try (Synapse synapse = spawnToolbox(policy)) {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> synapse.invoke("kill_self", null)).isInstanceOf(WorkerExitedException.class);
+      }
+      assertThatThrownBy(() -> synapse.invoke("echo", 1))
+          .isInstanceOf(WorkerExitedException.class)
+          .hasMessageContaining("not running");
+      assertThat(synapse.isRunning()).isFalse();
+    }
+  }
+
+  @Test
+  void oversizedInput_isRefusedBeforeSending_andTheWorkerStaysUsable() {
+    try (Synapse synapse = Synapse.builder().python(DEBIAN_PYTHON).maxFrameBytes(64 * 1024).build()) {
+      synapse.spawn(module("toolbox"), "main");
+
+      assertThatThrownBy(() -> synapse.invoke("length", new byte[100_000]))
+          .isInstanceOfSatisfying(
+              FrameTooLargeException.class,
+              e -> {
+                assertThat(e.limit()).isEqualTo(64 * 1024);
+                assertThat(e.size()).isGreaterThan(100_000);
+              });
+      assertThatThrownBy(() -> synapse.invoke("bytes_of", 100_000))
+          .isInstanceOfSatisfying(PythonException.class, e -> assertThat(e.kind()).isEqualTo(PythonException.Kind.ENCODE))
+          .hasMessageContaining("65536");
+      assertThat(synapse.invoke("length", new byte[1000])).isEqualTo(1000L);
+    }
+  }
+}

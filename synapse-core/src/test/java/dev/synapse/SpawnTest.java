@@ -1,0 +1,156 @@
+package dev.synapse;
+
+import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
+import static dev.synapse.testing.Fixtures.module;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synapse.testing.NoLeaks;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NoLeaks.class)
+@Timeout(60)
+class SpawnTest {
+  private static Synapse synapse() {
+    return Synapse.builder().python(PLAIN_PYTHON).build();
+  }
+
+  @Test
+  void callBeforeSpawn_isIllegalState() {
+    Synapse synapse = synapse();
+
+    assertThatThrownBy(() -> synapse.call("x"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Cannot send inputs to instance before spawning it.");
+    assertThatThrownBy(() -> synapse.callAsync("x")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void callAfterDispose_isIllegalState() {
+    try (Synapse synapse = synapse()) {
+      synapse.spawn(module("echo"), "main");
+      synapse.dispose();
+
+      assertThatThrownBy(() -> synapse.call("x"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("Cannot send inputs to instance before spawning it.");
+    }
+  }
+
+  @Test
+  void missingDirectory_namesThePath() {
+    Path missing = Path.of("no", "such", "dir").toAbsolutePath();
+    try (Synapse synapse = synapse()) {
+      assertThatThrownBy(() -> synapse.spawn(missing, "main"))
+          .isInstanceOf(SpawnException.class)
+          .hasMessage("The module directory does not exist: " + missing);
+    }
+  }
+
+  @Test
+  void missingEntrypoint_namesThePath() {
+    try (Synapse synapse = synapse()) {
+      assertThatThrownBy(() -> synapse.spawn(module("echo"), "nope"))
+          .isInstanceOf(SpawnException.class)
+          .hasMessage("The entrypoint does not exist: " + module("echo").resolve("nope.py"));
+    }
+  }
+
+  @Test
+  void blankEntrypoint_isIllegalArgument() {
+    try (Synapse synapse = synapse()) {
+      assertThatThrownBy(() -> synapse.spawn(module("echo"), " ")).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void entrypointMayCarryItsExtension() {
+    try (Synapse synapse = synapse()) {
+      synapse.spawn(module("echo").toString(), "main.py");
+      assertThat(synapse.call("hi")).isEqualTo("hi");
+    }
+  }
+
+  @Test
+  void importError_failsSpawnWithTheTraceback() {
+    try (Synapse synapse = synapse()) {
+      assertThatThrownBy(() -> synapse.spawn(module("import_error"), "main"))
+          .isInstanceOfSatisfying(
+              SpawnException.class,
+              e -> {
+                assertThat(e.exitCode()).hasValue(1);
+                assertThat(e.stderrTail()).contains("ModuleNotFoundError", "a_module_that_does_not_exist");
+                assertThat(e.getMessage()).contains("exited with code 1 before it was ready");
+              });
+      assertThat(synapse.isRunning()).isFalse();
+    }
+  }
+
+  @Test
+  void moduleThatExitsWithoutServing_failsSpawn() {
+    try (Synapse synapse = synapse()) {
+      assertThatThrownBy(() -> synapse.spawn(module("exits_early"), "main"))
+          .isInstanceOfSatisfying(
+              SpawnException.class,
+              e -> {
+                assertThat(e.exitCode()).hasValue(0);
+                assertThat(e.stderrTail()).contains("nothing to serve here");
+              });
+    }
+  }
+
+  @Test
+  void slowStart_failsAfterTheStartupTimeoutAndKillsTheWorker() {
+    try (Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).startupTimeout(Duration.ofMillis(700)).build()) {
+      assertThatThrownBy(() -> synapse.spawn(module("slow_start"), "main"))
+          .isInstanceOf(SpawnException.class)
+          .hasMessageContaining("was not ready within 700 ms");
+    }
+  }
+
+  @Test
+  void unknownInterpreter_failsSpawnNamingIt() {
+    try (Synapse synapse = Synapse.builder().python("/no/such/python3").build()) {
+      assertThatThrownBy(() -> synapse.spawn(module("echo"), "main"))
+          .isInstanceOf(SpawnException.class)
+          .hasMessageContaining("Cannot start the Python interpreter '/no/such/python3'");
+    }
+  }
+
+  @Test
+  void spawnWhileRunning_isANoOp_andSpawnAfterDispose_startsAFreshWorker() {
+    try (Synapse synapse = synapse()) {
+      synapse.spawn(module("echo"), "main");
+      long first = synapse.workerInfo().orElseThrow().pid();
+      synapse.spawn(module("echo"), "main");
+      assertThat(synapse.workerInfo().orElseThrow().pid()).isEqualTo(first);
+
+      synapse.dispose();
+      synapse.dispose();
+      assertThat(synapse.isRunning()).isFalse();
+
+      synapse.spawn(module("echo"), "main");
+      assertThat(synapse.workerInfo().orElseThrow().pid()).isNotEqualTo(first);
+      assertThat(synapse.call("again")).isEqualTo("again");
+    }
+  }
+
+  @Test
+  void builderRejectsBadValuesAtTheSetter() {
+    assertThatThrownBy(() -> Synapse.builder().startupTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("startupTimeout must be positive, was PT0S");
+    assertThatThrownBy(() -> Synapse.builder().callTimeout(Duration.ofSeconds(-1)))
+        .hasMessage("callTimeout cannot be negative, was PT-1S");
+    assertThatThrownBy(() -> Synapse.builder().maxFrameBytes(10))
+        .hasMessage("maxFrameBytes cannot be less than 1024, was 10");
+    assertThatThrownBy(() -> Synapse.builder().python(""))
+        .hasMessage("python cannot be empty");
+    assertThatThrownBy(() -> RestartPolicy.onCrash(0, Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO))
+        .hasMessage("maxRestarts cannot be less than 1, was 0");
+  }
+}

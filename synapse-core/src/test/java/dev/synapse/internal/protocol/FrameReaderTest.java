@@ -1,0 +1,93 @@
+package dev.synapse.internal.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synapse.FrameTooLargeException;
+import dev.synapse.ProtocolException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Framing over the stream shapes where framing bugs hide: whole, chunked, one byte at a time. */
+class FrameReaderTest {
+  static Stream<Function<byte[], InputStream>> shapes() {
+    return Stream.of(ByteArrayInputStream::new, bytes -> new Chunked(bytes, 7), bytes -> new Chunked(bytes, 1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void readsWhatTheWriterWrote(Function<byte[], InputStream> shape) throws IOException {
+    Random random = new Random(42);
+    List<byte[]> bodies = new ArrayList<>();
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    FrameWriter writer = new FrameWriter(wire);
+    for (int size : new int[] {0, 1, 255, 256, 65_535, 65_536, 200_000}) {
+      byte[] body = new byte[size];
+      random.nextBytes(body);
+      bodies.add(body);
+      writer.write(OutboundFrame.encode(packer -> packer.packBinaryHeader(body.length).writePayload(body), Integer.MAX_VALUE));
+    }
+    writer.flush();
+
+    FrameReader reader = new FrameReader(shape.apply(wire.toByteArray()), Integer.MAX_VALUE);
+    for (byte[] body : bodies) {
+      Object decoded = Messages.decodeBare(reader.read());
+      assertThat((byte[]) decoded).isEqualTo(body);
+    }
+    assertThat(reader.read()).isNull();
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void oversizedLengthIsRefusedBeforeTheBodyIsRead(Function<byte[], InputStream> shape) {
+    byte[] header = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F};
+    FrameReader reader = new FrameReader(shape.apply(header), 1024);
+
+    assertThatThrownBy(reader::read)
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("2147483647 bytes exceeds the maximum frame size of 1024")
+        .hasCauseInstanceOf(FrameTooLargeException.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void truncatedBodyIsAProtocolError(Function<byte[], InputStream> shape) {
+    byte[] wire = {10, 0, 0, 0, 1, 2, 3};
+    FrameReader reader = new FrameReader(shape.apply(wire), 1024);
+
+    assertThatThrownBy(reader::read).isInstanceOf(ProtocolException.class).hasMessageContaining("3 of 10 bytes");
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void truncatedHeaderIsAProtocolError(Function<byte[], InputStream> shape) {
+    FrameReader reader = new FrameReader(shape.apply(new byte[] {1, 0}), 1024);
+
+    assertThatThrownBy(reader::read).isInstanceOf(ProtocolException.class).hasMessageContaining("2 of 4 bytes");
+  }
+
+  /** Hands out at most {@code chunk} bytes per read. */
+  private static final class Chunked extends FilterInputStream {
+    private final int chunk;
+
+    Chunked(byte[] bytes, int chunk) {
+      super(new ByteArrayInputStream(bytes));
+      this.chunk = chunk;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      return super.read(buffer, offset, Math.min(length, chunk));
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.synapse.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The Python modules under {@code src/test/python}, written for the tests, and the interpreters. */
+public final class Fixtures {
+  /** The first {@code python3} on PATH: here a pyenv build without msgpack (pure-Python codec). */
+  public static final String PLAIN_PYTHON = "python3";
+
+  /** Debian's interpreter with python3-msgpack and python3-numpy (C codec). */
+  public static final String DEBIAN_PYTHON = "/usr/bin/python3";
+
+  private Fixtures() {}
+
+  /** The directory of the fixture module {@code name}. */
+  public static Path module(String name) {
+    String root = System.getProperty("synapse.test.fixtures", "src/test/python");
+    Path dir = Path.of(root, name).toAbsolutePath();
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("No fixture module " + dir);
+    }
+    return dir;
+  }
+}

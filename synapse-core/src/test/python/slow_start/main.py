@@ -1,0 +1,6 @@
+import time
+
+import pysynapse
+
+time.sleep(60)
+pysynapse.serve(lambda payload: payload)

@@ -1,0 +1,95 @@
+"""Named functions that each exercise one behaviour of the worker."""
+import asyncio
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pysynapse
+
+log = logging.getLogger("toolbox")
+state = {"cancelled": False}
+
+
+def echo(payload):
+    return payload
+
+
+def fail(payload):
+    raise ValueError("bad input: %s" % (payload,))
+
+
+def sleep(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+async def async_sleep(seconds):
+    try:
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        state["cancelled"] = True
+        raise
+    return seconds
+
+
+def was_cancelled(_):
+    return state["cancelled"]
+
+
+def unencodable(_):
+    return {"fine": 1, "bad": {1, 2, 3}}
+
+
+def chatter(payload):
+    print("printed", payload)
+    sys.stdout.write("written to sys.stdout\n")
+    sys.stdout.flush()
+    os.write(1, b"written to fd 1\n")
+    os.system("echo from a child process")
+    log.warning("a warning about %s", payload)
+    log.debug("debug is below the default level")
+    return "chatted"
+
+
+def kill_self(_):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def exit_with(code):
+    sys.stdout.flush()
+    os._exit(code)
+
+
+def segfault(_):
+    ctypes.string_at(0)
+
+
+def spawn_child(_):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    return child.pid
+
+
+def bytes_of(size):
+    return bytes(size)
+
+
+def length(data):
+    return len(data)
+
+
+def pid(_):
+    return os.getpid()
+
+
+if __name__ == "__main__":
+    pysynapse.serve(
+        {
+            name: fn
+            for name, fn in globals().items()
+            if callable(fn) and not name.startswith("_") and getattr(fn, "__module__", None) == "__main__"
+        }
+    )
