@@ -9,7 +9,7 @@ import java.util.Objects;
  * reused and shared between threads.
  *
  * <pre>{@code
- * Object answer = synapse.call(Request.invoke("predict", rows).withTimeout(Duration.ofSeconds(2)));
+ * Object answer = synapse.execute(Request.invoke("predict", rows).withTimeout(Duration.ofSeconds(2)));
  * }</pre>
  */
 public final class Request {

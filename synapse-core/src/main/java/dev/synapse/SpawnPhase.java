@@ -6,8 +6,8 @@ public enum SpawnPhase {
   CREATING_VENV,
   /** Installing {@code requirements.txt} with pip. */
   INSTALLING,
-  /** Starting the worker process. */
+  /** Starting the worker process, until it answered its ready handshake. */
   STARTING,
-  /** The worker answered its ready handshake. */
+  /** The spawn is complete; its time is that of the whole spawn, all steps included. */
   READY
 }

@@ -2,6 +2,8 @@ package dev.synapse;
 
 import dev.synapse.internal.codec.Conversions;
 import dev.synapse.internal.codec.JsonAnswers;
+import dev.synapse.internal.env.EnvironmentSpec;
+import dev.synapse.internal.env.PythonEnvironment;
 import dev.synapse.internal.worker.PendingCall;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -99,11 +102,11 @@ public final class Synapse implements AutoCloseable {
       if (current != null) {
         current.dispose();
       }
-      supervisor = WorkerSupervisor.start(config(directory.toAbsolutePath().normalize(), entrypoint));
+      supervisor = start(directory.toAbsolutePath().normalize(), entrypoint);
     }
   }
 
-  private WorkerConfig config(Path directory, String entrypoint) {
+  private WorkerSupervisor start(Path directory, String entrypoint) {
     if (!Files.isDirectory(directory)) {
       throw new SpawnException("The module directory does not exist: " + directory);
     }
@@ -112,17 +115,38 @@ public final class Synapse implements AutoCloseable {
     if (!Files.isRegularFile(script)) {
       throw new SpawnException("The entrypoint does not exist: " + script);
     }
-    return new WorkerConfig(
-        script,
-        module,
+    SpawnProgress progress = new SpawnProgress(module, settings.listener);
+    Path interpreter = PythonEnvironment.prepare(environmentSpec(directory), progress);
+    WorkerConfig config =
+        new WorkerConfig(
+            script,
+            module,
+            interpreter.toString(),
+            settings.startupTimeout,
+            settings.shutdownGrace,
+            settings.callTimeout,
+            settings.maxFrameBytes,
+            settings.restartPolicy,
+            settings.listener,
+            settings.callbackExecutor,
+            Map.copyOf(settings.environment));
+    long launched = System.nanoTime();
+    WorkerSupervisor supervisor = WorkerSupervisor.start(config);
+    progress.phase(SpawnPhase.STARTING, (System.nanoTime() - launched) / 1_000_000);
+    progress.phase(SpawnPhase.READY, (System.nanoTime() - progress.startNanos()) / 1_000_000);
+    return supervisor;
+  }
+
+  private EnvironmentSpec environmentSpec(Path directory) {
+    return new EnvironmentSpec(
+        directory,
         settings.python,
-        settings.startupTimeout,
-        settings.shutdownGrace,
-        settings.callTimeout,
-        settings.maxFrameBytes,
-        settings.restartPolicy,
-        settings.listener,
-        settings.callbackExecutor,
+        settings.venvDirectory,
+        settings.systemSitePackages,
+        settings.pipArguments,
+        settings.installTimeout,
+        settings.useInterpreterAsIs,
+        settings.requirementsRequired,
         Map.copyOf(settings.environment));
   }
 
@@ -133,7 +157,7 @@ public final class Synapse implements AutoCloseable {
    * @throws SynapseException when the call fails; see the class documentation for the kinds
    */
   public Object call(Object input) {
-    return call(Request.call(input));
+    return execute(Request.call(input));
   }
 
   /**
@@ -159,13 +183,13 @@ public final class Synapse implements AutoCloseable {
   }
 
   /** Makes the call that {@code request} describes and waits for its answer. */
-  public Object call(Request request) {
+  public Object execute(Request request) {
     return await(submit(request, false));
   }
 
   /** Calls the named function of a {@code pysynapse} module and waits for its answer. */
   public Object invoke(String function, Object payload) {
-    return call(Request.invoke(function, payload));
+    return execute(Request.invoke(function, payload));
   }
 
   /** Like {@link #invoke(String, Object)}, converting the answer as {@link #call(Object, Class)} does. */
@@ -181,16 +205,16 @@ public final class Synapse implements AutoCloseable {
    * @throws IllegalStateException before {@link #spawn} or after {@link #dispose()}
    */
   public CompletableFuture<Object> callAsync(Object input) {
-    return callAsync(Request.call(input));
+    return executeAsync(Request.call(input));
   }
 
   /** The asynchronous form of {@link #invoke(String, Object)}. */
   public CompletableFuture<Object> invokeAsync(String function, Object payload) {
-    return callAsync(Request.invoke(function, payload));
+    return executeAsync(Request.invoke(function, payload));
   }
 
-  /** The asynchronous form of {@link #call(Request)}. */
-  public CompletableFuture<Object> callAsync(Request request) {
+  /** The asynchronous form of {@link #execute(Request)}. */
+  public CompletableFuture<Object> executeAsync(Request request) {
     return submit(request, true);
   }
 
@@ -257,7 +281,13 @@ public final class Synapse implements AutoCloseable {
    * exception. Not thread-safe; {@link #build()} copies the settings, so a builder can be reused.
    */
   public static final class Builder {
-    private String python = defaultPython();
+    private String python;
+    private Path venvDirectory;
+    private boolean systemSitePackages;
+    private List<String> pipArguments = List.of();
+    private Duration installTimeout = EnvironmentSpec.DEFAULT_INSTALL_TIMEOUT;
+    private boolean useInterpreterAsIs;
+    private boolean requirementsRequired = true;
     private Duration startupTimeout = Duration.ofSeconds(60);
     private Duration shutdownGrace = Duration.ofMillis(500);
     private Duration callTimeout = Duration.ZERO;
@@ -269,14 +299,11 @@ public final class Synapse implements AutoCloseable {
 
     private Builder() {}
 
-    private static String defaultPython() {
-      String fromEnvironment = System.getenv("SYNAPSE_PYTHON");
-      return fromEnvironment == null || fromEnvironment.isBlank() ? "python3" : fromEnvironment;
-    }
-
     /**
-     * The Python interpreter, a path or a name looked up on PATH. Default: the environment variable
-     * {@code SYNAPSE_PYTHON}, else {@code python3}.
+     * The base Python interpreter: a path, a name looked up on PATH, or an environment's directory (a
+     * venv or conda prefix). It creates the module's venv, or runs the worker itself with {@link
+     * #useInterpreterAsIs}. Default: the environment variable {@code SYNAPSE_PYTHON}, else {@code
+     * python3} on PATH, else {@code python}.
      */
     public Builder python(String python) {
       Objects.requireNonNull(python, "python");
@@ -284,6 +311,60 @@ public final class Synapse implements AutoCloseable {
         throw new IllegalArgumentException("python cannot be empty");
       }
       this.python = python;
+      return this;
+    }
+
+    /**
+     * Where the module's virtual environment lives; a relative path is relative to the module's
+     * directory. Default {@code DIR/.venv}.
+     */
+    public Builder venvDirectory(Path directory) {
+      this.venvDirectory = Objects.requireNonNull(directory, "venvDirectory");
+      return this;
+    }
+
+    /** Whether the venv also sees the base interpreter's packages ({@code --system-site-packages}). */
+    public Builder systemSitePackages(boolean enabled) {
+      this.systemSitePackages = enabled;
+      return this;
+    }
+
+    /**
+     * Extra arguments for {@code pip install -r requirements.txt}, e.g. {@code --no-index},
+     * {@code --find-links DIR}, {@code --index-url URL}, {@code -c constraints.txt}. They are part of
+     * the venv's stamp: changing them re-installs.
+     */
+    public Builder pipArguments(String... arguments) {
+      Objects.requireNonNull(arguments, "pipArguments");
+      for (String argument : arguments) {
+        Objects.requireNonNull(argument, "a pip argument is null");
+      }
+      this.pipArguments = List.of(arguments);
+      return this;
+    }
+
+    /** How long creating the venv and installing the requirements may take. Default 15 minutes; zero for none. */
+    public Builder installTimeout(Duration timeout) {
+      RestartPolicy.requireNotNegative("installTimeout", timeout);
+      this.installTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Run the worker on the {@link #python} interpreter as it is (a system Python, a conda
+     * environment): no venv is made and {@code requirements.txt} is neither required nor installed.
+     */
+    public Builder useInterpreterAsIs(boolean asIs) {
+      this.useInterpreterAsIs = asIs;
+      return this;
+    }
+
+    /**
+     * Whether {@code spawn} fails when the module has no {@code requirements.txt} (default true, the
+     * original library's rule); when false, a missing file means a venv with nothing installed.
+     */
+    public Builder requirementsRequired(boolean required) {
+      this.requirementsRequired = required;
       return this;
     }
 
@@ -357,6 +438,12 @@ public final class Synapse implements AutoCloseable {
     private Builder copy() {
       Builder copy = new Builder();
       copy.python = python;
+      copy.venvDirectory = venvDirectory;
+      copy.systemSitePackages = systemSitePackages;
+      copy.pipArguments = pipArguments;
+      copy.installTimeout = installTimeout;
+      copy.useInterpreterAsIs = useInterpreterAsIs;
+      copy.requirementsRequired = requirementsRequired;
       copy.startupTimeout = startupTimeout;
       copy.shutdownGrace = shutdownGrace;
       copy.callTimeout = callTimeout;

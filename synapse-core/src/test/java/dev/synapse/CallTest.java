@@ -6,6 +6,7 @@ import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -25,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(60)
 class CallTest {
   private static Synapse spawn(String python, String fixture) {
-    Synapse synapse = Synapse.builder().python(python).build();
+    Synapse synapse = Fixtures.builder(python).build();
     synapse.spawn(module(fixture), "main");
     return synapse;
   }
@@ -89,6 +90,7 @@ class CallTest {
   @ValueSource(strings = {PLAIN_PYTHON, DEBIAN_PYTHON})
   void sequentialCallsEachGetTheirOwnAnswer(String python) {
     try (Synapse synapse = spawn(python, "echo")) {
+      assertThat(synapse.call(null)).isNull();
       for (int i = 0; i < 200; i++) {
         assertThat(synapse.call(Map.of("i", i))).isEqualTo(Map.of("i", (long) i));
       }

@@ -5,6 +5,7 @@ import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ class ConcurrencyTest {
   @ParameterizedTest
   @ValueSource(strings = {PLAIN_PYTHON, DEBIAN_PYTHON})
   void sixteenThreadsTimesAThousandCalls_eachAnswerReachesItsOwnCaller(String python) throws Exception {
-    try (Synapse synapse = Synapse.builder().python(python).build()) {
+    try (Synapse synapse = Fixtures.builder(python).build()) {
       synapse.spawn(module("echo"), "main");
       CountDownLatch start = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);

@@ -6,6 +6,7 @@ import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import dev.synapse.testing.RecordingListener;
 import java.time.Duration;
@@ -26,7 +27,7 @@ class FailureTest {
   private final RecordingListener listener = new RecordingListener();
 
   private Synapse spawnToolbox(RestartPolicy policy) {
-    Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).restartPolicy(policy).listener(listener).build();
+    Synapse synapse = Fixtures.builder(PLAIN_PYTHON).restartPolicy(policy).listener(listener).build();
     synapse.spawn(module("toolbox"), "main");
     return synapse;
   }
@@ -118,7 +119,7 @@ class FailureTest {
 
   @Test
   void oversizedInput_isRefusedBeforeSending_andTheWorkerStaysUsable() {
-    try (Synapse synapse = Synapse.builder().python(DEBIAN_PYTHON).maxFrameBytes(64 * 1024).build()) {
+    try (Synapse synapse = Fixtures.builder(DEBIAN_PYTHON).maxFrameBytes(64 * 1024).build()) {
       synapse.spawn(module("toolbox"), "main");
 
       assertThatThrownBy(() -> synapse.invoke("length", new byte[100_000]))

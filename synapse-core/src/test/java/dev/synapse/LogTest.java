@@ -4,6 +4,7 @@ import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import dev.synapse.testing.RecordingListener;
 import java.time.Duration;
@@ -19,7 +20,7 @@ class LogTest {
   @Test
   void everythingWrittenToStdoutOrStderr_becomesALogLine_andNeverReachesTheFrames() {
     RecordingListener listener = new RecordingListener();
-    try (Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).listener(listener).build()) {
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).listener(listener).build()) {
       synapse.spawn(module("toolbox"), "main");
 
       assertThat(synapse.invoke("chatter", "x")).isEqualTo("chatted");

@@ -5,6 +5,7 @@ import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import java.util.Arrays;
 import org.junit.jupiter.api.Timeout;
@@ -20,7 +21,7 @@ class PayloadTest {
   @ParameterizedTest
   @ValueSource(strings = {PLAIN_PYTHON, DEBIAN_PYTHON})
   void sixtyFourMebibytesEachWay(String python) {
-    try (Synapse synapse = Synapse.builder().python(python).build()) {
+    try (Synapse synapse = Fixtures.builder(python).build()) {
       synapse.spawn(module("toolbox"), "main");
       byte[] payload = new byte[SIXTY_FOUR_MIB];
       Arrays.fill(payload, (byte) 0x5A);

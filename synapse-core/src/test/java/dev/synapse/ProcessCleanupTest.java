@@ -5,6 +5,7 @@ import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synapse.testing.HoldWorker;
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -28,7 +29,7 @@ class ProcessCleanupTest {
 
   @Test
   void dispose_endsTheWorkerAndTheProcessesItStarted() {
-    Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).build();
+    Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build();
     synapse.spawn(module("toolbox"), "main");
     long worker = synapse.workerInfo().orElseThrow().pid();
     long child = (Long) synapse.invoke("spawn_child", null);
@@ -42,7 +43,7 @@ class ProcessCleanupTest {
 
   @Test
   void crash_endsTheProcessesTheWorkerStarted() {
-    try (Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).build()) {
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
       long child = (Long) synapse.invoke("spawn_child", null);
 
@@ -58,7 +59,7 @@ class ProcessCleanupTest {
 
   @Test
   void disposeDoesNotWaitLongerThanTheGrace_forAWorkerBusyInAHandler() {
-    Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).shutdownGrace(Duration.ofMillis(200)).build();
+    Synapse synapse = Fixtures.builder(PLAIN_PYTHON).shutdownGrace(Duration.ofMillis(200)).build();
     synapse.spawn(module("toolbox"), "main");
     synapse.invokeAsync("sleep", 30);
 

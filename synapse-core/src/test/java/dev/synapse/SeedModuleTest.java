@@ -5,6 +5,7 @@ import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import dev.synapse.testing.RecordingListener;
 import java.time.Duration;
@@ -28,13 +29,13 @@ class SeedModuleTest {
   private final RecordingListener listener = new RecordingListener();
 
   private Synapse spawn(String fixture, Synapse.Builder builder) {
-    Synapse synapse = builder.python(DEBIAN_PYTHON).listener(listener).build();
+    Synapse synapse = builder.listener(listener).build();
     synapse.spawn(module(fixture), "main");
     return synapse;
   }
 
   private Synapse spawn(String fixture) {
-    return spawn(fixture, Synapse.builder());
+    return spawn(fixture, Fixtures.builder(DEBIAN_PYTHON));
   }
 
   @Test
@@ -113,7 +114,7 @@ class SeedModuleTest {
   void timedOutCall_replacesTheWorker_andQueuedCallsGoToTheNewOne() throws Exception {
     try (Synapse synapse = spawn("seed_slow")) {
       long first = synapse.workerInfo().orElseThrow().pid();
-      CompletableFuture<Object> slow = synapse.callAsync(Request.call(30).withTimeout(Duration.ofMillis(500)));
+      CompletableFuture<Object> slow = synapse.executeAsync(Request.call(30).withTimeout(Duration.ofMillis(500)));
       CompletableFuture<Object> queued = synapse.callAsync("after");
 
       assertThatThrownBy(() -> slow.get(10, TimeUnit.SECONDS))

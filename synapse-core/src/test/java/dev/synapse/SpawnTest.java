@@ -5,6 +5,7 @@ import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(60)
 class SpawnTest {
   private static Synapse synapse() {
-    return Synapse.builder().python(PLAIN_PYTHON).build();
+    return Fixtures.builder(PLAIN_PYTHON).build();
   }
 
   @Test
@@ -105,7 +106,7 @@ class SpawnTest {
 
   @Test
   void slowStart_failsAfterTheStartupTimeoutAndKillsTheWorker() {
-    try (Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).startupTimeout(Duration.ofMillis(700)).build()) {
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).startupTimeout(Duration.ofMillis(700)).build()) {
       assertThatThrownBy(() -> synapse.spawn(module("slow_start"), "main"))
           .isInstanceOf(SpawnException.class)
           .hasMessageContaining("was not ready within 700 ms");
@@ -114,10 +115,10 @@ class SpawnTest {
 
   @Test
   void unknownInterpreter_failsSpawnNamingIt() {
-    try (Synapse synapse = Synapse.builder().python("/no/such/python3").build()) {
+    try (Synapse synapse = Fixtures.builder("/no/such/python3").build()) {
       assertThatThrownBy(() -> synapse.spawn(module("echo"), "main"))
           .isInstanceOf(SpawnException.class)
-          .hasMessageContaining("Cannot start the Python interpreter '/no/such/python3'");
+          .hasMessage("The Python interpreter does not exist: /no/such/python3");
     }
   }
 
@@ -148,7 +149,7 @@ class SpawnTest {
         .hasMessage("callTimeout cannot be negative, was PT-1S");
     assertThatThrownBy(() -> Synapse.builder().maxFrameBytes(10))
         .hasMessage("maxFrameBytes cannot be less than 1024, was 10");
-    assertThatThrownBy(() -> Synapse.builder().python(""))
+    assertThatThrownBy(() -> Fixtures.builder(""))
         .hasMessage("python cannot be empty");
     assertThatThrownBy(() -> RestartPolicy.onCrash(0, Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO))
         .hasMessage("maxRestarts cannot be less than 1, was 0");

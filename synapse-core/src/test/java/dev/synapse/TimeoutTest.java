@@ -5,6 +5,7 @@ import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TimeoutTest {
   @Test
   void defaultTimeout_failsTheCall_andTheWorkerKeepsServing() {
-    try (Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).callTimeout(Duration.ofMillis(300)).build()) {
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).callTimeout(Duration.ofMillis(300)).build()) {
       synapse.spawn(module("toolbox"), "main");
       long pid = synapse.workerInfo().orElseThrow().pid();
 
@@ -31,27 +32,27 @@ class TimeoutTest {
                 assertThat(e.workerReplaced()).isFalse();
               });
       // A plain handler cannot be interrupted: the next call waits for it to finish.
-      assertThat(synapse.call(Request.invoke("echo", "next").withTimeout(Duration.ofSeconds(5)))).isEqualTo("next");
+      assertThat(synapse.execute(Request.invoke("echo", "next").withTimeout(Duration.ofSeconds(5)))).isEqualTo("next");
       assertThat(synapse.workerInfo().orElseThrow().pid()).isEqualTo(pid);
     }
   }
 
   @Test
   void perCallTimeout_overridesTheDefault() {
-    try (Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).callTimeout(Duration.ofMillis(100)).build()) {
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).callTimeout(Duration.ofMillis(100)).build()) {
       synapse.spawn(module("toolbox"), "main");
 
-      assertThat(synapse.call(Request.invoke("sleep", 0.3).withTimeout(Duration.ofSeconds(5)))).isEqualTo(0.3);
-      assertThat(synapse.call(Request.invoke("sleep", 0.3).withTimeout(Duration.ZERO))).isEqualTo(0.3);
+      assertThat(synapse.execute(Request.invoke("sleep", 0.3).withTimeout(Duration.ofSeconds(5)))).isEqualTo(0.3);
+      assertThat(synapse.execute(Request.invoke("sleep", 0.3).withTimeout(Duration.ZERO))).isEqualTo(0.3);
     }
   }
 
   @Test
   void timedOutAsyncHandler_isCancelledInPython() {
-    try (Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).build()) {
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
 
-      assertThatThrownBy(() -> synapse.call(Request.invoke("async_sleep", 30).withTimeout(Duration.ofMillis(300))))
+      assertThatThrownBy(() -> synapse.execute(Request.invoke("async_sleep", 30).withTimeout(Duration.ofMillis(300))))
           .isInstanceOf(CallTimeoutException.class);
 
       Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Boolean.TRUE.equals(synapse.invoke("was_cancelled", null)));
@@ -60,7 +61,7 @@ class TimeoutTest {
 
   @Test
   void cancelledFuture_cancelsTheAsyncHandler() {
-    try (Synapse synapse = Synapse.builder().python(PLAIN_PYTHON).build()) {
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
       CompletableFuture<Object> call = synapse.invokeAsync("async_sleep", 30);
       Awaitility.await().pollDelay(Duration.ofMillis(200)).until(() -> true);

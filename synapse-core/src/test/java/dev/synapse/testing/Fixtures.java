@@ -1,5 +1,6 @@
 package dev.synapse.testing;
 
+import dev.synapse.Synapse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,6 +13,14 @@ public final class Fixtures {
   public static final String DEBIAN_PYTHON = "/usr/bin/python3";
 
   private Fixtures() {}
+
+  /**
+   * A builder that runs workers on {@code python} itself: the fixture modules need no venv (the
+   * venv tests build their own).
+   */
+  public static Synapse.Builder builder(String python) {
+    return Synapse.builder().python(python).useInterpreterAsIs(true);
+  }
 
   /** The directory of the fixture module {@code name}. */
   public static Path module(String name) {

@@ -11,7 +11,7 @@ public final class HoldWorker {
   private HoldWorker() {}
 
   public static void main(String[] args) throws InterruptedException {
-    Synapse synapse = Synapse.builder().python(args[0]).build();
+    Synapse synapse = Fixtures.builder(args[0]).build();
     synapse.spawn(Path.of(args[1]), "main");
     Object child = synapse.invoke("spawn_child", null);
     System.out.println(synapse.workerInfo().orElseThrow().pid() + " " + child);

@@ -1,0 +1,528 @@
+"""MessagePack encoding and decoding of frame bodies.
+
+``encode``/``decode`` use the C-accelerated ``msgpack`` package (>= 1.0) when it can be imported
+and the pure-Python codec of this module otherwise. The two agree byte for byte, which the test
+suite checks against msgpack itself:
+
+* encode: smallest encoding of every int, str, bin, array, map and ext header; floats always
+  float64; tuples are arrays; bytes, bytearray and memoryview are bin; ``datetime.datetime`` is the
+  timestamp ext type (-1), a naive datetime being taken as UTC; ints outside -2**63 .. 2**64-1
+  raise OverflowError and any other type raises TypeError.
+* decode: str as str, bin as bytes, arrays as lists, maps as dicts with keys of any hashable type,
+  the timestamp ext type as an aware UTC datetime (microseconds; nanoseconds are truncated), any
+  other ext type as ``ExtType(code, data)``. Truncated input, extra bytes after the value and
+  invalid type bytes raise ValueError.
+"""
+
+import datetime as _dt
+import functools
+import struct
+from collections import namedtuple
+
+try:
+    import msgpack as _msgpack
+except ImportError:  # pragma: no cover - depends on the interpreter
+    _msgpack = None
+
+if _msgpack is not None and getattr(_msgpack, "version", (0,)) < (1, 0, 0):
+    _msgpack = None  # pre-1.0 msgpack lacks the datetime options and has other defaults
+
+__all__ = ["NAME", "ExtType", "decode", "encode", "pure_decode", "pure_encode", "type_name"]
+
+_UTC = _dt.timezone.utc
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_INT_RANGE = "integer out of MessagePack range (-2**63 .. 2**64-1)"
+
+
+def type_name(cls):
+    """``module.QualName`` of a class, or just the name for a builtin ("ValueError", "set")."""
+    module = getattr(cls, "__module__", None)
+    name = getattr(cls, "__qualname__", None) or getattr(cls, "__name__", repr(cls))
+    if not module or module == "builtins":
+        return name
+    return module + "." + name
+
+
+def _unsupported(obj):
+    return TypeError(f"cannot encode object of type {type_name(type(obj))!r}")
+
+
+def _utc_datetime(value):
+    """An exact ``datetime`` with a tzinfo: naive values are taken as UTC, subclasses converted."""
+    if type(value) is not _dt.datetime:
+        value = _dt.datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            value.tzinfo,
+            fold=value.fold,
+        )
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_UTC)
+    return value
+
+
+if _msgpack is not None:
+    ExtType = _msgpack.ExtType
+else:
+
+    class ExtType(namedtuple("ExtType", "code data")):
+        """A MessagePack ext value this codec does not interpret: ``code`` 0..127 and its bytes."""
+
+        __slots__ = ()
+
+        def __new__(cls, code, data):
+            if not isinstance(code, int):
+                raise TypeError(f"ext code must be an int, got {type_name(type(code))!r}")
+            if not isinstance(data, bytes):
+                raise TypeError(f"ext data must be bytes, got {type_name(type(data))!r}")
+            if not 0 <= code <= 127:
+                raise ValueError(f"ext code must be in 0..127, got {code}")
+            return super().__new__(cls, code, data)
+
+
+# -------------------------------------------------------------------------------------------------
+# Pure-Python encoder. Every encoder appends the encoding of one value to a bytearray; containers
+# look their items' encoders up by exact type and fall back to isinstance checks (in msgpack's
+# order) for subclasses.
+
+_B_U8 = struct.Struct(">BB").pack
+_B_U16 = struct.Struct(">BH").pack
+_B_U32 = struct.Struct(">BI").pack
+_B_U64 = struct.Struct(">BQ").pack
+_B_I8 = struct.Struct(">Bb").pack
+_B_I16 = struct.Struct(">Bh").pack
+_B_I32 = struct.Struct(">Bi").pack
+_B_I64 = struct.Struct(">Bq").pack
+_B_F64 = struct.Struct(">Bd").pack
+_EXT8 = struct.Struct(">BBb").pack
+_EXT16 = struct.Struct(">BHb").pack
+_EXT32 = struct.Struct(">BIb").pack
+_TS32 = struct.Struct(">BbI").pack
+_TS64 = struct.Struct(">BbQ").pack
+_TS96 = struct.Struct(">BBbIq").pack
+_FIXEXT = {1: 0xD4, 2: 0xD5, 4: 0xD6, 8: 0xD7, 16: 0xD8}
+
+
+def _pack_nil(obj, out):
+    out.append(0xC0)
+
+
+def _pack_bool(obj, out):
+    out.append(0xC3 if obj else 0xC2)
+
+
+def _pack_int(obj, out):
+    if obj >= 0:
+        if obj < 0x80:
+            out.append(obj)
+        elif obj <= 0xFF:
+            out += _B_U8(0xCC, obj)
+        elif obj <= 0xFFFF:
+            out += _B_U16(0xCD, obj)
+        elif obj <= 0xFFFFFFFF:
+            out += _B_U32(0xCE, obj)
+        elif obj <= 0xFFFFFFFFFFFFFFFF:
+            out += _B_U64(0xCF, obj)
+        else:
+            raise OverflowError(_INT_RANGE)
+    elif obj >= -0x20:
+        out.append(obj + 0x100)
+    elif obj >= -0x80:
+        out += _B_I8(0xD0, obj)
+    elif obj >= -0x8000:
+        out += _B_I16(0xD1, obj)
+    elif obj >= -0x80000000:
+        out += _B_I32(0xD2, obj)
+    elif obj >= -0x8000000000000000:
+        out += _B_I64(0xD3, obj)
+    else:
+        raise OverflowError(_INT_RANGE)
+
+
+def _pack_float(obj, out):
+    out += _B_F64(0xCB, obj)
+
+
+def _pack_str(obj, out):
+    data = obj.encode("utf-8")
+    size = len(data)
+    if size < 32:
+        out.append(0xA0 | size)
+    elif size <= 0xFF:
+        out += _B_U8(0xD9, size)
+    elif size <= 0xFFFF:
+        out += _B_U16(0xDA, size)
+    elif size <= 0xFFFFFFFF:
+        out += _B_U32(0xDB, size)
+    else:
+        raise ValueError(f"str of {size} bytes is too large for MessagePack")
+    out += data
+
+
+def _bin_header(size, out):
+    if size <= 0xFF:
+        out += _B_U8(0xC4, size)
+    elif size <= 0xFFFF:
+        out += _B_U16(0xC5, size)
+    elif size <= 0xFFFFFFFF:
+        out += _B_U32(0xC6, size)
+    else:
+        raise ValueError(f"binary value of {size} bytes is too large for MessagePack")
+
+
+def _pack_bin(obj, out):
+    _bin_header(len(obj), out)
+    out += obj
+
+
+def _pack_memoryview(obj, out):
+    _bin_header(obj.nbytes, out)
+    out += obj
+
+
+def _pack_array(obj, out):
+    size = len(obj)
+    if size < 16:
+        out.append(0x90 | size)
+    elif size <= 0xFFFF:
+        out += _B_U16(0xDC, size)
+    elif size <= 0xFFFFFFFF:
+        out += _B_U32(0xDD, size)
+    else:
+        raise ValueError(f"array of {size} items is too large for MessagePack")
+    encoder_of = _ENCODERS.get
+    for item in obj:
+        (encoder_of(type(item)) or _subclass_encoder(item))(item, out)
+
+
+def _pack_map(obj, out):
+    size = len(obj)
+    if size < 16:
+        out.append(0x80 | size)
+    elif size <= 0xFFFF:
+        out += _B_U16(0xDE, size)
+    elif size <= 0xFFFFFFFF:
+        out += _B_U32(0xDF, size)
+    else:
+        raise ValueError(f"map of {size} entries is too large for MessagePack")
+    encoder_of = _ENCODERS.get
+    for key, value in obj.items():
+        (encoder_of(type(key)) or _subclass_encoder(key))(key, out)
+        (encoder_of(type(value)) or _subclass_encoder(value))(value, out)
+
+
+def _pack_ext(obj, out):
+    code, data = obj.code, obj.data
+    size = len(data)
+    fixed = _FIXEXT.get(size)
+    if fixed is not None:
+        out += _B_I8(fixed, code)
+    elif size <= 0xFF:
+        out += _EXT8(0xC7, size, code)
+    elif size <= 0xFFFF:
+        out += _EXT16(0xC8, size, code)
+    elif size <= 0xFFFFFFFF:
+        out += _EXT32(0xC9, size, code)
+    else:
+        raise ValueError(f"ext value of {size} bytes is too large for MessagePack")
+    out += data
+
+
+def _pack_datetime(obj, out):
+    if type(obj) is not _dt.datetime or obj.tzinfo is None:
+        obj = _utc_datetime(obj)
+    delta = obj - _EPOCH
+    seconds = delta.days * 86400 + delta.seconds
+    nanoseconds = delta.microseconds * 1000
+    # The three timestamp formats of the MessagePack spec, smallest first.
+    if seconds >> 34 == 0:
+        packed = nanoseconds << 34 | seconds
+        if packed >> 32 == 0:
+            out += _TS32(0xD6, -1, packed)
+        else:
+            out += _TS64(0xD7, -1, packed)
+    else:
+        out += _TS96(0xC7, 12, -1, nanoseconds, seconds)
+
+
+_ENCODERS = {
+    type(None): _pack_nil,
+    bool: _pack_bool,
+    int: _pack_int,
+    float: _pack_float,
+    str: _pack_str,
+    bytes: _pack_bin,
+    bytearray: _pack_bin,
+    memoryview: _pack_memoryview,
+    list: _pack_array,
+    tuple: _pack_array,
+    dict: _pack_map,
+    ExtType: _pack_ext,
+    _dt.datetime: _pack_datetime,
+}
+
+# Checked in this order for instances of subclasses; ExtType is a tuple, so it comes before tuple.
+_SUBCLASS_ENCODERS = (
+    (int, _pack_int),
+    (float, _pack_float),
+    ((bytes, bytearray), _pack_bin),
+    (str, _pack_str),
+    (dict, _pack_map),
+    (ExtType, _pack_ext),
+    ((list, tuple), _pack_array),
+    (memoryview, _pack_memoryview),
+    (_dt.datetime, _pack_datetime),
+)
+
+
+def _subclass_encoder(obj):
+    for base, encoder in _SUBCLASS_ENCODERS:
+        if isinstance(obj, base):
+            _ENCODERS[type(obj)] = encoder
+            return encoder
+    raise _unsupported(obj)
+
+
+def pure_encode(obj):
+    """Encodes ``obj`` with the pure-Python codec; returns a bytearray."""
+    out = bytearray()
+    try:
+        (_ENCODERS.get(type(obj)) or _subclass_encoder(obj))(obj, out)
+    except RecursionError:
+        raise ValueError("cannot encode: value is nested too deeply (or contains itself)") from None
+    return out
+
+
+# -------------------------------------------------------------------------------------------------
+# Pure-Python decoder. ``_unpack(data, pos)`` returns (value, position after it). Reading past the
+# end raises IndexError or struct.error, which decode() turns into one ValueError. Containers are
+# decoded inside _unpack itself, so that each nesting level costs one Python frame.
+
+_U16 = struct.Struct(">H").unpack_from
+_U32 = struct.Struct(">I").unpack_from
+_U64 = struct.Struct(">Q").unpack_from
+_I8 = struct.Struct(">b").unpack_from
+_I16 = struct.Struct(">h").unpack_from
+_I32 = struct.Struct(">i").unpack_from
+_I64 = struct.Struct(">q").unpack_from
+_F32 = struct.Struct(">f").unpack_from
+_F64 = struct.Struct(">d").unpack_from
+_TS96_FIELDS = struct.Struct(">Iq").unpack
+
+
+def _timestamp(data):
+    size = len(data)
+    if size == 4:
+        seconds, nanoseconds = _U32(data)[0], 0
+    elif size == 8:
+        packed = _U64(data)[0]
+        seconds, nanoseconds = packed & 0x3FFFFFFFF, packed >> 34
+    elif size == 12:
+        nanoseconds, seconds = _TS96_FIELDS(data)
+    else:
+        raise ValueError(f"timestamp ext value of {size} bytes (expected 4, 8 or 12)")
+    if nanoseconds > 999999999:
+        raise ValueError(f"timestamp with {nanoseconds} nanoseconds (at most 999999999)")
+    return _EPOCH + _dt.timedelta(seconds=seconds, microseconds=nanoseconds // 1000)
+
+
+def _ext(data, pos, size, code):
+    end = pos + size
+    if end > len(data):
+        raise IndexError
+    payload = bytes(data[pos:end])
+    if code == -1:
+        return _timestamp(payload), end
+    return ExtType(code, payload), end
+
+
+def _str(data, pos, size):
+    end = pos + size
+    if end > len(data):
+        raise IndexError
+    return str(data[pos:end], "utf-8"), end
+
+
+def _bin(data, pos, size):
+    end = pos + size
+    if end > len(data):
+        raise IndexError
+    return bytes(data[pos:end]), end
+
+
+def _constant(value):
+    return lambda data, pos: (value, pos)
+
+
+def _number(unpack_from, size):
+    return lambda data, pos: (unpack_from(data, pos)[0], pos + size)
+
+
+def _sized(read, length_from, length_size):
+    return lambda data, pos: read(data, pos + length_size, length_from(data, pos)[0])
+
+
+def _ext_sized(length_from, length_size):
+    return lambda data, pos: _ext(
+        data, pos + length_size + 1, length_from(data, pos)[0], _I8(data, pos + length_size)[0]
+    )
+
+
+def _fixext(size):
+    return lambda data, pos: _ext(data, pos + 1, size, _I8(data, pos)[0])
+
+
+def _invalid(data, pos):
+    raise ValueError(f"invalid MessagePack type byte 0xc1 at offset {pos - 1}")
+
+
+def _u8(data, pos):
+    return data[pos], pos + 1
+
+
+def _u8_length(data, pos):
+    return (data[pos],)
+
+
+# Type bytes 0xc0..0xdb, indexed by byte - 0xc0 (0xdc..0xdf, the long arrays and maps, are in
+# _unpack).
+_SCALARS = (
+    _constant(None),  # c0 nil
+    _invalid,  # c1 never used
+    _constant(False),  # c2
+    _constant(True),  # c3
+    _sized(_bin, _u8_length, 1),  # c4 bin 8
+    _sized(_bin, _U16, 2),  # c5 bin 16
+    _sized(_bin, _U32, 4),  # c6 bin 32
+    _ext_sized(_u8_length, 1),  # c7 ext 8
+    _ext_sized(_U16, 2),  # c8 ext 16
+    _ext_sized(_U32, 4),  # c9 ext 32
+    _number(_F32, 4),  # ca float 32
+    _number(_F64, 8),  # cb float 64
+    _u8,  # cc uint 8
+    _number(_U16, 2),  # cd uint 16
+    _number(_U32, 4),  # ce uint 32
+    _number(_U64, 8),  # cf uint 64
+    _number(_I8, 1),  # d0 int 8
+    _number(_I16, 2),  # d1 int 16
+    _number(_I32, 4),  # d2 int 32
+    _number(_I64, 8),  # d3 int 64
+    _fixext(1),  # d4
+    _fixext(2),  # d5
+    _fixext(4),  # d6
+    _fixext(8),  # d7
+    _fixext(16),  # d8
+    _sized(_str, _u8_length, 1),  # d9 str 8
+    _sized(_str, _U16, 2),  # da str 16
+    _sized(_str, _U32, 4),  # db str 32
+)
+
+
+def _unpack(data, pos):
+    code = data[pos]
+    pos += 1
+    if code < 0x80:
+        return code, pos
+    if code >= 0xE0:
+        return code - 0x100, pos
+    if code < 0x90:
+        count, is_map = code & 0x0F, True
+    elif code < 0xA0:
+        count, is_map = code & 0x0F, False
+    elif code < 0xC0:
+        return _str(data, pos, code & 0x1F)
+    elif code < 0xDC:
+        return _SCALARS[code - 0xC0](data, pos)
+    else:
+        if code & 1:
+            count = _U32(data, pos)[0]
+            pos += 4
+        else:
+            count = _U16(data, pos)[0]
+            pos += 2
+        is_map = code >= 0xDE
+    # Every item takes at least one byte: reject impossible counts before building anything.
+    if is_map:
+        if count * 2 > len(data) - pos:
+            raise IndexError
+        result = {}
+        for _ in range(count):
+            key, pos = _unpack(data, pos)
+            value, pos = _unpack(data, pos)
+            result[key] = value
+        return result, pos
+    if count > len(data) - pos:
+        raise IndexError
+    items = []
+    append = items.append
+    for _ in range(count):
+        item, pos = _unpack(data, pos)
+        append(item)
+    return items, pos
+
+
+_TRUNCATED = "truncated MessagePack data: the input ({} bytes) ends inside a value"
+_TOO_DEEP = "MessagePack data is nested too deeply"
+_EXTRA = "extra data after the MessagePack value: {} bytes"
+
+# Above this size a bytearray is read through a memoryview, so that a bin value is copied once.
+_VIEW_THRESHOLD = 64 * 1024
+
+
+def pure_decode(data):
+    """Decodes one MessagePack value that fills all of ``data`` (any bytes-like object)."""
+    kind = type(data)
+    if kind is not bytes and (kind is not bytearray or len(data) > _VIEW_THRESHOLD):
+        data = memoryview(data)
+        if data.format != "B" or data.ndim != 1:
+            data = data.cast("B")
+    try:
+        value, end = _unpack(data, 0)
+    except (IndexError, struct.error):
+        raise ValueError(_TRUNCATED.format(len(data))) from None
+    except RecursionError:
+        raise ValueError(_TOO_DEEP) from None
+    if end != len(data):
+        raise ValueError(_EXTRA.format(len(data) - end))
+    return value
+
+
+# -------------------------------------------------------------------------------------------------
+# Selection.
+
+
+def _msgpack_default(obj):
+    """Called by msgpack for what it cannot pack itself; gives the same errors as pure_encode."""
+    if isinstance(obj, _dt.datetime):
+        return _utc_datetime(obj)
+    if isinstance(obj, int):  # msgpack hands over ints that do not fit in 64 bits
+        raise OverflowError(_INT_RANGE)
+    raise _unsupported(obj)
+
+
+if _msgpack is not None:
+    NAME = "msgpack"
+    encode = functools.partial(
+        _msgpack.packb, use_bin_type=True, datetime=True, default=_msgpack_default
+    )
+    _unpackb = functools.partial(_msgpack.unpackb, raw=False, strict_map_key=False, timestamp=3)
+
+    def decode(data):
+        """Decodes one MessagePack value that fills all of ``data`` (any bytes-like object)."""
+        try:
+            return _unpackb(data)
+        except _msgpack.ExtraData as exc:
+            raise ValueError(_EXTRA.format(len(exc.extra))) from None
+        except _msgpack.StackError:
+            raise ValueError(_TOO_DEEP) from None
+        except _msgpack.FormatError:
+            raise ValueError("invalid MessagePack type byte 0xc1") from None
+else:
+    NAME = "pure"
+    encode = pure_encode
+    decode = pure_decode

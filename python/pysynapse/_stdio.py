@@ -1,0 +1,156 @@
+"""Keeps frames and text apart on the worker's standard streams.
+
+After ``install()``:
+
+* the frames go to a private duplicate of the original fd 1, and fd 1 itself is a copy of fd 2, so
+  whatever Python code, a C extension or a child process writes to "stdout" ends up on stderr;
+* the frames come from a private duplicate of the original fd 0, and fd 0 itself reads /dev/null,
+  so a child process or C code that reads "stdin" cannot swallow frames (it sees end of input);
+* ``sys.stdout`` writes its text to stderr, while its ``.buffer`` is the frame stream, which is
+  what a module written for the original Node library uses to send its answers.
+
+``arm_legacy()`` (the bootstrap calls it) makes ``sys.stdin`` a reader of the incoming frames that
+calls a hook once, just before its first read: that is how a module that reads its frames itself
+gets its READY frame sent. ``claim_stdin()`` (serve() calls it) disarms that hook and points
+``sys.stdin`` at /dev/null, leaving the frames to serve().
+
+The private descriptors are not inheritable. The state lives in this module rather than in the
+bootstrap because the bootstrap runs as ``__main__``: a module importing
+``pysynapse._bootstrap`` would get a second copy of it.
+"""
+
+import io
+import os
+import sys
+import threading
+
+_lock = threading.Lock()
+_fds = None  # (frames in, frames out) once installed
+_frames_out = None
+_stdin_hook = None
+
+
+class _TextToStderr(io.TextIOBase):
+    """``sys.stdout`` after install(): text goes to stderr, ``.buffer`` is the frame stream."""
+
+    def __init__(self, stderr, frames):
+        super().__init__()
+        self._stderr = stderr
+        self._frames = frames
+
+    @property
+    def buffer(self):
+        return self._frames
+
+    @property
+    def encoding(self):
+        return self._stderr.encoding
+
+    @property
+    def errors(self):
+        return self._stderr.errors
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        return self._stderr.write(text)
+
+    def flush(self):
+        self._stderr.flush()
+        self._frames.flush()
+
+    def fileno(self):
+        return 1  # now a copy of stderr, which is where text written to it belongs
+
+    def isatty(self):
+        return os.isatty(1)
+
+
+class _FirstReadHook(io.RawIOBase):
+    """Raw reader over a file descriptor that calls ``hook`` once, before the first read."""
+
+    def __init__(self, fd, hook):
+        super().__init__()
+        self._raw = io.FileIO(fd, "rb", closefd=False)
+        self._hook = hook
+        self.fired = False
+
+    def readable(self):
+        return True
+
+    def fileno(self):
+        return self._raw.fileno()
+
+    def isatty(self):
+        return self._raw.isatty()
+
+    def disarm(self):
+        self._hook = None
+
+    def readinto(self, buffer):
+        hook = self._hook
+        if hook is not None:
+            self._hook = None
+            self.fired = True
+            hook()
+        return self._raw.readinto(buffer)
+
+
+def install():
+    """Moves the frame streams off fds 0 and 1 (see above); returns (in fd, out fd). Idempotent."""
+    global _fds, _frames_out
+    with _lock:
+        if _fds is not None:
+            return _fds
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        frames_in, frames_out = os.dup(0), os.dup(1)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.dup2(2, 1)
+        _frames_out = io.BufferedWriter(io.FileIO(frames_out, "wb", closefd=False))
+        if sys.stderr is not None:
+            sys.stdout = _TextToStderr(sys.stderr, _frames_out)
+        _fds = (frames_in, frames_out)
+        return _fds
+
+
+def frame_stream():
+    """The buffered outgoing frame stream (``sys.stdout.buffer``); install() must have run."""
+    if _frames_out is None:
+        raise RuntimeError("pysynapse stdio is not installed")
+    return _frames_out
+
+
+def _text_reader(raw, like):
+    return io.TextIOWrapper(
+        io.BufferedReader(raw),
+        encoding=getattr(like, "encoding", None) or "utf-8",
+        errors=getattr(like, "errors", None) or "strict",
+    )
+
+
+def arm_legacy(hook):
+    """Makes ``sys.stdin`` read the incoming frames, calling ``hook()`` before its first read."""
+    global _stdin_hook
+    frames_in, _ = install()
+    with _lock:
+        _stdin_hook = _FirstReadHook(frames_in, hook)
+        sys.stdin = _text_reader(_stdin_hook, sys.stdin)
+
+
+def claim_stdin():
+    """Leaves the incoming frames to serve(), pointing ``sys.stdin`` at /dev/null.
+
+    Disarms the legacy hook; raises RuntimeError if the module has read ``sys.stdin`` already.
+    """
+    with _lock:
+        if _stdin_hook is not None:
+            _stdin_hook.disarm()
+            if _stdin_hook.fired:
+                raise RuntimeError(
+                    "serve() cannot take over: this module has already read sys.stdin (legacy mode)"
+                )
+        sys.stdin = _text_reader(io.FileIO(0, "rb", closefd=False), sys.stdin)

@@ -1,0 +1,206 @@
+"""Framing over real pipes: whole, chunked and one-byte-at-a-time streams, limits, end of input."""
+
+import os
+import struct
+import threading
+import time
+
+import pytest
+
+from pysynapse import _protocol
+
+
+def framed(body):
+    return struct.pack("<I", len(body)) + body
+
+
+class Pipe:
+    """A pipe whose write end is fed from a thread, in pieces of a given size."""
+
+    def __init__(self, data, piece=None, pause=0.0):
+        self.read_fd, self._write_fd = os.pipe()
+        self._thread = threading.Thread(target=self._feed, args=(data, piece, pause), daemon=True)
+        self._thread.start()
+
+    def _feed(self, data, piece, pause):
+        step = piece or len(data) or 1
+        for start in range(0, len(data), step):
+            os.write(self._write_fd, data[start : start + step])
+            if pause:
+                time.sleep(pause)
+        os.close(self._write_fd)
+
+    def close(self):
+        self._thread.join(10)
+        os.close(self.read_fd)
+
+
+def read_all(reader):
+    """Every frame until the end of input, the way the serve loop takes them."""
+    frames = []
+    while True:
+        body = reader.next_frame()
+        if body is not None:
+            frames.append(bytes(body))
+        elif not reader.fill():
+            return frames
+
+
+BODIES = [b"", b"a", b"b" * 1000, os.urandom(200_000), b"c" * 65536, b"d" * 65537, b"e"]
+SHAPES = {"whole": None, "chunks of 4099": 4099, "chunks of 7": 7}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_frames_come_out_whole_whatever_the_stream_shape(shape):
+    pipe = Pipe(b"".join(framed(b) for b in BODIES), SHAPES[shape])
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, 1 << 20)
+        assert read_all(reader) == BODIES
+        assert reader.eof and reader.buffered == 0
+    finally:
+        pipe.close()
+
+
+def test_one_byte_at_a_time():
+    bodies = [b"xy", b"", b"z" * 300]
+    pipe = Pipe(b"".join(framed(b) for b in bodies), piece=1)
+    try:
+        assert read_all(_protocol.FrameReader(pipe.read_fd, 1024)) == bodies
+    finally:
+        pipe.close()
+
+
+def test_next_frame_without_wait_does_not_block_on_a_large_partial_body():
+    body = b"q" * 200_000
+    pipe = Pipe(framed(body)[:70_000])
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, 1 << 20)
+        assert reader.fill()
+        assert reader.next_frame(wait=False) is None
+        with pytest.raises(EOFError, match="the input ended inside a frame"):
+            reader.next_frame(wait=True)
+    finally:
+        pipe.close()
+
+
+def test_oversized_frame_is_skipped_without_allocating_it():
+    data = framed(b"small") + framed(b"L" * 5000) + framed(b"after")
+    pipe = Pipe(data, piece=1000)
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, 4096)
+        assert reader.fill()
+        assert reader.next_frame() == b"small"
+        with pytest.raises(_protocol.FrameTooLargeError) as caught:
+            reader.next_frame()
+        assert (caught.value.size, caught.value.limit) == (5000, 4096)
+        assert (
+            str(caught.value) == "frame of 5000 bytes exceeds the maximum frame size of 4096 bytes"
+        )
+        assert read_all(reader) == [b"after"]
+    finally:
+        pipe.close()
+
+
+def test_a_claimed_length_of_4_gib_is_refused_from_the_header_alone():
+    pipe = Pipe(b"\xff\xff\xff\xff")
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, _protocol.DEFAULT_MAX_FRAME)
+        assert reader.fill()
+        with pytest.raises(EOFError):  # skipping needs the body, which never comes
+            reader.next_frame()
+    finally:
+        pipe.close()
+
+
+def test_end_of_input_inside_a_header_leaves_the_bytes_buffered():
+    pipe = Pipe(b"\x05\x00")
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, 100)
+        assert read_all(reader) == []
+        assert reader.buffered == 2
+    finally:
+        pipe.close()
+
+
+def test_input_waiting_reports_pending_bytes():
+    read_fd, write_fd = os.pipe()
+    try:
+        reader = _protocol.FrameReader(read_fd, 100)
+        assert not reader.input_waiting()
+        os.write(write_fd, b"\x01")
+        assert reader.input_waiting()
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_writer_writes_whole_frames_and_refuses_oversized_ones():
+    read_fd, write_fd = os.pipe()
+    try:
+        writer = _protocol.FrameWriter(write_fd, 100_000)
+        with pytest.raises(_protocol.FrameTooLargeError):
+            writer.write(b"x" * 100_001)
+        received = bytearray()
+        done = threading.Event()
+
+        def drain():
+            while len(received) < 4 + 5 + 4 + 90_000:
+                received.extend(os.read(read_fd, 65536))
+            done.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        writer.write(b"small")
+        writer.write(bytearray(b"B" * 90_000))
+        assert done.wait(10)
+        assert bytes(received) == framed(b"small") + framed(b"B" * 90_000)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_frames_from_many_threads_never_interleave():
+    read_fd, write_fd = os.pipe()
+    writer = _protocol.FrameWriter(write_fd, 1 << 20)
+    bodies = [bytes([i]) * (70_000 + i) for i in range(8)]
+    threads = [threading.Thread(target=writer.write, args=(b,)) for b in bodies]
+    for thread in threads:
+        thread.start()
+    reader = _protocol.FrameReader(read_fd, 1 << 20)
+    received = []
+    try:
+        while len(received) < len(bodies):
+            body = reader.next_frame()
+            if body is None:
+                assert reader.fill()
+            else:
+                received.append(bytes(body))
+        assert sorted(received) == sorted(bodies)
+    finally:
+        for thread in threads:
+            thread.join(10)
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, 256 * 1024 * 1024), ("", 256 * 1024 * 1024), ("1", 1), (" 4096 ", 4096)],
+)
+def test_max_frame_size_from_the_environment(value, expected):
+    environ = {} if value is None else {"SYNAPSE_MAX_FRAME": value}
+    assert _protocol.max_frame_size(environ) == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "4294967296", "1.5"])
+def test_bad_max_frame_size_is_refused(value):
+    with pytest.raises(
+        ValueError, match="SYNAPSE_MAX_FRAME must be an integer from 1 to 4294967295"
+    ):
+        _protocol.max_frame_size({"SYNAPSE_MAX_FRAME": value})
+
+
+def test_ready_message():
+    kind, info = _protocol.ready_message("legacy", ("b", "a"))
+    assert kind == 0
+    assert info["mode"] == "legacy" and info["functions"] == ["b", "a"]
+    assert info["protocol"] == 1 and info["pid"] == os.getpid()

@@ -1,0 +1,5 @@
+"""A single-handler worker."""
+
+import pysynapse
+
+pysynapse.serve(lambda payload: payload)

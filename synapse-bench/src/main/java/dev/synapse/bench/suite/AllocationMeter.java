@@ -1,0 +1,55 @@
+package dev.synapse.bench.suite;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Counts the Java heap allocated, and the threads started, while a piece of code runs N times. The
+ * allocation is the sum of {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes} over all
+ * live threads of the JVM, so the bytes that Synapse's reader and writer threads allocate for a call
+ * are counted along with the caller's. A thread that ends between the two readings takes its count
+ * with it, which is why the threads started are counted too: for a steady stream of calls both
+ * should be what a call costs, and the second zero.
+ */
+final class AllocationMeter {
+  /** What N runs cost, per run. */
+  record PerCall(double bytes, double threadsStarted) {}
+
+  /** One run of the code measured. */
+  @FunctionalInterface
+  interface Call {
+    void run() throws Exception;
+  }
+
+  private final com.sun.management.ThreadMXBean threads;
+
+  AllocationMeter() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean extended)
+        || !extended.isThreadAllocatedMemorySupported()) {
+      throw new IllegalStateException("This JVM cannot count allocated bytes per thread");
+    }
+    extended.setThreadAllocatedMemoryEnabled(true);
+    this.threads = extended;
+  }
+
+  /** Runs {@code call} {@code times} times and returns the cost of one. */
+  PerCall measure(int times, Call call) throws Exception {
+    long startedBefore = threads.getTotalStartedThreadCount();
+    long before = allocatedByAllThreads();
+    for (int i = 0; i < times; i++) {
+      call.run();
+    }
+    long after = allocatedByAllThreads();
+    long startedAfter = threads.getTotalStartedThreadCount();
+    return new PerCall((double) (after - before) / times, (double) (startedAfter - startedBefore) / times);
+  }
+
+  private long allocatedByAllThreads() {
+    long total = 0;
+    for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      if (bytes > 0) {
+        total += bytes;
+      }
+    }
+    return total;
+  }
+}

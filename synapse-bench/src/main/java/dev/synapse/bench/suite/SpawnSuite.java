@@ -1,0 +1,65 @@
+package dev.synapse.bench.suite;
+
+import dev.synapse.bench.BenchSettings;
+import dev.synapse.bench.fixture.BenchModules;
+import dev.synapse.bench.report.Measured;
+import dev.synapse.bench.report.Row;
+import dev.synapse.bench.report.SuiteResult;
+import dev.synapse.bench.report.Target;
+import dev.synapse.bench.report.Unit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Spawn to first answer on the configured interpreter (no venv), against a bare interpreter that
+ * imports what the module imports and writes one frame. Not a JMH benchmark: each measurement
+ * starts a process and is over after one operation, so it is timed by hand, Synapse and floor
+ * alternating so that a drift of the machine hits both, after unmeasured warm-ups that fill the
+ * page cache and load the JVM side's classes.
+ */
+public final class SpawnSuite implements Suite {
+  private record Case(String figure, String module, List<String> imports) {}
+
+  private static final List<Case> CASES =
+      List.of(
+          new Case("Spawn to first answer (plain interpreter, echo module)", "echo", List.of()),
+          new Case("Spawn to first answer (plain interpreter, module imports numpy)", "echo_numpy", List.of("numpy")));
+
+  @Override
+  public String id() {
+    return "spawn";
+  }
+
+  @Override
+  public SuiteResult run(BenchSettings settings) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    int warmups = settings.quick() ? 1 : 2;
+    for (Case c : CASES) {
+      Path dir = BenchModules.module(c.module());
+      System.err.println("  " + c.module() + ": " + warmups + " warm-ups + " + settings.spawnRepetitions() + " repetitions");
+      double[] synapse = new double[settings.spawnRepetitions()];
+      double[] bare = new double[settings.spawnRepetitions()];
+      for (int i = -warmups; i < settings.spawnRepetitions(); i++) {
+        double s = SpawnTimer.synapseToFirstAnswer(settings.python(), dir);
+        double b = SpawnTimer.bareToFirstFrame(settings.python(), c.imports());
+        if (i >= 0) {
+          synapse[i] = s;
+          bare[i] = b;
+        }
+      }
+      if (Files.exists(dir.resolve(".venv"))) {
+        throw new IllegalStateException(dir + "/.venv appeared: these rows are meant to measure the plain interpreter");
+      }
+      rows.add(Row.of(c.figure(), Unit.MILLISECONDS, Measured.of(synapse), Measured.of(bare), Target.ratioAtMost(1.5)));
+    }
+    return new SuiteResult(
+        rows,
+        List.of(
+            "Spawn: from `Synapse.builder()...build()` to the answer of the first `call` (worker exit not"
+                + " counted); floor: from `ProcessBuilder.start()` of `raw/bare_ready.py` (imports the same"
+                + " modules as the worker's module, writes one frame) to that frame read. Alternating, "
+                + warmups + " unmeasured warm-ups, " + settings.spawnRepetitions() + " repetitions."));
+  }
+}

@@ -1,0 +1,64 @@
+package dev.synapse.bench.suite;
+
+import dev.synapse.Synapse;
+import dev.synapse.bench.fixture.BenchModules;
+import dev.synapse.bench.fixture.Workers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Times, in milliseconds, how long a worker takes from nothing to its first answer, and how long a
+ * bare interpreter takes from nothing to its first frame: the two sides of every spawn figure,
+ * measured the same way (from just before the process is asked for to just after the frame is
+ * read; the process's exit is not counted).
+ */
+final class SpawnTimer {
+  private static final byte[] READY_FRAME = {5, 0, 0, 0, 'r', 'e', 'a', 'd', 'y'};
+
+  private SpawnTimer() {}
+
+  /** A new instance spawning {@code moduleDir/main.py} on {@code python}, and one call answered. */
+  static double synapseToFirstAnswer(String python, Path moduleDir) {
+    long start = System.nanoTime();
+    Synapse synapse = Synapse.builder().python(python).build();
+    try {
+      synapse.spawn(moduleDir, "main");
+      Workers.checkEcho(synapse);
+      return millisSince(start);
+    } finally {
+      synapse.close();
+    }
+  }
+
+  /** {@code raw/bare_ready.py} on {@code python}, importing {@code imports}, until its frame is read. */
+  static double bareToFirstFrame(String python, List<String> imports) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(python, BenchModules.rawScript("bare_ready.py").toString()));
+    command.addAll(imports);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(Redirect.INHERIT);
+    long start = System.nanoTime();
+    Process process = builder.start();
+    byte[] frame;
+    try (InputStream out = process.getInputStream()) {
+      frame = out.readNBytes(READY_FRAME.length);
+    }
+    double millis = millisSince(start);
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+    if (!java.util.Arrays.equals(frame, READY_FRAME)) {
+      throw new IOException(
+          "bare_ready.py " + imports + " on " + python + " wrote " + new String(frame, StandardCharsets.ISO_8859_1) + " instead of its frame");
+    }
+    return millis;
+  }
+
+  private static double millisSince(long start) {
+    return (System.nanoTime() - start) / 1e6;
+  }
+}

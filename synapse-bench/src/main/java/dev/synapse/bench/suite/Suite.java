@@ -1,0 +1,16 @@
+package dev.synapse.bench.suite;
+
+import dev.synapse.bench.BenchSettings;
+import dev.synapse.bench.report.SuiteResult;
+
+/**
+ * A group of figures measured together, with their floors, contributing rows to the one results
+ * table. A new figure (the pool, numpy arrays) is a new suite added to {@code BenchMain}'s list.
+ */
+public interface Suite {
+  /** A short name for {@code -Dbench.suites=...}, e.g. {@code round-trip}. */
+  String id();
+
+  /** Measures the figures and returns their rows and notes. */
+  SuiteResult run(BenchSettings settings) throws Exception;
+}

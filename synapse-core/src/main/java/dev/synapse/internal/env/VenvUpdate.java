@@ -1,0 +1,183 @@
+package dev.synapse.internal.env;
+
+import dev.synapse.SpawnException;
+import dev.synapse.SpawnPhase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * The steps that bring one venv up to date, run by {@link PythonEnvironment#prepare} while it holds
+ * the venv's lock; that class's Javadoc describes the algorithm and why pip runs as it does.
+ */
+final class VenvUpdate {
+  private final EnvironmentSpec spec;
+  private final Path moduleDir;
+  private final Path venvDir;
+  private final Path venvPython;
+  private final BaseInterpreter base;
+  private final CommandRunner runner;
+  private final EnvironmentProgress progress;
+  private final Logger log;
+  private final Logger pipLog;
+
+  VenvUpdate(EnvironmentSpec spec, Path moduleDir, Path venvDir, BaseInterpreter base, CommandRunner runner,
+      EnvironmentProgress progress, Logger log, Logger pipLog) {
+    this.spec = spec;
+    this.moduleDir = moduleDir;
+    this.venvDir = venvDir;
+    this.venvPython = VenvDirectory.python(venvDir);
+    this.base = base;
+    this.runner = runner;
+    this.progress = progress;
+    this.log = log;
+    this.pipLog = pipLog;
+  }
+
+  Path run(RequirementsFile requirements) {
+    boolean needsVenvPip = requirements.hasRequirements() && !base.pipSupportsPythonOption();
+    VenvStamp wanted = new VenvStamp(base.executable().toString(), base.version(), venvDir.toString(),
+        spec.systemSitePackages(), needsVenvPip, requirements.sha256(), spec.pipArguments());
+    Optional<VenvStamp> current = VenvStamp.read(venvDir);
+    String recreateReason = recreateReason(current, wanted);
+    if (recreateReason == null && current.get().sameInstall(wanted)) {
+      log.debug("{} is up to date", venvDir);
+      return venvPython;
+    }
+    try {
+      VenvStamp.delete(venvDir);
+    } catch (IOException e) {
+      throw new SpawnException("Cannot remove the stamp of " + venvDir + ": " + e.getMessage(), e);
+    }
+    Deadline deadline = Deadline.after(spec.installTimeout());
+    boolean venvHasPip;
+    if (recreateReason != null) {
+      log.info("Creating the virtual environment {} ({})", venvDir, recreateReason);
+      create(needsVenvPip, deadline);
+      venvHasPip = needsVenvPip;
+    } else {
+      log.info("Re-installing {} into {}: it or the pip arguments changed", requirements.path(), venvDir);
+      venvHasPip = current.get().venvPip();
+    }
+    if (requirements.hasRequirements()) {
+      install(requirements.path(), deadline);
+    }
+    try {
+      wanted.withVenvPip(venvHasPip).write(venvDir);
+    } catch (IOException e) {
+      throw new SpawnException("Cannot write the stamp of " + venvDir + ": " + e.getMessage(), e);
+    }
+    return venvPython;
+  }
+
+  /** Why the venv must be (re-)created, or null if it can stay. */
+  private String recreateReason(Optional<VenvStamp> current, VenvStamp wanted) {
+    if (current.isEmpty()) {
+      return Files.exists(venvDir.resolve("pyvenv.cfg"))
+          ? "it has no stamp of a finished install"
+          : "it does not exist";
+    }
+    if (!VenvDirectory.hasPython(venvDir)) {
+      return "its interpreter " + venvPython + " is missing or broken";
+    }
+    VenvStamp stamp = current.get();
+    if (!stamp.sameVenv(wanted)) {
+      return "it was made by " + stamp.baseExecutable() + " (" + stamp.baseVersion() + ") at " + stamp.venvPath()
+          + (stamp.systemSitePackages() ? " with" : " without") + " system site-packages; wanted "
+          + wanted.baseExecutable() + " (" + wanted.baseVersion() + ") at " + wanted.venvPath()
+          + (wanted.systemSitePackages() ? " with" : " without") + " system site-packages"
+          + (wanted.venvPip() && !stamp.venvPip() ? " and a pip of its own" : "");
+    }
+    return null;
+  }
+
+  private void create(boolean withPip, Deadline deadline) {
+    long start = System.nanoTime();
+    VenvDirectory.empty(venvDir);
+    List<String> argv = new ArrayList<>(List.of(base.executable().toString(), "-m", "venv"));
+    if (spec.systemSitePackages()) {
+      argv.add("--system-site-packages");
+    }
+    if (!withPip) {
+      argv.add("--without-pip");
+    }
+    argv.add(venvDir.toString());
+    Command command = new Command(argv, processEnvironment(), moduleDir);
+    CommandResult result = runner.run(command, deadline, line -> log.info("venv: {}", line));
+    if (!result.succeeded()) {
+      throw failure("Cannot create the virtual environment " + venvDir + ": '" + command.display() + "'", result);
+    }
+    if (!VenvDirectory.hasPython(venvDir)) {
+      throw new SpawnException("'" + command.display() + "' succeeded but left no interpreter at " + venvPython);
+    }
+    reportPhase(SpawnPhase.CREATING_VENV, start);
+  }
+
+  private void install(Path requirements, Deadline deadline) {
+    long start = System.nanoTime();
+    List<String> argv = new ArrayList<>();
+    if (base.pipSupportsPythonOption()) {
+      argv.addAll(List.of(base.executable().toString(), "-m", "pip", "--python", venvPython.toString(), "install"));
+    } else {
+      argv.addAll(List.of(venvPython.toString(), "-m", "pip", "install"));
+    }
+    argv.addAll(List.of("--disable-pip-version-check", "--no-input", "--progress-bar", "off"));
+    argv.addAll(List.of("-r", requirements.toString()));
+    argv.addAll(spec.pipArguments());
+    Command command = new Command(argv, processEnvironment(), moduleDir);
+    log.info("Installing {} into {}: {}", requirements, venvDir, command.display());
+    CommandResult result = runner.run(command, deadline, this::pipOutput);
+    if (!result.succeeded()) {
+      throw failure("pip could not install " + requirements + " into " + venvDir, result);
+    }
+    reportPhase(SpawnPhase.INSTALLING, start);
+  }
+
+  private SpawnException failure(String what, CommandResult result) {
+    if (result.timedOut()) {
+      return new SpawnException(what + ": not finished within the install timeout of "
+          + describe(spec.installTimeout()) + "; it was killed with its child processes", null, result.tail(), null);
+    }
+    return new SpawnException(
+        what + " (exit code " + result.exitCode() + ")", result.exitCode(), result.tail(), null);
+  }
+
+  private void pipOutput(String line) {
+    pipLog.info("{}", line);
+    try {
+      progress.installOutput(line);
+    } catch (RuntimeException e) {
+      log.warn("The progress listener failed on a line of pip's output", e);
+    }
+  }
+
+  private void reportPhase(SpawnPhase phase, long startNanos) {
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    log.info("{} of {} took {} ms", phase, venvDir, millis);
+    try {
+      progress.phase(phase, millis);
+    } catch (RuntimeException e) {
+      log.warn("The progress listener failed on phase {}", phase, e);
+    }
+  }
+
+  private Map<String, String> processEnvironment() {
+    Map<String, String> environment = new HashMap<>(spec.environment());
+    environment.put("PYTHONIOENCODING", "utf-8");
+    environment.put("PYTHONUNBUFFERED", "1");
+    return environment;
+  }
+
+  private static String describe(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+  }
+}
