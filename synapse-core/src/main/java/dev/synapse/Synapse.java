@@ -1,7 +1,5 @@
 package dev.synapse;
 
-import dev.synapse.internal.codec.Conversions;
-import dev.synapse.internal.codec.JsonAnswers;
 import dev.synapse.internal.env.EnvironmentSpec;
 import dev.synapse.internal.env.PythonEnvironment;
 import dev.synapse.internal.worker.PendingCall;
@@ -51,7 +49,7 @@ import java.util.concurrent.ForkJoinPool;
  * Boolean, Long (BigInteger above {@code Long.MAX_VALUE}), Double (Float for MessagePack float32),
  * String, byte[], Instant, ArrayList and LinkedHashMap.
  */
-public final class Synapse implements AutoCloseable {
+public final class Synapse implements SynapseCalls, AutoCloseable {
   private static final String NOT_SPAWNED = "Cannot send inputs to instance before spawning it.";
 
   private final Builder settings;
@@ -150,70 +148,12 @@ public final class Synapse implements AutoCloseable {
         Map.copyOf(settings.environment));
   }
 
-  /**
-   * Sends {@code input} to the module and waits for its answer.
-   *
-   * @throws IllegalStateException before {@link #spawn} or after {@link #dispose()}
-   * @throws SynapseException when the call fails; see the class documentation for the kinds
-   */
-  public Object call(Object input) {
-    return execute(Request.call(input));
-  }
-
-  /**
-   * Like {@link #call(Object)}; with {@code forceJsonParse}, an answer that is a string of JSON is
-   * parsed into the same Java types as any other answer (a string that is not JSON is returned as it
-   * is, with a warning in the log).
-   */
-  public Object call(Object input, boolean forceJsonParse) {
-    Object answer = call(input);
-    return forceJsonParse ? JsonAnswers.parse(answer) : answer;
-  }
-
-  /**
-   * Like {@link #call(Object)}, converting the answer to {@code type}: Map, List, String, Long,
-   * Integer, Double, Float, Boolean, BigInteger, byte[], Instant, Object. Whole numbers convert only
-   * where no information is lost.
-   *
-   * @throws SynapseException if the answer does not convert, naming both types
-   */
-  public <T> T call(Object input, Class<T> type) {
-    Objects.requireNonNull(type, "type");
-    return Conversions.convert(call(input), type);
-  }
-
-  /** Makes the call that {@code request} describes and waits for its answer. */
+  @Override
   public Object execute(Request request) {
     return await(submit(request, false));
   }
 
-  /** Calls the named function of a {@code pysynapse} module and waits for its answer. */
-  public Object invoke(String function, Object payload) {
-    return execute(Request.invoke(function, payload));
-  }
-
-  /** Like {@link #invoke(String, Object)}, converting the answer as {@link #call(Object, Class)} does. */
-  public <T> T invoke(String function, Object payload, Class<T> type) {
-    Objects.requireNonNull(type, "type");
-    return Conversions.convert(invoke(function, payload), type);
-  }
-
-  /**
-   * Sends {@code input} without waiting. The future completes on the callback executor with the
-   * answer or a {@link SynapseException}; cancelling it cancels the call in the worker.
-   *
-   * @throws IllegalStateException before {@link #spawn} or after {@link #dispose()}
-   */
-  public CompletableFuture<Object> callAsync(Object input) {
-    return executeAsync(Request.call(input));
-  }
-
-  /** The asynchronous form of {@link #invoke(String, Object)}. */
-  public CompletableFuture<Object> invokeAsync(String function, Object payload) {
-    return executeAsync(Request.invoke(function, payload));
-  }
-
-  /** The asynchronous form of {@link #execute(Request)}. */
+  @Override
   public CompletableFuture<Object> executeAsync(Request request) {
     return submit(request, true);
   }
