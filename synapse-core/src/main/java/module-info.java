@@ -6,7 +6,7 @@
  */
 module dev.synapse {
   requires msgpack.core;
-  requires com.fasterxml.jackson.databind;
+  requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;
 
   exports dev.synapse;

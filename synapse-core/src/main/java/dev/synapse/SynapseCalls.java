@@ -2,6 +2,7 @@ package dev.synapse;
 
 import dev.synapse.internal.codec.Conversions;
 import dev.synapse.internal.codec.JsonAnswers;
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -48,15 +49,28 @@ public interface SynapseCalls {
   }
 
   /**
-   * Like {@link #call(Object)}, converting the answer to {@code type}: Map, List, String, Long,
-   * Integer, Double, Float, Boolean, BigInteger, byte[], Instant, Object. Whole numbers convert only
-   * where no information is lost.
+   * Like {@link #call(Object)}, converting the answer to {@code type}: a plain type (Map, List,
+   * String, Long, Integer, Double, Boolean, BigInteger, byte[], Instant...) or a record or POJO. The
+   * conversion is strict: no strings as numbers, no fractions as integers, no number outside its
+   * type's range, no missing record component; properties the type does not have are ignored.
    *
-   * @throws SynapseException if the answer does not convert, naming both types
+   * @throws SynapseException if the answer does not convert, naming the field and the Java type
    */
   default <T> T call(Object input, Class<T> type) {
     Objects.requireNonNull(type, "type");
     return Conversions.convert(call(input), type);
+  }
+
+  /**
+   * Like {@link #call(Object)}, converting the answer to a generic type, e.g. {@code new
+   * TypeReference<List<Point>>() {}}.
+   *
+   * @throws SynapseException if the answer does not convert, naming the field and the Java type
+   */
+  @SuppressWarnings("unchecked")
+  default <T> T call(Object input, TypeReference<T> type) {
+    Objects.requireNonNull(type, "type");
+    return (T) Conversions.convert(call(input), type.getType());
   }
 
   /** Calls the named function of a {@code pysynapse} module and waits for its answer. */
@@ -70,6 +84,13 @@ public interface SynapseCalls {
     return Conversions.convert(invoke(function, payload), type);
   }
 
+  /** Like {@link #invoke(String, Object)}, converting the answer as {@link #call(Object, TypeReference)} does. */
+  @SuppressWarnings("unchecked")
+  default <T> T invoke(String function, Object payload, TypeReference<T> type) {
+    Objects.requireNonNull(type, "type");
+    return (T) Conversions.convert(invoke(function, payload), type.getType());
+  }
+
   /** The asynchronous form of {@link #call(Object)}. */
   default CompletableFuture<Object> callAsync(Object input) {
     return executeAsync(Request.call(input));
@@ -78,5 +99,15 @@ public interface SynapseCalls {
   /** The asynchronous form of {@link #invoke(String, Object)}. */
   default CompletableFuture<Object> invokeAsync(String function, Object payload) {
     return executeAsync(Request.invoke(function, payload));
+  }
+
+  /**
+   * The asynchronous form of {@link #invoke(String, Object, Class)}; a conversion failure fails
+   * the returned future. Cancelling the returned future does not reach the worker; use {@link
+   * #executeAsync} for a call you may cancel.
+   */
+  default <T> CompletableFuture<T> invokeAsync(String function, Object payload, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return invokeAsync(function, payload).thenApply(answer -> Conversions.convert(answer, type));
   }
 }

@@ -1,16 +1,16 @@
 package dev.synapse.internal.codec;
 
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.synapse.SynapseException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.time.Instant;
+import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Converts a decoded answer to the plain Java type a caller asked for. Only lossless conversions
- * are made: a {@code Long} becomes an {@code Integer} only if it fits, a whole number becomes a
- * {@code Double} only if the double holds it exactly.
+ * Converts a decoded answer to the type a caller asked for: a plain type (Long, Integer, Double,
+ * String, byte[], Map, List...), a record or POJO, or a generic type. An answer that already is of
+ * the type is returned as it is; anything else goes through {@link ObjectMapping}'s strict rules.
  */
 public final class Conversions {
   private Conversions() {}
@@ -18,84 +18,41 @@ public final class Conversions {
   /**
    * Converts {@code value} to {@code type}.
    *
-   * @throws SynapseException naming the value's type and the requested type when they do not fit
+   * @throws SynapseException naming the value's type, the requested type and, inside an object, the
+   *     field that does not fit
    */
   @SuppressWarnings("unchecked")
   public static <T> T convert(Object value, Class<T> type) {
+    if (value != null && type.isInstance(value)) {
+      return (T) value;
+    }
+    return (T) convert(value, (Type) type);
+  }
+
+  /** Converts {@code value} to the generic {@code type}, e.g. {@code List<Point>}. */
+  public static Object convert(Object value, Type type) {
+    JavaType target = ObjectMapping.type(type);
     if (value == null) {
-      if (type.isPrimitive()) {
-        throw mismatch(null, type);
+      if (target.isPrimitive()) {
+        throw mismatch(null, type, "null has no primitive value");
       }
       return null;
     }
-    Class<?> boxed = box(type);
-    if (boxed.isInstance(value)) {
-      return (T) value;
+    try {
+      return ObjectMapping.fromTree(value, target);
+    } catch (IllegalArgumentException e) {
+      throw mismatch(value, type, detail(e));
     }
-    Object converted = convertNumber(value, boxed);
-    if (converted == null) {
-      throw mismatch(value, type);
-    }
-    return (T) converted;
   }
 
-  private static Object convertNumber(Object value, Class<?> type) {
-    if (!(value instanceof Number number)) {
-      return null;
-    }
-    if (type == Long.class && isWhole(number)) {
-      BigInteger big = toBigInteger(number);
-      return big.bitLength() < 64 ? big.longValue() : null;
-    }
-    if (type == Integer.class && isWhole(number)) {
-      BigInteger big = toBigInteger(number);
-      return big.bitLength() < 32 ? big.intValue() : null;
-    }
-    if (type == BigInteger.class && isWhole(number)) {
-      return toBigInteger(number);
-    }
-    if (type == Double.class) {
-      double d = number.doubleValue();
-      return isWhole(number) && !toBigInteger(number).equals(new BigDecimal(d).toBigIntegerExact()) ? null : d;
-    }
-    if (type == Float.class && number instanceof Float) {
-      return number;
-    }
-    return null;
-  }
-
-  private static boolean isWhole(Number number) {
-    return number instanceof Long || number instanceof Integer || number instanceof BigInteger;
-  }
-
-  private static BigInteger toBigInteger(Number number) {
-    return number instanceof BigInteger big ? big : BigInteger.valueOf(number.longValue());
-  }
-
-  private static Class<?> box(Class<?> type) {
-    if (!type.isPrimitive()) {
-      return type;
-    }
-    if (type == long.class) {
-      return Long.class;
-    } else if (type == int.class) {
-      return Integer.class;
-    } else if (type == double.class) {
-      return Double.class;
-    } else if (type == float.class) {
-      return Float.class;
-    } else if (type == boolean.class) {
-      return Boolean.class;
-    }
-    return type;
-  }
-
-  private static SynapseException mismatch(Object value, Class<?> type) {
+  private static SynapseException mismatch(Object value, Type type, String detail) {
     return new SynapseException(
         "Cannot convert the answer "
             + (value == null ? "null" : "of type " + describe(value))
             + " to "
-            + type.getName());
+            + type.getTypeName()
+            + ": "
+            + detail);
   }
 
   private static String describe(Object value) {
@@ -103,13 +60,17 @@ public final class Conversions {
       return "Map";
     } else if (value instanceof List) {
       return "List";
-    } else if (value instanceof Instant) {
-      return "Instant";
     }
-    return value.getClass().getSimpleName() + " (" + abbreviate(String.valueOf(value)) + ")";
+    String text = String.valueOf(value);
+    return value.getClass().getSimpleName() + " (" + (text.length() <= 60 ? text : text.substring(0, 57) + "...") + ")";
   }
 
-  private static String abbreviate(String text) {
-    return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+  /** Jackson's own words and, inside an object, the field: {@code Point["y"]}. */
+  private static String detail(IllegalArgumentException e) {
+    if (e.getCause() instanceof JsonMappingException mapping) {
+      String where = mapping.getPath().isEmpty() ? "" : " (at " + mapping.getPathReference() + ")";
+      return mapping.getOriginalMessage() + where;
+    }
+    return e.getMessage();
   }
 }

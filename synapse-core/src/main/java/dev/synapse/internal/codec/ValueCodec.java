@@ -44,8 +44,8 @@ public final class ValueCodec {
     } catch (UnencodableValue e) {
       throw new EncodingException(
           "Cannot encode " + e.problem + " at " + e.path() + ": supported are null, Boolean, integers"
-              + " up to 64 bits, Float, Double, String, byte[], ByteBuffer, Instant, lists, arrays"
-              + " and maps of these");
+              + " up to 64 bits, Float, Double, String, byte[], ByteBuffer, Instant, lists, arrays,"
+              + " maps, records and POJOs of these");
     }
   }
 
@@ -103,9 +103,22 @@ public final class ValueCodec {
     } else if (value instanceof ExtensionValue ext) {
       packer.packExtensionTypeHeader(ext.type(), ext.data().length);
       packer.writePayload(ext.data());
+    } else if (ObjectMapping.isApplicationObject(value)) {
+      packApplicationObject(packer, value);
     } else {
       throw new UnencodableValue("a value of type " + value.getClass().getName());
     }
+  }
+
+  /** A record or POJO travels as the map of its properties (see {@link ObjectMapping}). */
+  private static void packApplicationObject(MessagePacker packer, Object value) throws IOException {
+    Map<?, ?> properties;
+    try {
+      properties = ObjectMapping.toTree(value);
+    } catch (IllegalArgumentException e) {
+      throw new UnencodableValue("a value of type " + value.getClass().getName() + " (" + e.getMessage() + ")");
+    }
+    packMap(packer, properties);
   }
 
   private static void packMap(MessagePacker packer, Map<?, ?> map) throws IOException {
