@@ -27,10 +27,11 @@ public class SpawnException extends SynapseException {
    * Creates an exception for a worker that ran and failed.
    *
    * @param exitCode the worker's exit code, or {@code null} if it did not exit (it was killed)
-   * @param stderrTail the last lines the worker wrote to stderr, possibly empty
+   * @param stderrTail the last lines the worker wrote to stderr (or, for a failed install, pip's
+   *     output), possibly empty
    */
   public SpawnException(String message, Integer exitCode, String stderrTail, Throwable cause) {
-    super(WorkerExitedException.withTail(message, stderrTail), cause);
+    super(WorkerExitedException.withTail(message, "its output", stderrTail), cause);
     this.exitCode = exitCode;
     this.stderrTail = stderrTail == null ? "" : stderrTail;
   }

@@ -19,7 +19,7 @@ public class WorkerExitedException extends SynapseException {
    * @param stderrTail the last lines the worker wrote to stderr, possibly empty
    */
   public WorkerExitedException(String message, int exitCode, String stderrTail) {
-    super(withTail(message, stderrTail));
+    super(withTail(message, "the worker's stderr", stderrTail));
     this.exitCode = exitCode;
     this.stderrTail = stderrTail == null ? "" : stderrTail;
   }
@@ -34,10 +34,10 @@ public class WorkerExitedException extends SynapseException {
     return stderrTail;
   }
 
-  static String withTail(String message, String stderrTail) {
-    if (stderrTail == null || stderrTail.isBlank()) {
+  static String withTail(String message, String source, String tail) {
+    if (tail == null || tail.isBlank()) {
       return message;
     }
-    return message + "\n--- last lines of the worker's stderr ---\n" + stderrTail.stripTrailing();
+    return message + "\n--- last lines of " + source + " ---\n" + tail.stripTrailing();
   }
 }
