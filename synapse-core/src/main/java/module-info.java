@@ -7,7 +7,7 @@
 module dev.synapse {
   requires msgpack.core;
   requires transitive com.fasterxml.jackson.databind;
-  requires org.slf4j;
+  requires transitive org.slf4j;
 
   exports dev.synapse;
 }
