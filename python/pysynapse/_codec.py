@@ -6,18 +6,22 @@ suite checks against msgpack itself:
 
 * encode: smallest encoding of every int, str, bin, array, map and ext header; floats always
   float64; tuples are arrays; bytes, bytearray and memoryview are bin; ``datetime.datetime`` is the
-  timestamp ext type (-1), a naive datetime being taken as UTC; ints outside -2**63 .. 2**64-1
-  raise OverflowError and any other type raises TypeError.
+  timestamp ext type (-1), a naive datetime being taken as UTC; a numpy ndarray of a supported
+  dtype is the ndarray ext type (1, see _ndarray.py) and a numpy scalar is its plain Python value;
+  ints outside -2**63 .. 2**64-1 raise OverflowError and any other type raises TypeError.
 * decode: str as str, bin as bytes, arrays as lists, maps as dicts with keys of any hashable type,
-  the timestamp ext type as an aware UTC datetime (microseconds; nanoseconds are truncated), any
-  other ext type as ``ExtType(code, data)``. Truncated input, extra bytes after the value and
-  invalid type bytes raise ValueError.
+  the timestamp ext type as an aware UTC datetime (microseconds; nanoseconds are truncated), the
+  ndarray ext type as a writable ndarray (a dict without numpy), any other ext type as
+  ``ExtType(code, data)``. Truncated input, extra bytes after the value, invalid type bytes and a
+  malformed ndarray value raise ValueError.
 """
 
 import datetime as _dt
 import functools
 import struct
 from collections import namedtuple
+
+from . import _ndarray
 
 try:
     import msgpack as _msgpack
@@ -216,9 +220,7 @@ def _pack_map(obj, out):
         (encoder_of(type(value)) or _subclass_encoder(value))(value, out)
 
 
-def _pack_ext(obj, out):
-    code, data = obj.code, obj.data
-    size = len(data)
+def _ext_header(code, size, out):
     fixed = _FIXEXT.get(size)
     if fixed is not None:
         out += _B_I8(fixed, code)
@@ -230,7 +232,29 @@ def _pack_ext(obj, out):
         out += _EXT32(0xC9, size, code)
     else:
         raise ValueError(f"ext value of {size} bytes is too large for MessagePack")
+
+
+def _pack_ext(obj, out):
+    _ext_header(obj.code, len(obj.data), out)
+    out += obj.data
+
+
+def _ndarray_parts(obj):
+    """The ndarray ext payload of ``obj`` as its header (bytes) and its raw data (memoryview)."""
+    type_string, shape, data = _ndarray.export(obj)
+    return bytes(pure_encode([type_string, shape])), data
+
+
+def _pack_ndarray(obj, out):
+    header, data = _ndarray_parts(obj)
+    _ext_header(_ndarray.EXT_CODE, len(header) + data.nbytes, out)
+    out += header
     out += data
+
+
+def _pack_numpy_scalar(obj, out):
+    value = _ndarray.scalar_value(obj)
+    (_ENCODERS.get(type(value)) or _subclass_encoder(value))(value, out)
 
 
 def _pack_datetime(obj, out):
@@ -285,6 +309,14 @@ def _subclass_encoder(obj):
         if isinstance(obj, base):
             _ENCODERS[type(obj)] = encoder
             return encoder
+    numpy = _ndarray.loaded_numpy()  # a numpy object means numpy is imported
+    if numpy is not None:
+        if isinstance(obj, numpy.ndarray):
+            _ENCODERS[type(obj)] = _pack_ndarray
+            return _pack_ndarray
+        if isinstance(obj, numpy.generic):
+            _ENCODERS[type(obj)] = _pack_numpy_scalar
+            return _pack_numpy_scalar
     raise _unsupported(obj)
 
 
@@ -335,10 +367,38 @@ def _ext(data, pos, size, code):
     end = pos + size
     if end > len(data):
         raise IndexError
+    if code == _ndarray.EXT_CODE:
+        return _ndarray_value(data[pos:end]), end  # a memoryview slice: the data is copied once
     payload = bytes(data[pos:end])
     if code == -1:
         return _timestamp(payload), end
     return ExtType(code, payload), end
+
+
+def _ndarray_value(payload):
+    """Decodes the payload of an ndarray ext value (bytes-like); ValueError if it is malformed."""
+    view = memoryview(payload)
+    try:
+        header, start = _unpack(view, 0)
+    except (IndexError, struct.error, ValueError, TypeError, RecursionError):
+        header, start = None, 0
+    if type(header) is not list or len(header) != 2:
+        raise ValueError("ndarray ext value without its [dtype, shape] header")
+    type_string, shape = header
+    item_size = _ndarray.ITEM_SIZES.get(type_string) if type(type_string) is str else None
+    if item_size is None:
+        raise ValueError(f"ndarray ext value of unknown dtype {type_string!r}")
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+        raise ValueError(f"ndarray ext value with an invalid shape {shape!r}")
+    expected = item_size
+    for n in shape:
+        expected *= n
+    if expected != len(view) - start:
+        raise ValueError(
+            f"ndarray ext value of dtype {type_string} and shape {shape} holds "
+            f"{len(view) - start} bytes of data instead of {expected}"
+        )
+    return _ndarray.build(type_string, shape, view[start:])
 
 
 def _str(data, pos, size):
@@ -495,6 +555,17 @@ def pure_decode(data):
 # -------------------------------------------------------------------------------------------------
 # Selection.
 
+# An ndarray at least this large makes the msgpack encoder hand the value to pure_encode, which
+# copies the array's bytes once instead of three times (into an ExtType, msgpack's buffer, and the
+# bytes that packb returns); the two produce the same bytes. Likewise an ext value this large makes
+# the msgpack decoder stop (max_ext_len) and hand the frame to pure_decode, which copies an
+# array's bytes once, into the array, instead of twice (msgpack's bytes first).
+_PURE_ARRAY_BYTES = 1024 * 1024
+
+
+class _LargeArray(Exception):
+    """Raised inside msgpack's packb to switch to pure_encode."""
+
 
 def _msgpack_default(obj):
     """Called by msgpack for what it cannot pack itself; gives the same errors as pure_encode."""
@@ -502,15 +573,46 @@ def _msgpack_default(obj):
         return _utc_datetime(obj)
     if isinstance(obj, int):  # msgpack hands over ints that do not fit in 64 bits
         raise OverflowError(_INT_RANGE)
+    numpy = _ndarray.loaded_numpy()
+    if numpy is not None:
+        if isinstance(obj, numpy.ndarray):
+            if obj.nbytes >= _PURE_ARRAY_BYTES:
+                raise _LargeArray
+            header, data = _ndarray_parts(obj)
+            return _msgpack.ExtType(_ndarray.EXT_CODE, header + data)  # msgpack wants bytes
+        if isinstance(obj, numpy.generic):
+            return _ndarray.scalar_value(obj)
     raise _unsupported(obj)
+
+
+def _msgpack_ext_hook(code, data):
+    """Called by msgpack for every ext value but timestamps."""
+    if code == _ndarray.EXT_CODE:
+        return _ndarray_value(data)
+    return _msgpack.ExtType(code, data)
 
 
 if _msgpack is not None:
     NAME = "msgpack"
-    encode = functools.partial(
+    _packb = functools.partial(
         _msgpack.packb, use_bin_type=True, datetime=True, default=_msgpack_default
     )
-    _unpackb = functools.partial(_msgpack.unpackb, raw=False, strict_map_key=False, timestamp=3)
+
+    def encode(obj):
+        """Encodes ``obj``; returns bytes (a bytearray for a value holding a large ndarray)."""
+        try:
+            return _packb(obj)
+        except _LargeArray:
+            return pure_encode(obj)
+
+    _unpackb = functools.partial(
+        _msgpack.unpackb,
+        raw=False,
+        strict_map_key=False,
+        timestamp=3,
+        ext_hook=_msgpack_ext_hook,
+        max_ext_len=_PURE_ARRAY_BYTES - 1,
+    )
 
     def decode(data):
         """Decodes one MessagePack value that fills all of ``data`` (any bytes-like object)."""
@@ -522,6 +624,10 @@ if _msgpack is not None:
             raise ValueError(_TOO_DEEP) from None
         except _msgpack.FormatError:
             raise ValueError("invalid MessagePack type byte 0xc1") from None
+        except ValueError:  # among others "... exceeds max_ext_len": a large ext value
+            if len(data) < _PURE_ARRAY_BYTES:
+                raise
+        return pure_decode(data)
 else:
     NAME = "pure"
     encode = pure_encode

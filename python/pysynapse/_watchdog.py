@@ -48,7 +48,7 @@ def end_group_members():
         if not entry.isdigit() or int(entry) == me:
             continue
         try:
-            with open("/proc/%s/stat" % entry, "rb") as stat:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
                 fields = stat.read().rsplit(b")", 1)[1].split()
             if int(fields[2]) == me:  # fields after the name: state, ppid, pgrp, ...
                 os.kill(int(entry), signal.SIGKILL)

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.synapse.ExtensionValue;
+import dev.synapse.NDArray;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
@@ -24,7 +25,7 @@ import java.util.Map;
  * codec, {@link ValueCodec}; Jackson only converts between that tree and Java objects.
  *
  * <p>Values that MessagePack carries natively but JSON does not ({@code Instant}, {@code byte[]},
- * extension values) pass through Jackson as embedded objects, so they arrive unchanged. Conversions
+ * extension values, {@code NDArray}) pass through Jackson as embedded objects, so they arrive unchanged. Conversions
  * are strict: no strings as numbers, no fractions as integers, no number out of its type's range, no
  * missing constructor property of a record; properties the Java type does not know are ignored.
  */
@@ -60,7 +61,7 @@ public final class ObjectMapping {
   @SuppressWarnings("deprecation") // ALLOW_COERCION_OF_SCALARS: one switch for all scalar coercions
   private static ObjectMapper mapper() {
     SimpleModule embedded = new SimpleModule("synapse-embedded");
-    for (Class<?> type : new Class<?>[] {Instant.class, ExtensionValue.class}) {
+    for (Class<?> type : new Class<?>[] {Instant.class, ExtensionValue.class, NDArray.class}) {
       register(embedded, type);
     }
     return JsonMapper.builder()

@@ -2,6 +2,7 @@ package dev.synapse.internal.codec;
 
 import dev.synapse.EncodingException;
 import dev.synapse.ExtensionValue;
+import dev.synapse.NDArray;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.math.BigInteger;
@@ -44,8 +45,8 @@ public final class ValueCodec {
     } catch (UnencodableValue e) {
       throw new EncodingException(
           "Cannot encode " + e.problem + " at " + e.path() + ": supported are null, Boolean, integers"
-              + " up to 64 bits, Float, Double, String, byte[], ByteBuffer, Instant, lists, arrays,"
-              + " maps, records and POJOs of these");
+              + " up to 64 bits, Float, Double, String, byte[], ByteBuffer, Instant, NDArray, lists,"
+              + " arrays, maps, records and POJOs of these");
     }
   }
 
@@ -79,6 +80,8 @@ public final class ValueCodec {
       packer.packBigInteger(big);
     } else if (value instanceof Instant instant) {
       packer.packTimestamp(instant);
+    } else if (value instanceof NDArray array) {
+      NDArrayCodec.pack(packer, array);
     } else if (value instanceof CharSequence chars) {
       packer.packString(chars.toString());
     } else if (value instanceof ByteBuffer buffer) {
@@ -199,6 +202,9 @@ public final class ValueCodec {
         ExtensionTypeHeader header = unpacker.unpackExtensionTypeHeader();
         if (header.getType() == TIMESTAMP_EXT) {
           return unpacker.unpackTimestamp(header);
+        }
+        if (header.getType() == NDArrayCodec.EXT_TYPE) {
+          return NDArrayCodec.unpack(unpacker, header.getLength());
         }
         return new ExtensionValue(header.getType(), unpacker.readPayload(header.getLength()));
       default:

@@ -3,6 +3,7 @@ package dev.synapse.internal.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synapse.NDArray;
 import dev.synapse.SynapseException;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -52,6 +53,18 @@ class ConversionsTest {
     assertThat(reading.at()).isEqualTo(at);
     assertThat(reading.raw()).containsExactly(1, 2);
     assertThat(reading.path()).containsExactly(new Point(1, 2));
+  }
+
+  record Frame(String name, NDArray data) {}
+
+  @Test
+  void arraysInsideRecords_stayArrays() {
+    NDArray data = NDArray.of(new double[] {1, 2, 3, 4}, 2, 2);
+
+    Frame frame = Conversions.convert(Map.of("name", "f", "data", data), Frame.class);
+
+    assertThat(frame.data()).isEqualTo(data);
+    assertThat(ObjectMapping.toTree(frame).get("data")).isSameAs(data);
   }
 
   @Test

@@ -1,0 +1,169 @@
+package dev.synapse.internal.codec;
+
+import dev.synapse.DType;
+import dev.synapse.NDArray;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.function.Function;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePacker;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.core.buffer.MessageBuffer;
+
+/**
+ * The {@code ndarray} MessagePack extension (type 1, specified in {@code docs/protocol.md}): a
+ * header, the MessagePack array {@code [type string, [dimensions...]]}, then the elements' raw
+ * little-endian bytes in C order.
+ *
+ * <p>Why it looks the way it does: large arrays are the reason the format exists, so neither
+ * direction copies their bytes more than it must. Encoding hands the array's own heap buffer to the
+ * packer ({@code addPayload}), which references it until the frame is written. Decoding slices the
+ * received frame ({@code readPayloadAsReference}) instead of copying the bytes out of it; the price
+ * is that the array keeps the whole frame reachable, so a small array in a frame that is mostly
+ * something else is copied instead (see {@link #SHARE_FRACTION}).
+ *
+ * <p>{@link NDArray} keeps its buffer private and hands out read-only views, which would force a
+ * copy here; it grants this class access to the buffer itself when it is initialized (the JDK's
+ * "shared secrets" pattern). Nothing outside the codec uses that access.
+ */
+public final class NDArrayCodec {
+  /** The extension type code of an ndarray. */
+  public static final byte EXT_TYPE = 1;
+
+  /** Arrays shorter than this are copied into the packer's buffer rather than referenced by it. */
+  private static final int REFERENCE_THRESHOLD = 8 * 1024;
+
+  /**
+   * A decoded array shares the frame only if it is at least this fraction of it (and not small).
+   */
+  private static final int SHARE_FRACTION = 8;
+
+  private static final int MAX_DIMENSIONS = 64;
+
+  private static volatile Function<NDArray, ByteBuffer> rawBytes;
+
+  private NDArrayCodec() {}
+
+  /**
+   * Called once, by {@link NDArray}'s static initializer, with the function that returns an array's
+   * own buffer (a duplicate, positioned at 0).
+   *
+   * @throws IllegalStateException on a second call
+   */
+  public static synchronized void grantRawAccess(Function<NDArray, ByteBuffer> access) {
+    if (rawBytes != null) {
+      throw new IllegalStateException("Access to NDArray's bytes was granted already");
+    }
+    rawBytes = access;
+  }
+
+  /** Writes {@code array} as one ndarray extension value. */
+  public static void pack(MessagePacker packer, NDArray array) throws IOException {
+    byte[] header = header(array);
+    ByteBuffer data = rawBytes.apply(array);
+    int length = data.remaining();
+    packer.packExtensionTypeHeader(EXT_TYPE, header.length + length);
+    packer.writePayload(header);
+    if (data.hasArray()) {
+      int offset = data.arrayOffset() + data.position();
+      if (length >= REFERENCE_THRESHOLD) {
+        packer.addPayload(data.array(), offset, length);
+      } else {
+        packer.writePayload(data.array(), offset, length);
+      }
+    } else { // a wrapped direct or read-only buffer
+      byte[] chunk = new byte[Math.min(length, 64 * 1024)];
+      while (data.hasRemaining()) {
+        int count = Math.min(chunk.length, data.remaining());
+        data.get(chunk, 0, count);
+        packer.writePayload(chunk, 0, count);
+      }
+    }
+  }
+
+  private static byte[] header(NDArray array) throws IOException {
+    try (MessageBufferPacker packer = MessagePack.newDefaultBufferPacker()) {
+      int[] shape = array.shape();
+      packer
+          .packArrayHeader(2)
+          .packString(array.dtype().typeString())
+          .packArrayHeader(shape.length);
+      for (int dimension : shape) {
+        packer.packInt(dimension);
+      }
+      return packer.toByteArray();
+    }
+  }
+
+  /**
+   * Reads the payload of an ndarray extension value of {@code length} bytes, whose header {@code
+   * unpacker} has just read.
+   *
+   * @throws IOException if the payload is not a valid ndarray (an unknown dtype, a bad shape, a
+   *     data length that does not match them)
+   */
+  public static NDArray unpack(MessageUnpacker unpacker, int length) throws IOException {
+    MessageBuffer payload = unpacker.readPayloadAsReference(length);
+    boolean inFrame = payload.hasArray();
+    byte[] frame = inFrame ? payload.array() : payload.toByteArray();
+    int offset = inFrame ? payload.arrayOffset() : 0;
+    DType dtype;
+    int[] shape;
+    int headerLength;
+    try (MessageUnpacker header = MessagePack.newDefaultUnpacker(frame, offset, length)) {
+      if (header.unpackArrayHeader() != 2) {
+        throw new IOException("An ndarray extension value without its [dtype, shape] header");
+      }
+      String typeString = header.unpackString();
+      try {
+        dtype = DType.ofTypeString(typeString);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(
+            "An ndarray extension value of the unknown dtype \"" + typeString + "\"", e);
+      }
+      int dimensions = header.unpackArrayHeader();
+      if (dimensions > MAX_DIMENSIONS) {
+        throw new IOException("An ndarray extension value of " + dimensions + " dimensions");
+      }
+      shape = new int[dimensions];
+      for (int i = 0; i < dimensions; i++) {
+        long dimension = header.unpackLong();
+        if (dimension < 0 || dimension > Integer.MAX_VALUE) {
+          throw new IOException("An ndarray extension value with the dimension " + dimension);
+        }
+        shape[i] = (int) dimension;
+      }
+      headerLength = (int) header.getTotalReadBytes();
+    } catch (RuntimeException e) { // msgpack's exceptions for a truncated or mistyped header
+      throw new IOException(
+          "An ndarray extension value with a malformed header: " + e.getMessage(), e);
+    }
+    int dataLength = length - headerLength;
+    long expected = dtype.itemSize();
+    for (int dimension : shape) {
+      expected = Math.min(expected, 1L << 32) * dimension;
+    }
+    if (expected != dataLength) {
+      throw new IOException(
+          "An ndarray extension value of dtype "
+              + dtype.numpyName()
+              + " and shape "
+              + Arrays.toString(shape)
+              + " holds "
+              + dataLength
+              + " bytes of data instead of "
+              + expected);
+    }
+    ByteBuffer data;
+    if (inFrame
+        && (dataLength < REFERENCE_THRESHOLD || dataLength < frame.length / SHARE_FRACTION)) {
+      data = ByteBuffer.wrap(Arrays.copyOfRange(frame, offset + headerLength, offset + length));
+    } else {
+      data = ByteBuffer.wrap(frame, offset + headerLength, dataLength);
+    }
+    NDArray array = NDArray.wrap(dtype, data, shape.length == 0 ? new int[] {1} : shape);
+    return shape.length == 0 ? array.reshape() : array;
+  }
+}
