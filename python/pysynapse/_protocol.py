@@ -21,9 +21,13 @@ PROTOCOL_VERSION = 1
 READY = 0
 RESULT = 1
 ERROR = 2
+ITEM = 3
+END = 4
 # Host to worker.
 CALL = 1
 CANCEL = 2
+CREDIT = 3
+STREAM = 4
 
 MAX_FRAME_ENV = "SYNAPSE_MAX_FRAME"
 DEFAULT_MAX_FRAME = 256 * 1024 * 1024
@@ -212,3 +216,18 @@ class FrameWriter:
             else:
                 _write_all(self._fd, header)
                 _write_all(self._fd, body)
+
+    def write_many(self, bodies):
+        """Writes each of ``bodies`` as one frame, all with one write call when they are small.
+
+        The caller has checked every size against the maximum already.
+        """
+        if len(bodies) == 1:
+            self.write(bodies[0])
+            return
+        data = bytearray()
+        for body in bodies:
+            data += _HEADER.pack(len(body))
+            data += body
+        with self._lock:
+            _write_all(self._fd, data)

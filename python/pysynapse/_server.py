@@ -8,6 +8,24 @@ interleave.
 
 Frames already received are decoded before the next call runs, and the input is polled after a call
 that took a while, so that a CANCEL for a call still waiting in line drops it.
+
+Streams (STREAM, CREDIT, ITEM, END) are driven by credit, without a thread per stream::
+
+    main thread:  read frames ─► queued calls ─► streams with credit, a round at a time ─┐
+                       ▲                           (next(generator), encode ITEMs,      │
+                       └── poll stdin (no wait) ◄── one write per round)  ◄──────────────┘
+                  block on stdin only when no call is queued and no stream has credit
+
+    asyncio:      one task per async-generator stream: wait for credit (an asyncio.Event set
+                  through call_soon_threadsafe by the main thread's CREDIT), await the next
+                  item, write its ITEM frame
+
+A plain generator is advanced on the main thread between frames, so it never waits for credit on
+it; one slow next() delays the thread like one slow plain handler. A round ends after a stream's
+credit, 64 KiB of frames or a millisecond, so CANCELs and CREDITs are seen soon and streams take
+turns. A round's frames are written together when it ends (one system call for many small items);
+should a next() block meanwhile, a flusher thread ("pysynapse-flush") writes the frames waiting
+after a millisecond, so an item is never held back by a slow one after it.
 """
 
 import collections
@@ -16,10 +34,11 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Coroutine, Mapping
+import types
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
 from . import _codec, _protocol, _stdio
-from ._protocol import CALL, CANCEL, ERROR, RESULT
+from ._protocol import CALL, CANCEL, CREDIT, END, ERROR, ITEM, RESULT, STREAM
 
 _log = logging.getLogger("pysynapse")
 
@@ -30,6 +49,13 @@ _SLOW_CALL = 0.001
 _OWN_MODULES = ("pysynapse.", "asyncio.", "concurrent.")
 # Caps on the error strings, tried in turn when an error frame would exceed the maximum frame size.
 _ERROR_TEXT_CAPS = (None, 64 * 1024, 1024, 0)
+# A round of stream items ends once it holds this many bytes of frames.
+_ROUND_BYTES = 64 * 1024
+# Stream frames left waiting this long by a round that runs on (a slow next()) are written by the
+# flusher thread.
+_FLUSH_DELAY = 0.001
+# What a plain call() gets back from a handler that returns one of these: an error.
+_GENERATOR_TYPES = (types.GeneratorType, types.AsyncGeneratorType)
 
 _serving = threading.Lock()
 
@@ -44,6 +70,12 @@ def serve(handler):
     cancelled by the host). The payload is the decoded MessagePack value the host sent; the return
     value is sent back the same way (None, bool, int, float, str, bytes, list/tuple, dict,
     datetime, ExtType).
+
+    A generator function (``def`` with ``yield``) or async generator function (``async def`` with
+    ``yield``), or any handler returning an iterator or async iterator, is consumed by the host's
+    ``stream()``: each item goes back as it is produced, as fast as the host takes them (the host
+    grants credit), and the generator is closed when the host closes the stream early. A plain
+    call of a handler that returns a generator fails with a TypeError that says to use stream().
 
     An exception raised by a handler goes back to the host with its type, message and traceback, and
     so does a return value that cannot be encoded or is too large for a frame; the worker keeps
@@ -156,15 +188,104 @@ class _EventLoopThread:
         return self._asyncio.run_coroutine_threadsafe(coroutine, self.loop)
 
 
+class _Batch:
+    """Frames of plain-generator streams on their way out, written together.
+
+    The main thread adds frames during a round and flushes them when the round ends. A round that
+    runs on (a generator's next() blocks, or computes for long) would hold back the frames before
+    it, so adding to an empty batch wakes the flusher thread, which writes whatever is still waiting
+    a moment later. Frames are taken and written under one lock, so they keep their order whoever
+    writes them.
+    """
+
+    def __init__(self, writer):
+        self._writer = writer
+        self._lock = threading.Lock()
+        self._bodies = []
+        self._wake = threading.Event()
+        self._thread = None
+
+    def add(self, body):
+        with self._lock:
+            self._bodies.append(body)
+            first = len(self._bodies) == 1
+        if first:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="pysynapse-flush", daemon=True
+                )
+                self._thread.start()
+            self._wake.set()
+
+    def flush(self):
+        with self._lock:
+            if self._bodies:
+                bodies, self._bodies = self._bodies, []
+                self._writer.write_many(bodies)
+
+    def _run(self):
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            time.sleep(_FLUSH_DELAY)
+            try:
+                self.flush()
+            except OSError as exc:
+                _log.debug("the flusher could not write: %s", exc)
+                return
+
+
+class _SyncStream:
+    """A stream whose items come from a plain iterator, advanced on the main thread."""
+
+    __slots__ = ("call_id", "iterator", "credit", "sent")
+
+    def __init__(self, call_id, iterator, credit):
+        self.call_id = call_id
+        self.iterator = iterator
+        self.credit = credit  # items it may still send
+        self.sent = 0
+
+
+class _AsyncStream:
+    """A stream whose items come from an async iterator, driven by one task on the event loop.
+
+    ``credit`` and ``wakeup`` belong to the event loop's thread: the main thread adds credit with
+    ``loop.call_soon_threadsafe(stream.grant, n)``. ``closed`` is set by the main thread when the
+    host cancels the stream, before the task is cancelled.
+    """
+
+    __slots__ = ("call_id", "iterator", "credit", "sent", "wakeup", "closed")
+
+    def __init__(self, call_id, iterator, credit):
+        self.call_id = call_id
+        self.iterator = iterator
+        self.credit = credit
+        self.sent = 0
+        self.wakeup = None  # an asyncio.Event, made on the loop (Python 3.8 binds it at creation)
+        self.closed = False
+
+    def grant(self, count):
+        self.credit += count
+        if self.wakeup is not None:
+            self.wakeup.set()
+
+
 class _Server:
     def __init__(self, functions, reader, writer):
         self._functions = functions
         self._names = sorted(name for name in functions if name is not None)
         self._reader = reader
         self._writer = writer
-        self._queue = collections.deque()  # (id, function, payload) of calls not started yet
-        self._running = {}  # id -> Future of an async call the host still waits for
-        self._running_lock = threading.Lock()
+        # (id, function, payload, credit) of calls not started yet; credit is None for a CALL and
+        # the initial credit for a STREAM.
+        self._queue = collections.deque()
+        self._running = {}  # id -> Future of an async call or stream the host still waits for
+        self._async_streams = {}  # id -> _AsyncStream the host still waits for
+        self._running_lock = threading.Lock()  # guards _running and _async_streams
+        self._streams = {}  # id -> _SyncStream the host still waits for (main thread only)
+        self._ready = {}  # the _SyncStreams with credit, in turn order (main thread only)
+        self._batch = _Batch(writer)
         self._async = None
 
     def run(self):
@@ -173,12 +294,14 @@ class _Server:
             self._loop()
         except BrokenPipeError:
             _log.debug("the host closed the frame stream; stopping")
+        finally:
+            self._close_streams()
 
     def _loop(self):
-        reader, queue = self._reader, self._queue
+        reader, queue, ready = self._reader, self._queue, self._ready
         while True:
             try:
-                body = reader.next_frame(wait=not queue)
+                body = reader.next_frame(wait=not queue and not ready)
             except _protocol.FrameTooLargeError as exc:
                 _log.error("skipped an incoming %s", exc)
                 continue
@@ -189,15 +312,17 @@ class _Server:
                 self._on_frame(body)
             elif queue:
                 self._run_next()
+            elif ready and not reader.eof:
+                self._advance_streams()
             elif reader.eof or not reader.fill():
                 if reader.buffered:
                     _log.error("the input ended inside a frame (%d bytes)", reader.buffered)
                 return
 
     def _run_next(self):
-        call_id, name, payload = self._queue.popleft()
+        call_id, name, payload, credit = self._queue.popleft()
         started = time.perf_counter()
-        self._call(call_id, name, payload)
+        self._call(call_id, name, payload, credit)
         if time.perf_counter() - started >= _SLOW_CALL and self._reader.input_waiting():
             self._reader.fill()
 
@@ -210,14 +335,29 @@ class _Server:
         if type(message) is list and message:
             kind = message[0]
             if kind == CALL and len(message) == 4 and _valid_id(message[1]):
-                self._queue.append((message[1], message[2], message[3]))
+                self._queue.append((message[1], message[2], message[3], None))
                 return
             if kind == CANCEL and len(message) == 2 and _valid_id(message[1]):
                 self._cancel(message[1])
                 return
+            if kind == CREDIT or kind == STREAM:
+                self._on_stream_message(kind, message)
+                return
         _log.error("ignored a message that is not a valid CALL or CANCEL: %s", _preview(message))
 
-    def _call(self, call_id, name, payload):
+    def _on_stream_message(self, kind, message):
+        size = len(message)
+        if kind == CREDIT:
+            if size == 3 and _valid_id(message[1]) and _valid_count(message[2], 1):
+                self._credit(message[1], message[2])
+            else:
+                _log.error("ignored an invalid CREDIT message: %s", _preview(message))
+        elif size == 5 and _valid_id(message[1]) and _valid_count(message[4], 0):
+            self._queue.append((message[1], message[2], message[3], message[4]))
+        else:
+            _log.error("ignored an invalid STREAM message: %s", _preview(message))
+
+    def _call(self, call_id, name, payload, credit):
         try:
             function = self._functions[name]
         except (KeyError, TypeError):
@@ -230,10 +370,12 @@ class _Server:
         except BaseException as exc:
             self._send_error(call_id, _describe(exc, "handler"))
             return
-        if isinstance(result, Coroutine):
+        if credit is not None:
+            self._start_stream(call_id, name, result, credit)
+        elif isinstance(result, Coroutine):
             self._start_async(call_id, result)
         else:
-            self._send_result(call_id, result)
+            self._send_result(call_id, result, name)
 
     def _function_error(self, name):
         if None in self._functions:
@@ -254,18 +396,29 @@ class _Server:
             if queued[0] == call_id:
                 del queue[index]
                 return
+        stream = self._streams.pop(call_id, None)
+        if stream is not None:
+            self._ready.pop(call_id, None)
+            _close_quietly(stream.iterator, call_id)
+            return
         with self._running_lock:
             future = self._running.pop(call_id, None)
+            astream = self._async_streams.pop(call_id, None)
+        if astream is not None:
+            astream.closed = True
         if future is not None:
             future.cancel()
 
     def _start_async(self, call_id, coroutine):
-        if self._async is None or not self._async.alive:
-            self._async = _EventLoopThread()
-        future = self._async.submit(coroutine)
+        future = self._event_loop().submit(coroutine)
         with self._running_lock:
             self._running[call_id] = future
         future.add_done_callback(functools.partial(self._async_done, call_id))
+
+    def _event_loop(self):
+        if self._async is None or not self._async.alive:
+            self._async = _EventLoopThread()
+        return self._async
 
     def _async_done(self, call_id, future):
         with self._running_lock:
@@ -287,11 +440,209 @@ class _Server:
         except OSError as exc:
             _log.debug("could not send the answer to call %d: %s", call_id, exc)
 
-    def _send_result(self, call_id, value):
+    def _refuse_generator(self, call_id, name, generator):
+        if isinstance(generator, types.GeneratorType):
+            _close_quietly(generator, call_id)
+        # An async generator that never started needs no closing (and no event loop).
+        problem = TypeError(
+            f"{_handler_name(name)} returned {_codec.type_name(type(generator))!r}: "
+            "consume it with stream() on the host; call() and invoke() take a single answer"
+        )
+        self._send_error(call_id, _describe(problem, "handler", with_traceback=False))
+
+    # Streams ------------------------------------------------------------------------------------
+
+    def _start_stream(self, call_id, name, result, credit):
+        if isinstance(result, AsyncIterator):
+            self._start_async_stream(call_id, result, credit)
+        elif isinstance(result, Iterator):
+            stream = _SyncStream(call_id, result, credit)
+            self._streams[call_id] = stream
+            if credit > 0:
+                self._ready[call_id] = stream
+        else:
+            if isinstance(result, Coroutine):
+                result.close()  # no "never awaited" warning
+            problem = TypeError(
+                f"{_handler_name(name)} returned {_codec.type_name(type(result))!r}, not a "
+                "generator: stream() needs a generator function (def or async def with yield) or "
+                "a handler that returns an iterator; use call() or invoke() for a single answer"
+            )
+            self._send_error(call_id, _describe(problem, "handler", with_traceback=False))
+
+    def _credit(self, call_id, count):
+        stream = self._streams.get(call_id)
+        if stream is not None:
+            stream.credit += count
+            if call_id not in self._ready:
+                self._ready[call_id] = stream
+            return
+        with self._running_lock:
+            astream = self._async_streams.get(call_id)
+        if astream is not None:
+            try:
+                self._async.loop.call_soon_threadsafe(astream.grant, count)
+            except RuntimeError:  # the event loop is closed
+                pass
+        # Credit for a stream that has ended, or that the host cancelled, is ignored.
+
+    def _advance_streams(self):
+        """One round: each stream with credit sends items in turn until the round is full.
+
+        Ends after a millisecond or _ROUND_BYTES of frames, writes the round's frames and takes any
+        input that is waiting, so that CANCELs and CREDITs are seen between rounds.
+        """
+        ready, add = self._ready, self._batch.add
+        step, clock = self._stream_step, time.perf_counter
+        size, started, full = 0, clock(), False
+        try:
+            while ready and not full:
+                call_id = next(iter(ready))
+                stream = ready.pop(call_id)
+                finished = False
+                while stream.credit > 0:
+                    body, finished = step(stream)
+                    if body is not None:
+                        add(body)
+                        size += len(body)
+                    if finished:
+                        break
+                    if size >= _ROUND_BYTES or clock() - started >= _SLOW_CALL:
+                        full = True
+                        break
+                if not finished and stream.credit > 0:
+                    ready[call_id] = stream  # its turn comes again after the others'
+        finally:
+            self._batch.flush()
+        if self._reader.input_waiting():
+            self._reader.fill()
+
+    def _stream_step(self, stream):
+        """Takes the next item of ``stream``: the body to send, and whether the stream ended."""
+        call_id = stream.call_id
+        try:
+            item = next(stream.iterator)
+        except StopIteration:
+            del self._streams[call_id]
+            return _codec.encode([END, call_id]), True
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            del self._streams[call_id]
+            return self._error_body(call_id, _describe(exc, "handler")), True
+        body, error = self._item_body(call_id, stream.sent, item)
+        if body is None:
+            del self._streams[call_id]
+            _close_quietly(stream.iterator, call_id)
+            return self._error_body(call_id, error), True
+        stream.credit -= 1
+        stream.sent += 1
+        return body, False
+
+    def _item_body(self, call_id, index, item):
+        """The ITEM frame body for the item at ``index``, or None and the error that replaces it."""
+        try:
+            body = _codec.encode([ITEM, call_id, item])
+        except Exception as exc:
+            error = _describe(exc, "encode", with_traceback=False)
+        else:
+            if len(body) <= self._writer.max_frame:
+                return body, None
+            problem = ValueError(
+                f"the item is {len(body)} bytes encoded, "
+                f"more than the maximum frame size of {self._writer.max_frame} bytes"
+            )
+            error = _describe(problem, "encode", with_traceback=False)
+        error["message"] = f"stream item {index}: {error['message']}"
+        return None, error
+
+    def _start_async_stream(self, call_id, iterator, credit):
+        loop = self._event_loop()
+        stream = _AsyncStream(call_id, iterator, credit)
+        with self._running_lock:
+            self._async_streams[call_id] = stream
+        future = loop.submit(self._drive(stream))
+        with self._running_lock:
+            self._running[call_id] = future
+        future.add_done_callback(functools.partial(self._async_stream_done, call_id))
+
+    async def _drive(self, stream):
+        """Runs an async stream on the event loop: wait for credit, await an item, send it."""
+        import asyncio  # loaded already: it runs this coroutine
+
+        call_id, iterator = stream.call_id, stream.iterator
+        stream.wakeup = asyncio.Event()
+        body = error = None
+        try:
+            try:
+                while not stream.closed:
+                    if stream.credit <= 0:
+                        stream.wakeup.clear()
+                        await stream.wakeup.wait()
+                        continue
+                    item = await iterator.__anext__()
+                    if stream.closed:
+                        break
+                    body, error = self._item_body(call_id, stream.sent, item)
+                    if body is None:
+                        break
+                    stream.credit -= 1
+                    stream.sent += 1
+                    if not self._write_item(call_id, body):
+                        return
+                    body = None
+            except StopAsyncIteration:
+                body = _codec.encode([END, call_id])
+            except asyncio.CancelledError:
+                # From the host's CANCEL (then nobody waits for an answer), or from the generator.
+                exc = asyncio.CancelledError(f"stream {call_id} was cancelled")
+                error = _describe(exc, "cancelled", with_traceback=False)
+            except BaseException as exc:
+                error = _describe(exc, "handler")
+        finally:
+            await _aclose_quietly(iterator, call_id)
+        with self._running_lock:
+            if self._async_streams.get(call_id) is not stream:
+                return  # cancelled by the host
+            del self._async_streams[call_id]
+        if error is not None:
+            body = self._error_body(call_id, error)
+        if body is not None:
+            self._write_item(call_id, body)
+
+    def _write_item(self, call_id, body):
+        try:
+            self._writer.write(body)
+            return True
+        except OSError as exc:
+            _log.debug("could not write to the host for stream %d: %s", call_id, exc)
+            return False
+
+    def _async_stream_done(self, call_id, future):
+        with self._running_lock:
+            if self._running.get(call_id) is future:
+                del self._running[call_id]
+            self._async_streams.pop(call_id, None)  # only left there if the driver failed
+        if not future.cancelled() and future.exception() is not None:
+            _log.error("stream %d failed: %r", call_id, future.exception())
+
+    def _close_streams(self):
+        streams = list(self._streams.values())
+        self._streams.clear()
+        self._ready.clear()
+        for stream in streams:
+            _close_quietly(stream.iterator, stream.call_id)
+
+    # Answers ------------------------------------------------------------------------------------
+
+    def _send_result(self, call_id, value, name=None):
         try:
             body = _codec.encode([RESULT, call_id, value])
         except Exception as exc:
-            self._send_error(call_id, _describe(exc, "encode", with_traceback=False))
+            if type(value) in _GENERATOR_TYPES:  # checked here, off the path of every answer
+                self._refuse_generator(call_id, name, value)
+            else:
+                self._send_error(call_id, _describe(exc, "encode", with_traceback=False))
             return
         try:
             self._writer.write(body)
@@ -303,6 +654,12 @@ class _Server:
             self._send_error(call_id, _describe(problem, "encode", with_traceback=False))
 
     def _send_error(self, call_id, error):
+        body = self._error_body(call_id, error)
+        if body is not None:
+            self._writer.write(body)
+
+    def _error_body(self, call_id, error):
+        """The ERROR frame body for ``error``, its texts cut until it fits; None if nothing fits."""
         for cap in _ERROR_TEXT_CAPS:
             fields = dict(error)
             fields["message"] = _shorten(fields["message"], cap)
@@ -314,9 +671,38 @@ class _Server:
                     fields[key] = text.encode("utf-8", "backslashreplace").decode("utf-8")
                 body = _codec.encode([ERROR, call_id, fields])
             if len(body) <= self._writer.max_frame:
-                self._writer.write(body)
-                return
+                return body
         _log.error("the error for call %d does not fit in a frame: %s", call_id, error["message"])
+        return None
+
+
+def _handler_name(name):
+    return "the handler" if name is None else f"function {_preview(name)}"
+
+
+def _close_quietly(iterator, call_id):
+    """Closes a stream's generator (its ``finally`` blocks run); logs what that raises."""
+    close = getattr(iterator, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except Exception:
+        _log.exception("closing the generator of stream %d failed", call_id)
+
+
+async def _aclose_quietly(iterator, call_id):
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is None:
+        return
+    try:
+        await aclose()
+    except Exception:
+        _log.exception("closing the async generator of stream %d failed", call_id)
+
+
+def _valid_count(value, least):
+    return type(value) is int and value >= least
 
 
 def _valid_id(value):

@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * A call did not get its answer within its timeout. On a {@code pysynapse} worker the call is
  * cancelled in Python (an {@code async def} handler is interrupted; a plain one that already runs
- * finishes, and its answer is dropped) and the worker keeps serving. A seed-style worker cannot be told to drop a
- * call, so it is replaced; {@link #workerReplaced()} says so.
+ * finishes, and its answer is dropped) and the worker keeps serving. A seed-style worker cannot be
+ * told to drop a call, so it is replaced; {@link #workerReplaced()} says so.
  */
 public class CallTimeoutException extends SynapseException {
   private static final long serialVersionUID = 1L;

@@ -12,7 +12,9 @@ import java.util.Arrays;
 public record ExtensionValue(byte type, byte[] data) {
   @Override
   public boolean equals(Object other) {
-    return other instanceof ExtensionValue that && type == that.type && Arrays.equals(data, that.data);
+    return other instanceof ExtensionValue that
+        && type == that.type
+        && Arrays.equals(data, that.data);
   }
 
   @Override

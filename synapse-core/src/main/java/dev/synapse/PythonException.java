@@ -35,7 +35,8 @@ public class PythonException extends SynapseException {
    * @param pythonMessage {@code str(exception)}
    * @param pythonTraceback the formatted Python traceback, possibly empty
    */
-  public PythonException(Kind kind, String pythonType, String pythonMessage, String pythonTraceback) {
+  public PythonException(
+      Kind kind, String pythonType, String pythonMessage, String pythonTraceback) {
     super(describe(pythonType, pythonMessage, pythonTraceback));
     this.kind = kind;
     this.pythonType = pythonType;

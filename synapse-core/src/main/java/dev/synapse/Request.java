@@ -16,21 +16,23 @@ public final class Request {
   private final String function;
   private final Object input;
   private final Duration timeout;
+  private final int retries;
 
-  private Request(String function, Object input, Duration timeout) {
+  private Request(String function, Object input, Duration timeout, int retries) {
     this.function = function;
     this.input = input;
     this.timeout = timeout;
+    this.retries = retries;
   }
 
   /** A call of the module's single handler (or, for a seed-style module, its loop). */
   public static Request call(Object input) {
-    return new Request(null, input, null);
+    return new Request(null, input, null, 0);
   }
 
   /**
-   * A call of the named function of a {@code pysynapse} module served with {@code
-   * serve({"name": fn, ...})}.
+   * A call of the named function of a {@code pysynapse} module served with {@code serve({"name":
+   * fn, ...})}.
    *
    * @throws IllegalArgumentException if the name is empty
    */
@@ -39,7 +41,7 @@ public final class Request {
     if (function.isEmpty()) {
       throw new IllegalArgumentException("function name cannot be empty");
     }
-    return new Request(function, input, null);
+    return new Request(function, input, null, 0);
   }
 
   /**
@@ -49,7 +51,24 @@ public final class Request {
    */
   public Request withTimeout(Duration timeout) {
     RestartPolicy.requireNotNegative("timeout", timeout);
-    return new Request(function, input, timeout);
+    return new Request(function, input, timeout, retries);
+  }
+
+  /**
+   * This request marked as idempotent: if the worker running it dies before answering (it crashed,
+   * was killed, or wrote garbage to its frame stream), a {@link SynapsePool} sends it again to one
+   * of its live workers, at most {@code retries} times, within the request's timeout. A Python
+   * exception, a timeout or a cancel is never retried. Only for calls that may safely run twice:
+   * the dead worker may have done part or all of the work. A {@link Synapse}, which has one worker,
+   * does not retry. Default 0.
+   *
+   * @throws IllegalArgumentException if {@code retries} is negative
+   */
+  public Request withRetries(int retries) {
+    if (retries < 0) {
+      throw new IllegalArgumentException("retries cannot be negative, was " + retries);
+    }
+    return new Request(function, input, timeout, retries);
   }
 
   /** The function's name, or {@code null} for the module's single handler. */
@@ -67,8 +86,21 @@ public final class Request {
     return timeout;
   }
 
+  /**
+   * How many times a pool may send this request again after the worker running it died; 0 for
+   * never.
+   */
+  public int retries() {
+    return retries;
+  }
+
   @Override
   public String toString() {
-    return "Request[" + (function == null ? "" : "function=" + function + ", ") + "timeout=" + timeout + "]";
+    return "Request["
+        + (function == null ? "" : "function=" + function + ", ")
+        + "timeout="
+        + timeout
+        + (retries == 0 ? "" : ", retries=" + retries)
+        + "]";
   }
 }

@@ -8,21 +8,23 @@ import java.util.Objects;
  * in flight on the dead worker always fail with {@link WorkerExitedException}; the policy decides
  * whether later calls get a new worker.
  *
- * <p>With {@link #never()} (the default) the instance stays down and every call fails with the
- * same {@link WorkerExitedException} until {@link Synapse#spawn} is called again. With {@link
- * #onCrash} a new worker is started after a backoff that doubles from {@code initialBackoff} up to
- * {@code maxBackoff}, as long as fewer than {@code maxRestarts} restarts happened within {@code
- * window}; calls made meanwhile wait for it. Immutable and thread-safe.
+ * <p>With {@link #never()} (the default) the instance stays down and every call fails with the same
+ * {@link WorkerExitedException} until {@link Synapse#spawn} is called again. With {@link #onCrash}
+ * a new worker is started after a backoff that doubles from {@code initialBackoff} up to {@code
+ * maxBackoff}, as long as fewer than {@code maxRestarts} restarts happened within {@code window};
+ * calls made meanwhile wait for it. Immutable and thread-safe.
  */
 public final class RestartPolicy {
-  private static final RestartPolicy NEVER = new RestartPolicy(0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+  private static final RestartPolicy NEVER =
+      new RestartPolicy(0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
   private final int maxRestarts;
   private final Duration window;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
 
-  private RestartPolicy(int maxRestarts, Duration window, Duration initialBackoff, Duration maxBackoff) {
+  private RestartPolicy(
+      int maxRestarts, Duration window, Duration initialBackoff, Duration maxBackoff) {
     this.maxRestarts = maxRestarts;
     this.window = window;
     this.initialBackoff = initialBackoff;
@@ -50,7 +52,11 @@ public final class RestartPolicy {
     requireNotNegative("maxBackoff", maxBackoff);
     if (maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException(
-          "maxBackoff (" + maxBackoff + ") cannot be less than initialBackoff (" + initialBackoff + ")");
+          "maxBackoff ("
+              + maxBackoff
+              + ") cannot be less than initialBackoff ("
+              + initialBackoff
+              + ")");
     }
     return new RestartPolicy(maxRestarts, window, initialBackoff, maxBackoff);
   }
@@ -111,8 +117,15 @@ public final class RestartPolicy {
   @Override
   public String toString() {
     return restarts()
-        ? "RestartPolicy.onCrash(" + maxRestarts + " per " + window + ", backoff " + initialBackoff
-            + ".." + maxBackoff + ")"
+        ? "RestartPolicy.onCrash("
+            + maxRestarts
+            + " per "
+            + window
+            + ", backoff "
+            + initialBackoff
+            + ".."
+            + maxBackoff
+            + ")"
         : "RestartPolicy.never()";
   }
 }

@@ -33,21 +33,21 @@ import java.util.concurrent.ForkJoinPool;
  * once and may serve named functions ({@link #invoke}); modules with a hand-written loop in the
  * style of the original Node library answer one call at a time, in order.
  *
- * <p><b>Threads.</b> An instance is thread-safe: any number of threads may call it at once. Blocking
- * calls wait on the caller's thread; {@link #callAsync} never blocks and its futures complete on the
- * callback executor ({@link ForkJoinPool#commonPool()} unless set), never on the thread that reads
- * the worker's output. Cancelling such a future cancels the call in the worker.
+ * <p><b>Threads.</b> An instance is thread-safe: any number of threads may call it at once.
+ * Blocking calls wait on the caller's thread; {@link #callAsync} never blocks and its futures
+ * complete on the callback executor ({@link ForkJoinPool#commonPool()} unless set), never on the
+ * thread that reads the worker's output. Cancelling such a future cancels the call in the worker.
  *
  * <p><b>Errors.</b> Every failure is a {@link SynapseException}: {@link SpawnException}, {@link
  * PythonException}, {@link WorkerExitedException}, {@link CallTimeoutException}, {@link
  * EncodingException}, {@link FrameTooLargeException}, {@link ProtocolException}. A call made before
  * {@code spawn} or after {@code dispose} throws {@link IllegalStateException}.
  *
- * <p><b>Values.</b> Inputs may be null, Boolean, Byte/Short/Integer/Long, BigInteger (up to unsigned
- * 64 bits), Float, Double, String (any CharSequence), byte[] and ByteBuffer, Instant, List and any
- * Collection, Java arrays, and Map (iteration order kept), nested freely. Answers come back as null,
- * Boolean, Long (BigInteger above {@code Long.MAX_VALUE}), Double (Float for MessagePack float32),
- * String, byte[], Instant, ArrayList and LinkedHashMap.
+ * <p><b>Values.</b> Inputs may be null, Boolean, Byte/Short/Integer/Long, BigInteger (up to
+ * unsigned 64 bits), Float, Double, String (any CharSequence), byte[] and ByteBuffer, Instant, List
+ * and any Collection, Java arrays, and Map (iteration order kept), nested freely. Answers come back
+ * as null, Boolean, Long (BigInteger above {@code Long.MAX_VALUE}), Double (Float for MessagePack
+ * float32), String, byte[], Instant, ArrayList and LinkedHashMap.
  */
 public final class Synapse implements SynapseCalls, AutoCloseable {
   private static final String NOT_SPAWNED = "Cannot send inputs to instance before spawning it.";
@@ -77,8 +77,8 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
   }
 
   /**
-   * Starts {@code directory/entrypoint.py} as this instance's worker and returns once it is ready to
-   * answer. Does nothing if a worker is already running; after {@link #dispose()}, or after the
+   * Starts {@code directory/entrypoint.py} as this instance's worker and returns once it is ready
+   * to answer. Does nothing if a worker is already running; after {@link #dispose()}, or after the
    * worker died for good, starts a fresh one.
    *
    * @param entrypoint the module's file name, with or without {@code .py}
@@ -105,47 +105,11 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
   }
 
   private WorkerSupervisor start(Path directory, String entrypoint) {
-    if (!Files.isDirectory(directory)) {
-      throw new SpawnException("The module directory does not exist: " + directory);
-    }
-    String module = entrypoint.endsWith(".py") ? entrypoint.substring(0, entrypoint.length() - 3) : entrypoint;
-    Path script = directory.resolve(module + ".py");
-    if (!Files.isRegularFile(script)) {
-      throw new SpawnException("The entrypoint does not exist: " + script);
-    }
-    SpawnProgress progress = new SpawnProgress(module, settings.listener);
-    Path interpreter = PythonEnvironment.prepare(environmentSpec(directory), progress);
-    WorkerConfig config =
-        new WorkerConfig(
-            script,
-            module,
-            interpreter.toString(),
-            settings.startupTimeout,
-            settings.shutdownGrace,
-            settings.callTimeout,
-            settings.maxFrameBytes,
-            settings.restartPolicy,
-            settings.listener,
-            settings.callbackExecutor,
-            Map.copyOf(settings.environment));
+    SpawnPlan plan = settings.plan(directory, entrypoint);
     long launched = System.nanoTime();
-    WorkerSupervisor supervisor = WorkerSupervisor.start(config);
-    progress.phase(SpawnPhase.STARTING, (System.nanoTime() - launched) / 1_000_000);
-    progress.phase(SpawnPhase.READY, (System.nanoTime() - progress.startNanos()) / 1_000_000);
+    WorkerSupervisor supervisor = WorkerSupervisor.start(plan.config());
+    plan.started(launched);
     return supervisor;
-  }
-
-  private EnvironmentSpec environmentSpec(Path directory) {
-    return new EnvironmentSpec(
-        directory,
-        settings.python,
-        settings.venvDirectory,
-        settings.systemSitePackages,
-        settings.pipArguments,
-        settings.installTimeout,
-        settings.useInterpreterAsIs,
-        settings.requirementsRequired,
-        Map.copyOf(settings.environment));
   }
 
   @Override
@@ -183,13 +147,80 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     }
   }
 
+  /**
+   * Calls a generator function of a {@code pysynapse} module and returns its items, as the worker
+   * produces them; same as {@code stream(Request.invoke(function, payload))}.
+   *
+   * @throws IllegalStateException before {@code spawn} or after {@code dispose}, or if the module
+   *     runs a seed-style loop
+   */
+  public java.util.stream.Stream<Object> stream(String function, Object payload) {
+    return stream(Request.invoke(function, payload));
+  }
+
+  /**
+   * Like {@link #stream(String, Object)}, converting each item as {@link #invoke(String, Object,
+   * Class)} converts an answer; an item that does not convert is thrown at its position.
+   */
+  public <T> java.util.stream.Stream<T> stream(String function, Object payload, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return stream(function, payload)
+        .map(item -> dev.synapse.internal.codec.Conversions.convert(item, type));
+  }
+
+  /**
+   * Makes the call that {@code request} describes, whose handler is a generator (a {@code def} or
+   * {@code async def} with {@code yield}, or any handler returning an iterator), and returns its
+   * items in order as the worker produces them.
+   *
+   * <pre>{@code
+   * try (Stream<Object> rows = synapse.stream(Request.invoke("read_rows", path))) {
+   *   rows.forEach(row -> process(row));
+   * }
+   * }</pre>
+   *
+   * <p>The call is sent at once. The worker runs ahead of the consumer by at most a window of 256
+   * items (fewer when items are large: about 8 MiB of them, at least one), so a fast generator
+   * cannot fill the heap: it is paused until the consumer takes items. The stream is sequential and
+   * for one thread at a time; its iterator blocks for the next item.
+   *
+   * <p><b>Close it</b> (try-with-resources): closing a stream that has not ended closes the
+   * generator in the worker ({@code generator.close()}, {@code aclose()}: its {@code finally}
+   * blocks run). A stream dropped unclosed is cancelled only when the garbage collector notices.
+   *
+   * <p><b>Errors</b> come out of the stream's terminal operation (its iterator's {@code hasNext} or
+   * {@code next}) at the position where they happened, after every item produced before them:
+   * {@link PythonException} (the generator raised, an item could not be encoded, the handler is not
+   * a generator, no such function), {@link WorkerExitedException}, {@link ProtocolException}, and
+   * for the input, before anything is sent, {@link EncodingException} and {@link
+   * FrameTooLargeException}. The request's timeout (or the instance's default) bounds each wait for
+   * the next item, not the whole stream: when it passes, {@link CallTimeoutException} is thrown and
+   * the stream is cancelled in the worker. An interrupted wait cancels the stream, restores the
+   * interrupt flag and throws {@link SynapseException}. Using the stream after closing it throws
+   * {@link IllegalStateException}.
+   *
+   * @throws IllegalStateException before {@code spawn} or after {@code dispose}, or if the module
+   *     runs a seed-style loop (it answers each call with one value)
+   */
+  public java.util.stream.Stream<Object> stream(Request request) {
+    Objects.requireNonNull(request, "request");
+    WorkerSupervisor current = supervisor;
+    if (current == null) {
+      throw new IllegalStateException(NOT_SPAWNED);
+    }
+    return current.stream(request.function(), request.input(), request.timeout());
+  }
+
   /** Whether a worker is running or being restarted. */
   public boolean isRunning() {
     WorkerSupervisor current = supervisor;
     return current != null && current.isAlive();
   }
 
-  /** What the current worker reported about itself (pid, Python version, codec...), if one is running. */
+  /**
+   * What the current worker reported about itself (pid, Python version, codec...), if one is
+   * running.
+   */
   public Optional<WorkerInfo> workerInfo() {
     WorkerSupervisor current = supervisor;
     return current == null ? Optional.empty() : current.workerInfo();
@@ -197,8 +228,8 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
 
   /**
    * Ends the worker: closes its stdin, waits up to the shutdown grace period for it to exit, then
-   * kills it and all its descendants. Calls still waiting fail. Idempotent; {@link #spawn} may start
-   * a new worker afterwards.
+   * kills it and all its descendants. Calls still waiting fail. Idempotent; {@link #spawn} may
+   * start a new worker afterwards.
    */
   public void dispose() {
     synchronized (lifecycle) {
@@ -240,8 +271,8 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     private Builder() {}
 
     /**
-     * The base Python interpreter: a path, a name looked up on PATH, or an environment's directory (a
-     * venv or conda prefix). It creates the module's venv, or runs the worker itself with {@link
+     * The base Python interpreter: a path, a name looked up on PATH, or an environment's directory
+     * (a venv or conda prefix). It creates the module's venv, or runs the worker itself with {@link
      * #useInterpreterAsIs}. Default: the environment variable {@code SYNAPSE_PYTHON}, else {@code
      * python3} on PATH, else {@code python}.
      */
@@ -263,16 +294,18 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       return this;
     }
 
-    /** Whether the venv also sees the base interpreter's packages ({@code --system-site-packages}). */
+    /**
+     * Whether the venv also sees the base interpreter's packages ({@code --system-site-packages}).
+     */
     public Builder systemSitePackages(boolean enabled) {
       this.systemSitePackages = enabled;
       return this;
     }
 
     /**
-     * Extra arguments for {@code pip install -r requirements.txt}, e.g. {@code --no-index},
-     * {@code --find-links DIR}, {@code --index-url URL}, {@code -c constraints.txt}. They are part of
-     * the venv's stamp: changing them re-installs.
+     * Extra arguments for {@code pip install -r requirements.txt}, e.g. {@code --no-index}, {@code
+     * --find-links DIR}, {@code --index-url URL}, {@code -c constraints.txt}. They are part of the
+     * venv's stamp: changing them re-installs.
      */
     public Builder pipArguments(String... arguments) {
       Objects.requireNonNull(arguments, "pipArguments");
@@ -283,7 +316,10 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       return this;
     }
 
-    /** How long creating the venv and installing the requirements may take. Default 15 minutes; zero for none. */
+    /**
+     * How long creating the venv and installing the requirements may take. Default 15 minutes; zero
+     * for none.
+     */
     public Builder installTimeout(Duration timeout) {
       RestartPolicy.requireNotNegative("installTimeout", timeout);
       this.installTimeout = timeout;
@@ -300,8 +336,8 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     }
 
     /**
-     * Whether {@code spawn} fails when the module has no {@code requirements.txt} (default true, the
-     * original library's rule); when false, a missing file means a venv with nothing installed.
+     * Whether {@code spawn} fails when the module has no {@code requirements.txt} (default true,
+     * the original library's rule); when false, a missing file means a venv with nothing installed.
      */
     public Builder requirementsRequired(boolean required) {
       this.requirementsRequired = required;
@@ -315,14 +351,19 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       return this;
     }
 
-    /** How long {@link #dispose()} waits for the worker to exit before killing it. Default 500 ms. */
+    /**
+     * How long {@link #dispose()} waits for the worker to exit before killing it. Default 500 ms.
+     */
     public Builder shutdownGrace(Duration grace) {
       RestartPolicy.requireNotNegative("shutdownGrace", grace);
       this.shutdownGrace = grace;
       return this;
     }
 
-    /** The timeout of calls that do not set their own; {@link Duration#ZERO} (the default) means none. */
+    /**
+     * The timeout of calls that do not set their own; {@link Duration#ZERO} (the default) means
+     * none.
+     */
     public Builder callTimeout(Duration timeout) {
       RestartPolicy.requireNotNegative("callTimeout", timeout);
       this.callTimeout = timeout;
@@ -375,7 +416,63 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       return new Synapse(this);
     }
 
-    private Builder copy() {
+    /**
+     * The part of a spawn that a {@link SynapsePool} shares with a single worker: checks that the
+     * module's directory and entrypoint exist, prepares its environment once (reporting the steps
+     * to the listener on this thread), and describes its workers.
+     *
+     * @param directory absolute and normalized
+     * @throws SpawnException naming the path that is missing, or when the environment fails
+     */
+    SpawnPlan plan(Path directory, String entrypoint) {
+      if (!Files.isDirectory(directory)) {
+        throw new SpawnException("The module directory does not exist: " + directory);
+      }
+      String module =
+          entrypoint.endsWith(".py")
+              ? entrypoint.substring(0, entrypoint.length() - 3)
+              : entrypoint;
+      Path script = directory.resolve(module + ".py");
+      if (!Files.isRegularFile(script)) {
+        throw new SpawnException("The entrypoint does not exist: " + script);
+      }
+      SpawnProgress progress = new SpawnProgress(module, listener);
+      Path interpreter = PythonEnvironment.prepare(environmentSpec(directory), progress);
+      WorkerConfig config =
+          new WorkerConfig(
+              script,
+              module,
+              interpreter.toString(),
+              startupTimeout,
+              shutdownGrace,
+              callTimeout,
+              maxFrameBytes,
+              restartPolicy,
+              listener,
+              callbackExecutor,
+              Map.copyOf(environment));
+      return new SpawnPlan(config, progress);
+    }
+
+    private EnvironmentSpec environmentSpec(Path directory) {
+      return new EnvironmentSpec(
+          directory,
+          python,
+          venvDirectory,
+          systemSitePackages,
+          pipArguments,
+          installTimeout,
+          useInterpreterAsIs,
+          requirementsRequired,
+          Map.copyOf(environment));
+    }
+
+    /** The restart policy set, for a pool to check (a pool replaces its workers itself). */
+    RestartPolicy restartPolicySetting() {
+      return restartPolicy;
+    }
+
+    Builder copy() {
       Builder copy = new Builder();
       copy.python = python;
       copy.venvDirectory = venvDirectory;

@@ -1,8 +1,8 @@
 package dev.synapse;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.synapse.internal.codec.Conversions;
 import dev.synapse.internal.codec.JsonAnswers;
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,8 +40,8 @@ public interface SynapseCalls {
 
   /**
    * Like {@link #call(Object)}; with {@code forceJsonParse}, an answer that is a string of JSON is
-   * parsed into the same Java types as any other answer (a string that is not JSON is returned as it
-   * is, with a warning in the log).
+   * parsed into the same Java types as any other answer (a string that is not JSON is returned as
+   * it is, with a warning in the log).
    */
   default Object call(Object input, boolean forceJsonParse) {
     Object answer = call(input);
@@ -50,9 +50,9 @@ public interface SynapseCalls {
 
   /**
    * Like {@link #call(Object)}, converting the answer to {@code type}: a plain type (Map, List,
-   * String, Long, Integer, Double, Boolean, BigInteger, byte[], Instant...) or a record or POJO. The
-   * conversion is strict: no strings as numbers, no fractions as integers, no number outside its
-   * type's range, no missing record component; properties the type does not have are ignored.
+   * String, Long, Integer, Double, Boolean, BigInteger, byte[], Instant...) or a record or POJO.
+   * The conversion is strict: no strings as numbers, no fractions as integers, no number outside
+   * its type's range, no missing record component; properties the type does not have are ignored.
    *
    * @throws SynapseException if the answer does not convert, naming the field and the Java type
    */
@@ -78,13 +78,19 @@ public interface SynapseCalls {
     return execute(Request.invoke(function, payload));
   }
 
-  /** Like {@link #invoke(String, Object)}, converting the answer as {@link #call(Object, Class)} does. */
+  /**
+   * Like {@link #invoke(String, Object)}, converting the answer as {@link #call(Object, Class)}
+   * does.
+   */
   default <T> T invoke(String function, Object payload, Class<T> type) {
     Objects.requireNonNull(type, "type");
     return Conversions.convert(invoke(function, payload), type);
   }
 
-  /** Like {@link #invoke(String, Object)}, converting the answer as {@link #call(Object, TypeReference)} does. */
+  /**
+   * Like {@link #invoke(String, Object)}, converting the answer as {@link #call(Object,
+   * TypeReference)} does.
+   */
   @SuppressWarnings("unchecked")
   default <T> T invoke(String function, Object payload, TypeReference<T> type) {
     Objects.requireNonNull(type, "type");
@@ -102,8 +108,8 @@ public interface SynapseCalls {
   }
 
   /**
-   * The asynchronous form of {@link #invoke(String, Object, Class)}; a conversion failure fails
-   * the returned future. Cancelling the returned future does not reach the worker; use {@link
+   * The asynchronous form of {@link #invoke(String, Object, Class)}; a conversion failure fails the
+   * returned future. Cancelling the returned future does not reach the worker; use {@link
    * #executeAsync} for a call you may cancel.
    */
   default <T> CompletableFuture<T> invokeAsync(String function, Object payload, Class<T> type) {

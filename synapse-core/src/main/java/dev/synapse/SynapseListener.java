@@ -6,9 +6,9 @@ package dev.synapse;
  *
  * <p>Threads: {@link #onLog} runs on the worker's stderr thread, in the order the lines were
  * written; keep it quick, since a slow listener slows the worker once the pipe fills. {@link
- * #onSpawnPhase} and {@link #onInstallOutput} run on the thread that called {@code spawn}. The lifecycle
- * methods run on the instance's callback executor. No method ever runs on the thread that reads
- * answers. An exception thrown by a listener is logged and otherwise ignored.
+ * #onSpawnPhase} and {@link #onInstallOutput} run on the thread that called {@code spawn}. The
+ * lifecycle methods run on the instance's callback executor. No method ever runs on the thread that
+ * reads answers. An exception thrown by a listener is logged and otherwise ignored.
  */
 public interface SynapseListener {
   /** A line the worker wrote to stderr (also logged to SLF4J logger {@code synapse.<module>}). */
@@ -31,8 +31,8 @@ public interface SynapseListener {
   /**
    * A worker process ended.
    *
-   * @param expected true when the instance ended it ({@code dispose}, or a replacement that
-   *     Synapse decided on); false when it died on its own
+   * @param expected true when the instance ended it ({@code dispose}, or a replacement that Synapse
+   *     decided on); false when it died on its own
    */
   default void onWorkerExited(String module, long pid, int exitCode, boolean expected) {}
 

@@ -82,7 +82,8 @@ class CallTest {
       assertThat(answer.get("array")).isEqualTo(List.of(7L, 8L));
       assertThat(answer.get("instant")).isEqualTo(input.get("instant"));
       assertThat(answer.get("beforeEpoch")).isEqualTo(input.get("beforeEpoch"));
-      assertThat(new ArrayList<>(((Map<?, ?>) answer.get("nested")).keySet())).isEqualTo(List.of("z", "a"));
+      assertThat(new ArrayList<>(((Map<?, ?>) answer.get("nested")).keySet()))
+          .isEqualTo(List.of("z", "a"));
     }
   }
 
@@ -102,7 +103,10 @@ class CallTest {
   void asyncCallsCompleteOffTheReaderThread(String python) throws Exception {
     try (Synapse synapse = spawn(python, "echo")) {
       String thread =
-          synapse.callAsync("x").thenApply(answer -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS);
+          synapse
+              .callAsync("x")
+              .thenApply(answer -> Thread.currentThread().getName())
+              .get(10, TimeUnit.SECONDS);
 
       assertThat(thread).doesNotStartWith("synapse-");
     }
@@ -124,7 +128,9 @@ class CallTest {
                 assertThat(e.getMessage()).contains("nope", "echo");
               });
       assertThatThrownBy(() -> synapse.call(1))
-          .isInstanceOfSatisfying(PythonException.class, e -> assertThat(e.kind()).isEqualTo(PythonException.Kind.FUNCTION));
+          .isInstanceOfSatisfying(
+              PythonException.class,
+              e -> assertThat(e.kind()).isEqualTo(PythonException.Kind.FUNCTION));
     }
   }
 
@@ -141,7 +147,8 @@ class CallTest {
                 assertThat(e.kind()).isEqualTo(PythonException.Kind.HANDLER);
                 assertThat(e.pythonType()).isEqualTo("ValueError");
                 assertThat(e.pythonMessage()).isEqualTo("bad input: oops");
-                assertThat(e.pythonTraceback()).contains("Traceback", "in fail", "raise ValueError");
+                assertThat(e.pythonTraceback())
+                    .contains("Traceback", "in fail", "raise ValueError");
                 assertThat(e.getMessage()).startsWith("ValueError: bad input: oops");
               });
       assertThat(synapse.invoke("echo", "still here")).isEqualTo("still here");
@@ -189,7 +196,8 @@ class CallTest {
           .isInstanceOf(SynapseException.class)
           .hasMessageContaining("to java.lang.Long");
 
-      assertThat(synapse.call("{\"a\": [1, 2.5, \"x\"]}", true)).isEqualTo(Map.of("a", List.of(1L, 2.5, "x")));
+      assertThat(synapse.call("{\"a\": [1, 2.5, \"x\"]}", true))
+          .isEqualTo(Map.of("a", List.of(1L, 2.5, "x")));
       assertThat(synapse.call("not json", true)).isEqualTo("not json");
       assertThat(synapse.call("{\"a\": 1}", false)).isEqualTo("{\"a\": 1}");
     }

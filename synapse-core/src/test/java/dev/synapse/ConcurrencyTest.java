@@ -28,7 +28,8 @@ class ConcurrencyTest {
 
   @ParameterizedTest
   @ValueSource(strings = {PLAIN_PYTHON, DEBIAN_PYTHON})
-  void sixteenThreadsTimesAThousandCalls_eachAnswerReachesItsOwnCaller(String python) throws Exception {
+  void sixteenThreadsTimesAThousandCalls_eachAnswerReachesItsOwnCaller(String python)
+      throws Exception {
     try (Synapse synapse = Fixtures.builder(python).build()) {
       synapse.spawn(module("echo"), "main");
       CountDownLatch start = new CountDownLatch(1);
@@ -44,7 +45,10 @@ class ConcurrencyTest {
                     int matched = 0;
                     for (int i = 0; i < CALLS; i++) {
                       Map<String, Object> input = Map.of("thread", thread, "i", i);
-                      Object answer = i % 2 == 0 ? synapse.call(input) : synapse.callAsync(input).get(30, TimeUnit.SECONDS);
+                      Object answer =
+                          i % 2 == 0
+                              ? synapse.call(input)
+                              : synapse.callAsync(input).get(30, TimeUnit.SECONDS);
                       assertThat(answer).isEqualTo(Map.of("thread", (long) thread, "i", (long) i));
                       matched++;
                     }

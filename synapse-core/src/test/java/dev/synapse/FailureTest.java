@@ -20,14 +20,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Workers that die: every waiting call fails at once, and the restart policy decides what is next. */
+/**
+ * Workers that die: every waiting call fails at once, and the restart policy decides what is next.
+ */
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
 class FailureTest {
   private final RecordingListener listener = new RecordingListener();
 
   private Synapse spawnToolbox(RestartPolicy policy) {
-    Synapse synapse = Fixtures.builder(PLAIN_PYTHON).restartPolicy(policy).listener(listener).build();
+    Synapse synapse =
+        Fixtures.builder(PLAIN_PYTHON).restartPolicy(policy).listener(listener).build();
     synapse.spawn(module("toolbox"), "main");
     return synapse;
   }
@@ -70,7 +73,8 @@ class FailureTest {
   void handlerThatKillsItsWorker_failsItsCall() {
     try (Synapse synapse = spawnToolbox(RestartPolicy.never())) {
       assertThatThrownBy(() -> synapse.invoke("exit_with", 3))
-          .isInstanceOfSatisfying(WorkerExitedException.class, e -> assertThat(e.exitCode()).isEqualTo(3));
+          .isInstanceOfSatisfying(
+              WorkerExitedException.class, e -> assertThat(e.exitCode()).isEqualTo(3));
     }
   }
 
@@ -89,26 +93,32 @@ class FailureTest {
 
   @Test
   void restartPolicy_startsANewWorker_andLaterCallsSucceed() {
-    RestartPolicy policy = RestartPolicy.onCrash(3, Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(100));
+    RestartPolicy policy =
+        RestartPolicy.onCrash(
+            3, Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(100));
     try (Synapse synapse = spawnToolbox(policy)) {
       long first = synapse.workerInfo().orElseThrow().pid();
 
-      assertThatThrownBy(() -> synapse.invoke("kill_self", null)).isInstanceOf(WorkerExitedException.class);
+      assertThatThrownBy(() -> synapse.invoke("kill_self", null))
+          .isInstanceOf(WorkerExitedException.class);
 
       assertThat(synapse.invoke("echo", "after restart")).isEqualTo("after restart");
       assertThat(synapse.invoke("pid", null)).isNotEqualTo(first);
       Awaitility.await()
           .atMost(Duration.ofSeconds(5))
-          .untilAsserted(() -> assertThat(listener.events).anyMatch(e -> e.startsWith("restarting 1")));
+          .untilAsserted(
+              () -> assertThat(listener.events).anyMatch(e -> e.startsWith("restarting 1")));
     }
   }
 
   @Test
   void restartPolicy_givesUpAfterItsLimit() {
-    RestartPolicy policy = RestartPolicy.onCrash(2, Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO);
+    RestartPolicy policy =
+        RestartPolicy.onCrash(2, Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO);
     try (Synapse synapse = spawnToolbox(policy)) {
       for (int i = 0; i < 3; i++) {
-        assertThatThrownBy(() -> synapse.invoke("kill_self", null)).isInstanceOf(WorkerExitedException.class);
+        assertThatThrownBy(() -> synapse.invoke("kill_self", null))
+            .isInstanceOf(WorkerExitedException.class);
       }
       assertThatThrownBy(() -> synapse.invoke("echo", 1))
           .isInstanceOf(WorkerExitedException.class)
@@ -130,7 +140,9 @@ class FailureTest {
                 assertThat(e.size()).isGreaterThan(100_000);
               });
       assertThatThrownBy(() -> synapse.invoke("bytes_of", 100_000))
-          .isInstanceOfSatisfying(PythonException.class, e -> assertThat(e.kind()).isEqualTo(PythonException.Kind.ENCODE))
+          .isInstanceOfSatisfying(
+              PythonException.class,
+              e -> assertThat(e.kind()).isEqualTo(PythonException.Kind.ENCODE))
           .hasMessageContaining("65536");
       assertThat(synapse.invoke("length", new byte[1000])).isEqualTo(1000L);
     }

@@ -31,12 +31,25 @@ class LogTest {
           .untilAsserted(
               () ->
                   assertThat(listener.texts())
-                      .contains("printed x", "written to sys.stdout", "written to fd 1", "from a child process", "a warning about x"));
-      LogLine warning = listener.logs.stream().filter(l -> l.text().equals("a warning about x")).findFirst().orElseThrow();
+                      .contains(
+                          "printed x",
+                          "written to sys.stdout",
+                          "written to fd 1",
+                          "from a child process",
+                          "a warning about x"));
+      LogLine warning =
+          listener.logs.stream()
+              .filter(l -> l.text().equals("a warning about x"))
+              .findFirst()
+              .orElseThrow();
       assertThat(warning.level()).isEqualTo(Level.WARN);
       assertThat(warning.logger()).isEqualTo("toolbox");
       assertThat(warning.module()).isEqualTo("main");
-      LogLine printed = listener.logs.stream().filter(l -> l.text().equals("printed x")).findFirst().orElseThrow();
+      LogLine printed =
+          listener.logs.stream()
+              .filter(l -> l.text().equals("printed x"))
+              .findFirst()
+              .orElseThrow();
       assertThat(printed.level()).isEqualTo(Level.INFO);
       assertThat(printed.logger()).isEmpty();
       assertThat(listener.texts()).doesNotContain("debug is below the default level");

@@ -4,15 +4,15 @@ import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.synapse.testing.HoldWorker;
 import dev.synapse.testing.Fixtures;
+import dev.synapse.testing.HoldWorker;
 import dev.synapse.testing.NoLeaks;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** No orphan processes: dispose, crash and a JVM killed outright all end the worker and its children. */
+/**
+ * No orphan processes: dispose, crash and a JVM killed outright all end the worker and its
+ * children.
+ */
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
 class ProcessCleanupTest {
@@ -87,10 +90,12 @@ class ProcessCleanupTest {
     command.add(HoldWorker.class.getName());
     command.add(PLAIN_PYTHON);
     command.add(module("toolbox").toString());
-    Process jvm = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process jvm =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     try {
       String[] pids;
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader out =
+          new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
         pids = out.readLine().split(" ");
       }
       long worker = Long.parseLong(pids[0]);
@@ -99,10 +104,11 @@ class ProcessCleanupTest {
 
       jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-      Awaitility.await().atMost(Duration.ofMillis(1500)).until(() -> !alive(worker) && !alive(child));
+      Awaitility.await()
+          .atMost(Duration.ofMillis(1500))
+          .until(() -> !alive(worker) && !alive(child));
     } finally {
       jvm.destroyForcibly();
     }
   }
-
 }

@@ -45,7 +45,9 @@ class SeedModuleTest {
 
       assertThat(synapse.call(Map.of("foo", "bar")))
           .isEqualTo(Map.of("data", "Processing result from py of payload: {'foo': 'bar'}"));
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> listener.texts().contains("Do something with the payload"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> listener.texts().contains("Do something with the payload"));
     }
   }
 
@@ -53,7 +55,8 @@ class SeedModuleTest {
   void sequentialCalls() {
     try (Synapse synapse = spawn("seed")) {
       for (int i = 0; i < 50; i++) {
-        assertThat(synapse.call(i)).isEqualTo(Map.of("data", "Processing result from py of payload: " + i));
+        assertThat(synapse.call(i))
+            .isEqualTo(Map.of("data", "Processing result from py of payload: " + i));
       }
     }
   }
@@ -105,7 +108,9 @@ class SeedModuleTest {
           .isInstanceOf(ProtocolException.class)
           .hasMessageContaining("exceeds the maximum frame size");
 
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> synapse.workerInfo().map(WorkerInfo::pid).orElse(first) != first);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> synapse.workerInfo().map(WorkerInfo::pid).orElse(first) != first);
       assertThat(synapse.call("clean")).isEqualTo("clean");
     }
   }
@@ -114,7 +119,8 @@ class SeedModuleTest {
   void timedOutCall_replacesTheWorker_andQueuedCallsGoToTheNewOne() throws Exception {
     try (Synapse synapse = spawn("seed_slow")) {
       long first = synapse.workerInfo().orElseThrow().pid();
-      CompletableFuture<Object> slow = synapse.executeAsync(Request.call(30).withTimeout(Duration.ofMillis(500)));
+      CompletableFuture<Object> slow =
+          synapse.executeAsync(Request.call(30).withTimeout(Duration.ofMillis(500)));
       CompletableFuture<Object> queued = synapse.callAsync("after");
 
       assertThatThrownBy(() -> slow.get(10, TimeUnit.SECONDS))
@@ -125,7 +131,9 @@ class SeedModuleTest {
       List<?> answer = (List<?>) queued.get(20, TimeUnit.SECONDS);
       assertThat(answer.get(0)).isEqualTo("after");
       assertThat(answer.get(1)).isNotEqualTo(first);
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false));
     }
   }
 }

@@ -64,7 +64,8 @@ class SpawnTest {
   @Test
   void blankEntrypoint_isIllegalArgument() {
     try (Synapse synapse = synapse()) {
-      assertThatThrownBy(() -> synapse.spawn(module("echo"), " ")).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> synapse.spawn(module("echo"), " "))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -84,7 +85,8 @@ class SpawnTest {
               SpawnException.class,
               e -> {
                 assertThat(e.exitCode()).hasValue(1);
-                assertThat(e.stderrTail()).contains("ModuleNotFoundError", "a_module_that_does_not_exist");
+                assertThat(e.stderrTail())
+                    .contains("ModuleNotFoundError", "a_module_that_does_not_exist");
                 assertThat(e.getMessage()).contains("exited with code 1 before it was ready");
               });
       assertThat(synapse.isRunning()).isFalse();
@@ -106,7 +108,8 @@ class SpawnTest {
 
   @Test
   void slowStart_failsAfterTheStartupTimeoutAndKillsTheWorker() {
-    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).startupTimeout(Duration.ofMillis(700)).build()) {
+    try (Synapse synapse =
+        Fixtures.builder(PLAIN_PYTHON).startupTimeout(Duration.ofMillis(700)).build()) {
       assertThatThrownBy(() -> synapse.spawn(module("slow_start"), "main"))
           .isInstanceOf(SpawnException.class)
           .hasMessageContaining("was not ready within 700 ms");
@@ -149,9 +152,9 @@ class SpawnTest {
         .hasMessage("callTimeout cannot be negative, was PT-1S");
     assertThatThrownBy(() -> Synapse.builder().maxFrameBytes(10))
         .hasMessage("maxFrameBytes cannot be less than 1024, was 10");
-    assertThatThrownBy(() -> Fixtures.builder(""))
-        .hasMessage("python cannot be empty");
-    assertThatThrownBy(() -> RestartPolicy.onCrash(0, Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO))
+    assertThatThrownBy(() -> Fixtures.builder("")).hasMessage("python cannot be empty");
+    assertThatThrownBy(
+            () -> RestartPolicy.onCrash(0, Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO))
         .hasMessage("maxRestarts cannot be less than 1, was 0");
   }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TimeoutTest {
   @Test
   void defaultTimeout_failsTheCall_andTheWorkerKeepsServing() {
-    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).callTimeout(Duration.ofMillis(300)).build()) {
+    try (Synapse synapse =
+        Fixtures.builder(PLAIN_PYTHON).callTimeout(Duration.ofMillis(300)).build()) {
       synapse.spawn(module("toolbox"), "main");
       long pid = synapse.workerInfo().orElseThrow().pid();
 
@@ -32,18 +33,22 @@ class TimeoutTest {
                 assertThat(e.workerReplaced()).isFalse();
               });
       // A plain handler cannot be interrupted: the next call waits for it to finish.
-      assertThat(synapse.execute(Request.invoke("echo", "next").withTimeout(Duration.ofSeconds(5)))).isEqualTo("next");
+      assertThat(synapse.execute(Request.invoke("echo", "next").withTimeout(Duration.ofSeconds(5))))
+          .isEqualTo("next");
       assertThat(synapse.workerInfo().orElseThrow().pid()).isEqualTo(pid);
     }
   }
 
   @Test
   void perCallTimeout_overridesTheDefault() {
-    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).callTimeout(Duration.ofMillis(100)).build()) {
+    try (Synapse synapse =
+        Fixtures.builder(PLAIN_PYTHON).callTimeout(Duration.ofMillis(100)).build()) {
       synapse.spawn(module("toolbox"), "main");
 
-      assertThat(synapse.execute(Request.invoke("sleep", 0.3).withTimeout(Duration.ofSeconds(5)))).isEqualTo(0.3);
-      assertThat(synapse.execute(Request.invoke("sleep", 0.3).withTimeout(Duration.ZERO))).isEqualTo(0.3);
+      assertThat(synapse.execute(Request.invoke("sleep", 0.3).withTimeout(Duration.ofSeconds(5))))
+          .isEqualTo(0.3);
+      assertThat(synapse.execute(Request.invoke("sleep", 0.3).withTimeout(Duration.ZERO)))
+          .isEqualTo(0.3);
     }
   }
 
@@ -52,10 +57,15 @@ class TimeoutTest {
     try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
 
-      assertThatThrownBy(() -> synapse.execute(Request.invoke("async_sleep", 30).withTimeout(Duration.ofMillis(300))))
+      assertThatThrownBy(
+              () ->
+                  synapse.execute(
+                      Request.invoke("async_sleep", 30).withTimeout(Duration.ofMillis(300))))
           .isInstanceOf(CallTimeoutException.class);
 
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Boolean.TRUE.equals(synapse.invoke("was_cancelled", null)));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> Boolean.TRUE.equals(synapse.invoke("was_cancelled", null)));
     }
   }
 
@@ -69,7 +79,9 @@ class TimeoutTest {
       assertThat(call.cancel(true)).isTrue();
 
       assertThatThrownBy(call::join).isInstanceOf(CancellationException.class);
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Boolean.TRUE.equals(synapse.invoke("was_cancelled", null)));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> Boolean.TRUE.equals(synapse.invoke("was_cancelled", null)));
     }
   }
 }

@@ -54,14 +54,28 @@ class TypedObjectTest {
 
   @Test
   void recordsRoundTrip_andPythonSeesDicts() throws Exception {
-    Track track = new Track("run", Instant.parse("2025-05-01T06:00:00Z"), List.of(new Point(1, 2), new Point(3, 4)));
+    Track track =
+        new Track(
+            "run",
+            Instant.parse("2025-05-01T06:00:00Z"),
+            List.of(new Point(1, 2), new Point(3, 4)));
     try (Synapse synapse = echo()) {
       assertThat(synapse.invoke("echo", track, Track.class)).isEqualTo(track);
-      assertThat(synapse.invoke("echo", track)).isEqualTo(
-          Map.of("name", "run", "started", track.started(), "points", List.of(Map.of("x", 1L, "y", 2L), Map.of("x", 3L, "y", 4L))));
-      assertThat(synapse.invoke("echo", List.of(new Point(5, 6)), new TypeReference<List<Point>>() {}))
+      assertThat(synapse.invoke("echo", track))
+          .isEqualTo(
+              Map.of(
+                  "name",
+                  "run",
+                  "started",
+                  track.started(),
+                  "points",
+                  List.of(Map.of("x", 1L, "y", 2L), Map.of("x", 3L, "y", 4L))));
+      assertThat(
+              synapse.invoke("echo", List.of(new Point(5, 6)), new TypeReference<List<Point>>() {}))
           .containsExactly(new Point(5, 6));
-      assertThat(synapse.invokeAsync("echo", new Point(7, 8), Point.class).get(10, TimeUnit.SECONDS)).isEqualTo(new Point(7, 8));
+      assertThat(
+              synapse.invokeAsync("echo", new Point(7, 8), Point.class).get(10, TimeUnit.SECONDS))
+          .isEqualTo(new Point(7, 8));
     }
   }
 

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** spawn() with its default environment handling: a venv per module, requirements installed by pip. */
+/**
+ * spawn() with its default environment handling: a venv per module, requirements installed by pip.
+ */
 @ExtendWith(NoLeaks.class)
 @Timeout(120)
 class VenvSpawnTest {
@@ -66,7 +68,8 @@ class VenvSpawnTest {
       synapse.spawn(dir, "main");
       List<?> answer = (List<?>) synapse.call(null);
       assertThat(answer.get(0)).isEqualTo("tinypkg-1.0");
-      assertThat(Path.of((String) answer.get(1)).toRealPath()).isEqualTo(dir.resolve(".venv").toRealPath());
+      assertThat(Path.of((String) answer.get(1)).toRealPath())
+          .isEqualTo(dir.resolve(".venv").toRealPath());
     }
     assertThat(phases).containsExactly("CREATING_VENV", "INSTALLING", "STARTING", "READY");
     assertThat(pipLines).anyMatch(line -> line.contains("tinypkg"));
@@ -97,10 +100,15 @@ class VenvSpawnTest {
   void seedReadmeModule_runsInAVenvThatSeesDebiansMsgpack() throws IOException {
     Path dir = Files.createDirectories(root.resolve("seed"));
     Files.copy(Fixtures.module("seed").resolve("main.py"), dir.resolve("main.py"));
-    Files.writeString(dir.resolve("requirements.txt"), "# msgpack comes from the system site-packages\n");
+    Files.writeString(
+        dir.resolve("requirements.txt"), "# msgpack comes from the system site-packages\n");
 
     try (Synapse synapse =
-        Synapse.builder().python(Fixtures.DEBIAN_PYTHON).systemSitePackages(true).listener(listener).build()) {
+        Synapse.builder()
+            .python(Fixtures.DEBIAN_PYTHON)
+            .systemSitePackages(true)
+            .listener(listener)
+            .build()) {
       synapse.spawn(dir, "main");
 
       assertThat(synapse.call(Map.of("foo", "bar")))

@@ -2,6 +2,7 @@ package dev.synapse.bench;
 
 import dev.synapse.bench.fixture.BenchModules;
 import dev.synapse.bench.report.Environment;
+import dev.synapse.bench.report.MachineLoad;
 import dev.synapse.bench.report.Report;
 import dev.synapse.bench.report.ResultsFile;
 import dev.synapse.bench.report.Row;
@@ -9,6 +10,7 @@ import dev.synapse.bench.report.SuiteResult;
 import dev.synapse.bench.suite.AllocationSuite;
 import dev.synapse.bench.suite.ConcurrencySuite;
 import dev.synapse.bench.suite.PayloadSuite;
+import dev.synapse.bench.suite.PoolScalingSuite;
 import dev.synapse.bench.suite.RoundTripSuite;
 import dev.synapse.bench.suite.SpawnSuite;
 import dev.synapse.bench.suite.Suite;
@@ -33,12 +35,14 @@ public final class BenchMain {
           new PayloadSuite(),
           new SpawnSuite(),
           new VenvSpawnSuite(),
-          new AllocationSuite());
+          new AllocationSuite(),
+          new PoolScalingSuite());
 
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
     BenchSettings settings = BenchSettings.fromSystemProperties();
+    MachineLoad load = MachineLoad.start();
     ZonedDateTime started = ZonedDateTime.now();
     long start = System.nanoTime();
     List<Row> rows = new ArrayList<>();
@@ -66,12 +70,18 @@ public final class BenchMain {
             started,
             Duration.ofNanos(System.nanoTime() - start),
             settings.quick(),
-            Environment.describe(settings, repository),
+            Environment.describe(settings, repository, load),
             rows,
             notes);
     String markdown = report.markdown();
     System.out.println(markdown);
-    Path file = ResultsFile.write(settings.results(), started.toLocalDate(), settings.label(), settings.quick(), markdown);
+    Path file =
+        ResultsFile.write(
+            settings.results(),
+            started.toLocalDate(),
+            settings.label(),
+            settings.quick(),
+            markdown);
     System.err.println("Written to " + file);
     if (!failures.isEmpty()) {
       System.exit(1);

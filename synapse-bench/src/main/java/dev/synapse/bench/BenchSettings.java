@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.purePython} — the interpreter of the pure-Python-codec row (default {@code
  *       python3}, the first on PATH); {@code bench.pure=false} leaves that row out;
  *   <li>{@code bench.suites} — a comma-separated subset of the suites' ids to run;
+ *   <li>{@code bench.workerEnv} — extra environment variables for the Synapse workers ({@code
+ *       NAME=value,...}), to try a setting without changing the core;
  *   <li>{@code bench.label}, {@code bench.results} — the results file's name and directory;
  *   <li>{@code bench.logs} — where JMH's own reports go.
  * </ul>
@@ -51,13 +53,16 @@ public record BenchSettings(
         BenchModules.python(),
         System.getProperty("bench.purePython", "python3"),
         Boolean.parseBoolean(System.getProperty("bench.pure", "true")),
-        suites.isBlank() ? Set.of() : Arrays.stream(suites.split(",")).map(String::trim).collect(Collectors.toUnmodifiableSet()),
+        Arrays.stream(suites.split(","))
+            .map(String::trim)
+            .filter(id -> !id.isEmpty())
+            .collect(Collectors.toUnmodifiableSet()),
         System.getProperty("bench.label", "run"),
         Path.of(System.getProperty("bench.results", "bench/results")).toAbsolutePath().normalize(),
         Path.of(System.getProperty("bench.logs", "target/jmh")).toAbsolutePath().normalize(),
-        quick ? quickProfile() : new JmhProfile(2, 3, 5, Duration.ofSeconds(1)),
         quick ? quickProfile() : new JmhProfile(2, 3, 4, Duration.ofSeconds(1)),
-        quick ? quickProfile() : new JmhProfile(1, 2, 4, Duration.ofSeconds(1)),
+        quick ? quickProfile() : new JmhProfile(2, 2, 4, Duration.ofSeconds(1)),
+        quick ? quickProfile() : new JmhProfile(1, 1, 3, Duration.ofSeconds(1)),
         quick ? 3 : 10,
         quick ? 5_000 : 50_000,
         quick ? 5_000 : 20_000,

@@ -4,7 +4,9 @@ import dev.synapse.Synapse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The Python modules under {@code src/test/python}, written for the tests, and the interpreters. */
+/**
+ * The Python modules under {@code src/test/python}, written for the tests, and the interpreters.
+ */
 public final class Fixtures {
   /** The first {@code python3} on PATH: here a pyenv build without msgpack (pure-Python codec). */
   public static final String PLAIN_PYTHON = "python3";

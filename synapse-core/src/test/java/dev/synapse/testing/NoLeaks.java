@@ -40,7 +40,11 @@ public final class NoLeaks implements AfterEachCallback {
   public static List<String> workerThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .map(Thread::getName)
-        .filter(n -> n.startsWith("synapse-reader-") || n.startsWith("synapse-writer-") || n.startsWith("synapse-stderr-"))
+        .filter(
+            n ->
+                n.startsWith("synapse-reader-")
+                    || n.startsWith("synapse-writer-")
+                    || n.startsWith("synapse-stderr-"))
         .collect(Collectors.toList());
   }
 }

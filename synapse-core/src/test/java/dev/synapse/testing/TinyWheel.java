@@ -26,20 +26,30 @@ public final class TinyWheel {
     String distInfo = name + "-" + version + ".dist-info/";
     Map<String, String> files = new LinkedHashMap<>();
     files.put(name + "/__init__.py", "VALUE = \"" + name + "-" + version + "\"\n");
-    files.put(distInfo + "METADATA", "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n");
-    files.put(distInfo + "WHEEL",
+    files.put(
+        distInfo + "METADATA",
+        "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n");
+    files.put(
+        distInfo + "WHEEL",
         "Wheel-Version: 1.0\nGenerator: synapse-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
     StringBuilder record = new StringBuilder();
     for (Map.Entry<String, String> file : files.entrySet()) {
       byte[] bytes = file.getValue().getBytes(StandardCharsets.UTF_8);
-      record.append(file.getKey()).append(",sha256=").append(hash(bytes)).append(',').append(bytes.length).append('\n');
+      record
+          .append(file.getKey())
+          .append(",sha256=")
+          .append(hash(bytes))
+          .append(',')
+          .append(bytes.length)
+          .append('\n');
     }
     record.append(distInfo).append("RECORD,,\n");
     files.put(distInfo + "RECORD", record.toString());
 
     Files.createDirectories(directory);
     Path wheel = directory.resolve(name + "-" + version + "-py3-none-any.whl");
-    try (OutputStream out = Files.newOutputStream(wheel); ZipOutputStream zip = new ZipOutputStream(out)) {
+    try (OutputStream out = Files.newOutputStream(wheel);
+        ZipOutputStream zip = new ZipOutputStream(out)) {
       for (Map.Entry<String, String> file : files.entrySet()) {
         zip.putNextEntry(new ZipEntry(file.getKey()));
         zip.write(file.getValue().getBytes(StandardCharsets.UTF_8));

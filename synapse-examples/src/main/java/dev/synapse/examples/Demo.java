@@ -21,14 +21,20 @@ public final class Demo {
     try (Synapse synapse = Synapse.builder().listener(new ConsoleLogListener()).build()) {
       long start = System.nanoTime();
       synapse.spawn(module, "main");
-      System.out.printf("Spawned %s in %d ms: %s%n", module, (System.nanoTime() - start) / 1_000_000, synapse.workerInfo().orElseThrow());
+      System.out.printf(
+          "Spawned %s in %d ms: %s%n",
+          module, (System.nanoTime() - start) / 1_000_000, synapse.workerInfo().orElseThrow());
       System.out.println("about       -> " + synapse.invoke("about", null));
 
       String text = "The quick brown fox jumps over the lazy dog. The dog sleeps; the fox runs.";
       System.out.println("word_stats  -> " + synapse.invoke("word_stats", text));
 
       List<?> primes = synapse.invoke("primes", 100_000, List.class);
-      System.out.println("primes      -> " + primes.size() + " primes below 100000, the last " + primes.get(primes.size() - 1));
+      System.out.println(
+          "primes      -> "
+              + primes.size()
+              + " primes below 100000, the last "
+              + primes.get(primes.size() - 1));
 
       start = System.nanoTime();
       List<CompletableFuture<Object>> squares = new ArrayList<>();
@@ -37,13 +43,20 @@ public final class Demo {
       }
       List<Object> results = squares.stream().map(CompletableFuture::join).toList();
       System.out.printf(
-          "slow_square -> %s: ten 200 ms async calls in %d ms%n", results, (System.nanoTime() - start) / 1_000_000);
+          "slow_square -> %s: ten 200 ms async calls in %d ms%n",
+          results, (System.nanoTime() - start) / 1_000_000);
 
       try {
         synapse.invoke("divide", List.of(1, 0));
       } catch (PythonException e) {
-        System.out.println("divide      -> " + e.pythonType() + ": " + e.pythonMessage() + " (traceback of "
-            + e.pythonTraceback().lines().count() + " lines)");
+        System.out.println(
+            "divide      -> "
+                + e.pythonType()
+                + ": "
+                + e.pythonMessage()
+                + " (traceback of "
+                + e.pythonTraceback().lines().count()
+                + " lines)");
       }
     }
   }

@@ -9,8 +9,20 @@ import java.time.Duration;
  */
 public record JmhProfile(int forks, int warmups, int iterations, Duration iteration) {
   public JmhProfile {
-    if (forks < 1 || warmups < 0 || iterations < 1 || iteration.isNegative() || iteration.isZero()) {
-      throw new IllegalArgumentException("Not a usable JMH profile: " + forks + " forks, " + warmups + " warm-ups, " + iterations + " iterations of " + iteration);
+    if (forks < 1
+        || warmups < 0
+        || iterations < 1
+        || iteration.isNegative()
+        || iteration.isZero()) {
+      throw new IllegalArgumentException(
+          "Not a usable JMH profile: "
+              + forks
+              + " forks, "
+              + warmups
+              + " warm-ups, "
+              + iterations
+              + " iterations of "
+              + iteration);
     }
   }
 
@@ -21,6 +33,8 @@ public record JmhProfile(int forks, int warmups, int iterations, Duration iterat
 
   /** In words, for the notes under the table. */
   public String describe() {
-    return forks + (forks == 1 ? " fork" : " forks") + " × (" + warmups + " warm-up + " + iterations + " measured iterations of " + iteration.toMillis() + " ms)";
+    return String.format(
+        "%d fork%s × (%d warm-up + %d measured iterations of %d ms)",
+        forks, forks == 1 ? "" : "s", warmups, iterations, iteration.toMillis());
   }
 }

@@ -40,7 +40,8 @@ public final class JmhRunner {
    * @param params values for the class's {@code @Param} fields, overriding its annotations
    * @throws RunnerException if a benchmark fails (its set-up, or a call), with JMH's log to look at
    */
-  public Collection<RunResult> run(Class<?> benchmark, JmhProfile profile, Map<String, List<String>> params)
+  public Collection<RunResult> run(
+      Class<?> benchmark, JmhProfile profile, Map<String, List<String>> params)
       throws RunnerException, IOException {
     Files.createDirectories(logs);
     Path log = logs.resolve(benchmark.getSimpleName() + ".log");
@@ -56,7 +57,8 @@ public final class JmhRunner {
             .shouldFailOnError(true)
             .output(log.toString());
     params.forEach((name, values) -> options.param(name, values.toArray(String[]::new)));
-    System.err.println("  JMH " + benchmark.getSimpleName() + ": " + profile.describe() + "; log " + log);
+    System.err.println(
+        "  JMH " + benchmark.getSimpleName() + ": " + profile.describe() + "; log " + log);
     try {
       return new Runner(options.build()).run();
     } catch (RunnerException e) {
@@ -70,7 +72,8 @@ public final class JmhRunner {
             FORK_HEAP.get(1),
             "-D" + BenchModules.PYTHON + "=" + BenchModules.python(),
             "-D" + BenchModules.PURE_PYTHON + "=" + BenchModules.purePython(),
-            "-D" + BenchModules.MODULES + "=" + BenchModules.root())
+            "-D" + BenchModules.MODULES + "=" + BenchModules.root(),
+            "-D" + BenchModules.WORKER_ENV + "=" + System.getProperty(BenchModules.WORKER_ENV, ""))
         .toArray(String[]::new);
   }
 }

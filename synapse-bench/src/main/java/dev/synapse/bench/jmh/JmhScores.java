@@ -24,11 +24,13 @@ public final class JmhScores {
    *
    * @throws IllegalStateException if there is none
    */
-  public static RunResult find(Collection<RunResult> results, String method, Map<String, String> params) {
+  public static RunResult find(
+      Collection<RunResult> results, String method, Map<String, String> params) {
     for (RunResult result : results) {
       String benchmark = result.getParams().getBenchmark();
       if (benchmark.endsWith("." + method)
-          && params.entrySet().stream().allMatch(p -> p.getValue().equals(result.getParams().getParam(p.getKey())))) {
+          && params.entrySet().stream()
+              .allMatch(p -> p.getValue().equals(result.getParams().getParam(p.getKey())))) {
         return result;
       }
     }

@@ -37,7 +37,8 @@ public class RawPayload {
     long counted = raw.sink(data);
     int fetched = raw.fetch(size);
     if (counted != size || fetched != size) {
-      throw new IllegalStateException("The raw loop counted " + counted + " and sent " + fetched + " bytes for " + size);
+      throw new IllegalStateException(
+          "The raw loop counted " + counted + " and sent " + fetched + " bytes for " + size);
     }
   }
 

@@ -21,7 +21,10 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class RawRoundTrip {
-  /** Bytes in the body of Synapse's CALL frame {@code [1, id, nil, {"foo": "bar"}]} once ids pass 65535. */
+  /**
+   * Bytes in the body of Synapse's CALL frame {@code [1, id, nil, {"foo": "bar"}]} once ids pass
+   * 65535.
+   */
   static final int CALL_FRAME_BODY = 17;
 
   private final byte[] body = RawEchoProcess.echoBody(CALL_FRAME_BODY);

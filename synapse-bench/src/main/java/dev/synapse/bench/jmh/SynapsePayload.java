@@ -41,7 +41,13 @@ public class SynapsePayload {
     long counted = synapse.invoke("size", data, Long.class);
     byte[] answered = synapse.invoke("blob", size, byte[].class);
     if (counted != size || answered.length != size) {
-      throw new IllegalStateException("The payload module counted " + counted + " and answered " + answered.length + " bytes for " + size);
+      throw new IllegalStateException(
+          "The payload module counted "
+              + counted
+              + " and answered "
+              + answered.length
+              + " bytes for "
+              + size);
     }
   }
 

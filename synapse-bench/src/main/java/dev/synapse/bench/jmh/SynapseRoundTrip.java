@@ -38,12 +38,15 @@ public class SynapseRoundTrip {
   /** Spawns the echo module on the interpreter with the wanted codec. */
   @Setup(Level.Trial)
   public void spawn() {
-    synapse = Workers.spawn("echo", "pure".equals(codec) ? BenchModules.purePython() : BenchModules.python());
+    synapse =
+        Workers.spawn(
+            "echo", "pure".equals(codec) ? BenchModules.purePython() : BenchModules.python());
     Workers.checkEcho(synapse);
     String reported = synapse.workerInfo().orElseThrow().codec();
     if (!codec.equals(reported)) {
       synapse.close();
-      throw new IllegalStateException("Wanted a worker with the " + codec + " codec, got " + reported);
+      throw new IllegalStateException(
+          "Wanted a worker with the " + codec + " codec, got " + reported);
     }
   }
 

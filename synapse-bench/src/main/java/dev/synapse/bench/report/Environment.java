@@ -1,6 +1,7 @@
 package dev.synapse.bench.report;
 
 import dev.synapse.bench.BenchSettings;
+import dev.synapse.bench.fixture.BenchModules;
 import dev.synapse.bench.jmh.JmhRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * What a result depends on besides the code, written at the top of every results file so that two
  * files can be compared: the machine, the JDK, the Python interpreters and their codecs, the
- * commit, and the command. Whatever cannot be found out reads "unknown" rather than failing the run.
+ * commit, and the command. Whatever cannot be found out reads "unknown" rather than failing the
+ * run.
  */
 public final class Environment {
   private static final String PYTHON_PROBE =
@@ -40,10 +42,11 @@ public final class Environment {
   private Environment() {}
 
   /** One line per fact, each {@code - Name: value}. */
-  public static List<String> describe(BenchSettings settings, Path repository) {
+  public static List<String> describe(BenchSettings settings, Path repository, MachineLoad load) {
     List<String> lines = new ArrayList<>();
     lines.add("- Command: `" + command() + "`");
     lines.add("- Machine: " + machine());
+    lines.add("- Load: " + load.describe());
     lines.add(
         "- JDK: "
             + System.getProperty("java.version")
@@ -56,8 +59,18 @@ public final class Environment {
             + "); JMH forks run with "
             + String.join(" ", JmhRunner.FORK_HEAP));
     lines.add("- Python measured: `" + settings.python() + "`: " + python(settings.python()));
+    if (!BenchModules.workerEnvironment().isEmpty()) {
+      lines.add(
+          "- Extra worker environment (`-Dbench.workerEnv`): `"
+              + BenchModules.workerEnvironment()
+              + "`");
+    }
     if (settings.pure()) {
-      lines.add("- Python of the pure-codec row: `" + settings.purePython() + "`: " + python(settings.purePython()));
+      lines.add(
+          "- Python of the pure-codec row: `"
+              + settings.purePython()
+              + "`: "
+              + python(settings.purePython()));
     }
     lines.add("- Synapse: " + commit(repository));
     return lines;
@@ -76,7 +89,12 @@ public final class Environment {
     String cpu = firstValue(Path.of("/proc/cpuinfo"), "model name").orElse("unknown CPU");
     String memory =
         firstValue(Path.of("/proc/meminfo"), "MemTotal")
-            .map(kb -> String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(kb.replaceAll("[^0-9]", "")) / 1048576.0))
+            .map(
+                kb ->
+                    String.format(
+                        Locale.ROOT,
+                        "%.1f GiB",
+                        Long.parseLong(kb.replaceAll("[^0-9]", "")) / 1048576.0))
             .orElse("unknown");
     return Runtime.getRuntime().availableProcessors()
         + " CPUs available to the JVM ("
@@ -103,12 +121,15 @@ public final class Environment {
   }
 
   private static String python(String interpreter) {
-    return run(List.of(interpreter, "-c", PYTHON_PROBE), null).orElse("unknown (" + interpreter + " did not run)");
+    return run(List.of(interpreter, "-c", PYTHON_PROBE), null)
+        .orElse("unknown (" + interpreter + " did not run)");
   }
 
   private static String commit(Path repository) {
-    String head = run(List.of("git", "rev-parse", "--short", "HEAD"), repository).orElse("unknown commit");
-    String changes = run(List.of("git", "status", "--porcelain", "--untracked-files=no"), repository).orElse("");
+    String head =
+        run(List.of("git", "rev-parse", "--short", "HEAD"), repository).orElse("unknown commit");
+    String changes =
+        run(List.of("git", "status", "--porcelain", "--untracked-files=no"), repository).orElse("");
     return "git " + head + (changes.isEmpty() ? "" : " with uncommitted changes");
   }
 
@@ -119,7 +140,8 @@ public final class Environment {
         builder.directory(directory.toFile());
       }
       Process process = builder.start();
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      String out =
+          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
         return Optional.empty();
       }

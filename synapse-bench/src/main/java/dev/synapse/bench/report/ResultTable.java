@@ -29,7 +29,8 @@ public final class ResultTable {
           .append(" | ")
           .append(cell(row.floor(), row.unit()))
           .append(" | ")
-          .append(Double.isNaN(row.ratio()) ? "—" : String.format(Locale.ROOT, "%.2f×", row.ratio()))
+          .append(
+              Double.isNaN(row.ratio()) ? "—" : String.format(Locale.ROOT, "%.2f×", row.ratio()))
           .append(" | ")
           .append(row.target().describe(row.unit()))
           .append(" | ")

@@ -4,13 +4,14 @@ import java.util.Objects;
 
 /**
  * One line of the results table: a figure of Synapse next to the floor the raw harness reached in
- * the same run, and the target it is judged by. A row may have no floor (nothing comparable
- * exists) or be pending (not measurable yet, with the reason in {@code note}).
+ * the same run, and the target it is judged by. A row may have no floor (nothing comparable exists)
+ * or be pending (not measurable yet, with the reason in {@code note}).
  *
  * @param floor the raw harness's figure, or {@code null}
  * @param synapse Synapse's figure, or {@code null} when pending
  */
-public record Row(String figure, Unit unit, Measured synapse, Measured floor, Target target, String note) {
+public record Row(
+    String figure, Unit unit, Measured synapse, Measured floor, Target target, String note) {
   public Row {
     Objects.requireNonNull(figure, "figure");
     Objects.requireNonNull(unit, "unit");

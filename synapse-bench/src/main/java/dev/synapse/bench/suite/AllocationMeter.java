@@ -5,10 +5,10 @@ import java.lang.management.ManagementFactory;
 /**
  * Counts the Java heap allocated, and the threads started, while a piece of code runs N times. The
  * allocation is the sum of {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes} over all
- * live threads of the JVM, so the bytes that Synapse's reader and writer threads allocate for a call
- * are counted along with the caller's. A thread that ends between the two readings takes its count
- * with it, which is why the threads started are counted too: for a steady stream of calls both
- * should be what a call costs, and the second zero.
+ * live threads of the JVM, so the bytes that Synapse's reader and writer threads allocate for a
+ * call are counted along with the caller's. A thread that ends between the two readings takes its
+ * count with it, which is why the threads started are counted too: for a steady stream of calls
+ * both should be what a call costs, and the second zero.
  */
 final class AllocationMeter {
   /** What N runs cost, per run. */
@@ -40,7 +40,8 @@ final class AllocationMeter {
     }
     long after = allocatedByAllThreads();
     long startedAfter = threads.getTotalStartedThreadCount();
-    return new PerCall((double) (after - before) / times, (double) (startedAfter - startedBefore) / times);
+    return new PerCall(
+        (double) (after - before) / times, (double) (startedAfter - startedBefore) / times);
   }
 
   private long allocatedByAllThreads() {

@@ -35,7 +35,8 @@ public final class AllocationSuite implements Suite {
       Workers.checkEcho(synapse);
       meter.measure(settings.allocationWarmupCalls(), () -> synapse.call(Workers.FOO_BAR));
       for (int i = 0; i < repetitions; i++) {
-        AllocationMeter.PerCall cost = meter.measure(settings.allocationCalls(), () -> synapse.call(Workers.FOO_BAR));
+        AllocationMeter.PerCall cost =
+            meter.measure(settings.allocationCalls(), () -> synapse.call(Workers.FOO_BAR));
         synapseBytes[i] = cost.bytes();
         synapseThreads[i] = cost.threadsStarted();
       }
@@ -44,7 +45,8 @@ public final class AllocationSuite implements Suite {
     try (RawEchoProcess raw = RawEchoProcess.start()) {
       meter.measure(settings.allocationWarmupCalls(), () -> raw.echo(body));
       for (int i = 0; i < repetitions; i++) {
-        AllocationMeter.PerCall cost = meter.measure(settings.allocationCalls(), () -> raw.echo(body));
+        AllocationMeter.PerCall cost =
+            meter.measure(settings.allocationCalls(), () -> raw.echo(body));
         rawBytes[i] = cost.bytes();
         rawThreads[i] = cost.threadsStarted();
       }
@@ -66,8 +68,12 @@ public final class AllocationSuite implements Suite {
         List.of(
             "Allocation: `com.sun.management.ThreadMXBean.getThreadAllocatedBytes` summed over all live JVM threads"
                 + " (caller, `synapse-reader/writer/stderr-*`, everything else) around "
-                + settings.allocationCalls() + " sequential blocking calls, after " + settings.allocationWarmupCalls()
-                + " warm-up calls, " + repetitions + " repetitions, in the JVM that runs the bench (default heap);"
+                + settings.allocationCalls()
+                + " sequential blocking calls, after "
+                + settings.allocationWarmupCalls()
+                + " warm-up calls, "
+                + repetitions
+                + " repetitions, in the JVM that runs the bench (default heap);"
                 + " threads started: `getTotalStartedThreadCount` over the same calls."));
   }
 }

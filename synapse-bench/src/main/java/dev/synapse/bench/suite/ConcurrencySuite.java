@@ -16,8 +16,8 @@ import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * Calls per second on one worker from 1, 4 and 16 Java threads, against the raw loop kept busy
- * with as many frames in flight by one thread.
+ * Calls per second on one worker from 1, 4 and 16 Java threads, against the raw loop kept busy with
+ * as many frames in flight by one thread.
  */
 public final class ConcurrencySuite implements Suite {
   private static final int[] THREADS = {1, 4, 16};
@@ -30,16 +30,20 @@ public final class ConcurrencySuite implements Suite {
   @Override
   public SuiteResult run(BenchSettings settings) throws Exception {
     JmhRunner jmh = new JmhRunner(settings.logs());
-    Collection<RunResult> synapse = jmh.run(SynapseConcurrency.class, settings.throughput(), Map.of());
+    Collection<RunResult> synapse =
+        jmh.run(SynapseConcurrency.class, settings.throughput(), Map.of());
     Collection<RunResult> raw = jmh.run(RawPipeline.class, settings.throughput(), Map.of());
     List<Row> rows = new ArrayList<>();
     for (int threads : THREADS) {
       rows.add(
           Row.of(
-              "Calls/s on one worker, " + threads + (threads == 1 ? " Java thread" : " Java threads"),
+              "Calls/s on one worker, "
+                  + threads
+                  + (threads == 1 ? " Java thread" : " Java threads"),
               Unit.CALLS_PER_SECOND,
               JmhScores.score(JmhScores.find(synapse, "threads" + threads, Map.of())),
-              JmhScores.score(JmhScores.find(raw, "exchange", Map.of("window", Integer.toString(threads)))),
+              JmhScores.score(
+                  JmhScores.find(raw, "exchange", Map.of("window", Integer.toString(threads)))),
               threads == 16 ? Target.atLeast(100_000) : Target.none("")));
     }
     return new SuiteResult(
@@ -47,6 +51,8 @@ public final class ConcurrencySuite implements Suite {
         List.of(
             "Calls/s: JMH Throughput, N threads sharing one instance, blocking `call({\"foo\":\"bar\"})`; floor:"
                 + " one thread keeping N 17-byte frames in flight to `raw/raw_echo.py` (read one echo, send one"
-                + " frame), so nothing is handed between threads; " + settings.throughput().describe() + "."));
+                + " frame), so nothing is handed between threads; "
+                + settings.throughput().describe()
+                + "."));
   }
 }

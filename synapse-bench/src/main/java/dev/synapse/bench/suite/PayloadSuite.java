@@ -24,6 +24,7 @@ import org.openjdk.jmh.results.RunResult;
 public final class PayloadSuite implements Suite {
   private static final int[] SIZES = {1 << 10, 1 << 20, 16 << 20, 64 << 20};
   private static final int LARGEST = 64 << 20;
+
   /** The 64 MiB target, in MB/s (1.5 GB/s). */
   private static final double TARGET_MB_PER_S = 1500;
 
@@ -41,9 +42,10 @@ public final class PayloadSuite implements Suite {
     for (String direction : List.of("toPython", "fromPython")) {
       for (int size : SIZES) {
         Map<String, String> param = Map.of("size", Integer.toString(size));
+        String way = "toPython".equals(direction) ? "Java → Python, " : "Python → Java, ";
         rows.add(
             Row.of(
-                ("toPython".equals(direction) ? "Java → Python" : "Python → Java") + ", " + sizeName(size) + " `byte[]`",
+                way + sizeName(size) + " `byte[]`",
                 Unit.MEGABYTES_PER_SECOND,
                 rate(JmhScores.find(synapse, direction, param), size),
                 rate(JmhScores.find(raw, direction, param), size),
@@ -57,7 +59,9 @@ public final class PayloadSuite implements Suite {
                 + " `invoke(\"blob\", n)` (Python → Java, answers n bytes made once per size) on `payload/main.py`;"
                 + " MB/s = size ÷ time per call, 1 MB = 10^6 bytes. Floor: `raw/raw_echo.py` with the same sizes,"
                 + " read into reused buffers on both sides (Python `readinto`, one growing Java array), Java writing"
-                + " in 64 KiB slices; " + settings.payload().describe() + "."));
+                + " in 64 KiB slices; "
+                + settings.payload().describe()
+                + "."));
   }
 
   /** Microseconds per call to MB/s: bytes per microsecond is 10^6 bytes per second. */

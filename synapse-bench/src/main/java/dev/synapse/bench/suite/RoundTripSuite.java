@@ -29,7 +29,8 @@ public final class RoundTripSuite implements Suite {
   public SuiteResult run(BenchSettings settings) throws Exception {
     JmhRunner jmh = new JmhRunner(settings.logs());
     List<String> codecs = settings.pure() ? List.of("msgpack", "pure") : List.of("msgpack");
-    Collection<RunResult> synapse = jmh.run(SynapseRoundTrip.class, settings.latency(), Map.of("codec", codecs));
+    Collection<RunResult> synapse =
+        jmh.run(SynapseRoundTrip.class, settings.latency(), Map.of("codec", codecs));
     Collection<RunResult> raw = jmh.run(RawRoundTrip.class, settings.latency(), Map.of());
     RunResult fast = JmhScores.find(synapse, "call", Map.of("codec", "msgpack"));
     RunResult floor = JmhScores.find(raw, "echo", Map.of());
@@ -65,6 +66,8 @@ public final class RoundTripSuite implements Suite {
             "Round trip: JMH SampleTime, one thread, blocking `call(Map.of(\"foo\",\"bar\"))` on `echo/main.py`"
                 + " (`serve(echo)`); floor: a 17-byte frame (the size of Synapse's CALL frame) echoed by"
                 + " `raw/raw_echo.py`, written and read on the calling thread. Each value is the percentile of one"
-                + " iteration's samples; " + settings.latency().describe() + "."));
+                + " iteration's samples; "
+                + settings.latency().describe()
+                + "."));
   }
 }

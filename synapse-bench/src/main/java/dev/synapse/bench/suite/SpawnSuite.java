@@ -1,5 +1,6 @@
 package dev.synapse.bench.suite;
 
+import dev.synapse.Synapse;
 import dev.synapse.bench.BenchSettings;
 import dev.synapse.bench.fixture.BenchModules;
 import dev.synapse.bench.report.Measured;
@@ -11,13 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Spawn to first answer on the configured interpreter (no venv), against a bare interpreter that
- * imports what the module imports and writes one frame. Not a JMH benchmark: each measurement
- * starts a process and is over after one operation, so it is timed by hand, Synapse and floor
- * alternating so that a drift of the machine hits both, after unmeasured warm-ups that fill the
- * page cache and load the JVM side's classes.
+ * Spawn to first answer on the configured interpreter as it is ({@code useInterpreterAsIs}: no
+ * venv), against a bare interpreter that imports what the module imports and writes one frame.
+ *
+ * <p>Not a JMH benchmark: each measurement starts a process and is over after one operation, so it
+ * is timed by hand, Synapse and floor alternating so that a drift of the machine hits both, after
+ * unmeasured warm-ups that fill the page cache and load the JVM side's classes.
  */
 public final class SpawnSuite implements Suite {
   private record Case(String figure, String module, List<String> imports) {}
@@ -25,7 +28,10 @@ public final class SpawnSuite implements Suite {
   private static final List<Case> CASES =
       List.of(
           new Case("Spawn to first answer (plain interpreter, echo module)", "echo", List.of()),
-          new Case("Spawn to first answer (plain interpreter, module imports numpy)", "echo_numpy", List.of("numpy")));
+          new Case(
+              "Spawn to first answer (plain interpreter, module imports numpy)",
+              "echo_numpy",
+              List.of("numpy")));
 
   @Override
   public String id() {
@@ -36,13 +42,16 @@ public final class SpawnSuite implements Suite {
   public SuiteResult run(BenchSettings settings) throws Exception {
     List<Row> rows = new ArrayList<>();
     int warmups = settings.quick() ? 1 : 2;
+    Supplier<Synapse.Builder> asIs =
+        () -> Synapse.builder().python(settings.python()).useInterpreterAsIs(true);
     for (Case c : CASES) {
       Path dir = BenchModules.module(c.module());
-      System.err.println("  " + c.module() + ": " + warmups + " warm-ups + " + settings.spawnRepetitions() + " repetitions");
+      System.err.printf(
+          "  %s: %d warm-ups + %d repetitions%n", c.module(), warmups, settings.spawnRepetitions());
       double[] synapse = new double[settings.spawnRepetitions()];
       double[] bare = new double[settings.spawnRepetitions()];
       for (int i = -warmups; i < settings.spawnRepetitions(); i++) {
-        double s = SpawnTimer.synapseToFirstAnswer(settings.python(), dir);
+        double s = SpawnTimer.synapseToFirstAnswer(asIs, dir);
         double b = SpawnTimer.bareToFirstFrame(settings.python(), c.imports());
         if (i >= 0) {
           synapse[i] = s;
@@ -50,16 +59,27 @@ public final class SpawnSuite implements Suite {
         }
       }
       if (Files.exists(dir.resolve(".venv"))) {
-        throw new IllegalStateException(dir + "/.venv appeared: these rows are meant to measure the plain interpreter");
+        throw new IllegalStateException(
+            dir + "/.venv appeared: these rows are meant to measure the plain interpreter");
       }
-      rows.add(Row.of(c.figure(), Unit.MILLISECONDS, Measured.of(synapse), Measured.of(bare), Target.ratioAtMost(1.5)));
+      rows.add(
+          Row.of(
+              c.figure(),
+              Unit.MILLISECONDS,
+              Measured.of(synapse),
+              Measured.of(bare),
+              Target.ratioAtMost(1.5)));
     }
     return new SuiteResult(
         rows,
         List.of(
-            "Spawn: from `Synapse.builder()...build()` to the answer of the first `call` (worker exit not"
-                + " counted); floor: from `ProcessBuilder.start()` of `raw/bare_ready.py` (imports the same"
-                + " modules as the worker's module, writes one frame) to that frame read. Alternating, "
-                + warmups + " unmeasured warm-ups, " + settings.spawnRepetitions() + " repetitions."));
+            "Spawn: from `Synapse.builder().python(...).useInterpreterAsIs(true).build()` to the answer of the"
+                + " first `call` (the worker's exit not counted); floor: from `ProcessBuilder.start()` of"
+                + " `raw/bare_ready.py` (imports the same modules as the worker's module, writes one frame) to"
+                + " that frame read. Alternating, "
+                + warmups
+                + " unmeasured warm-ups, "
+                + settings.spawnRepetitions()
+                + " repetitions."));
   }
 }

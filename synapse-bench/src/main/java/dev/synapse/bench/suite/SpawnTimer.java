@@ -11,22 +11,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Times, in milliseconds, how long a worker takes from nothing to its first answer, and how long a
  * bare interpreter takes from nothing to its first frame: the two sides of every spawn figure,
- * measured the same way (from just before the process is asked for to just after the frame is
- * read; the process's exit is not counted).
+ * measured the same way (from just before the process is asked for to just after the frame is read;
+ * the process's exit is not counted).
  */
 final class SpawnTimer {
   private static final byte[] READY_FRAME = {5, 0, 0, 0, 'r', 'e', 'a', 'd', 'y'};
 
   private SpawnTimer() {}
 
-  /** A new instance spawning {@code moduleDir/main.py} on {@code python}, and one call answered. */
-  static double synapseToFirstAnswer(String python, Path moduleDir) {
+  /**
+   * A new instance built by {@code settings} spawning {@code moduleDir/main.py}, and one call
+   * answered.
+   */
+  static double synapseToFirstAnswer(Supplier<Synapse.Builder> settings, Path moduleDir) {
     long start = System.nanoTime();
-    Synapse synapse = Synapse.builder().python(python).build();
+    Synapse synapse = settings.get().build();
     try {
       synapse.spawn(moduleDir, "main");
       Workers.checkEcho(synapse);
@@ -36,9 +40,14 @@ final class SpawnTimer {
     }
   }
 
-  /** {@code raw/bare_ready.py} on {@code python}, importing {@code imports}, until its frame is read. */
-  static double bareToFirstFrame(String python, List<String> imports) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(python, BenchModules.rawScript("bare_ready.py").toString()));
+  /**
+   * {@code raw/bare_ready.py} on {@code python}, importing {@code imports}, until its frame is
+   * read.
+   */
+  static double bareToFirstFrame(String python, List<String> imports)
+      throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(List.of(python, BenchModules.rawScript("bare_ready.py").toString()));
     command.addAll(imports);
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(Redirect.INHERIT);
     long start = System.nanoTime();
@@ -53,7 +62,13 @@ final class SpawnTimer {
     }
     if (!java.util.Arrays.equals(frame, READY_FRAME)) {
       throw new IOException(
-          "bare_ready.py " + imports + " on " + python + " wrote " + new String(frame, StandardCharsets.ISO_8859_1) + " instead of its frame");
+          "bare_ready.py "
+              + imports
+              + " on "
+              + python
+              + " wrote '"
+              + new String(frame, StandardCharsets.ISO_8859_1)
+              + "' instead of its frame");
     }
     return millis;
   }

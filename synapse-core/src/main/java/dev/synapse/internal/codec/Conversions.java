@@ -62,7 +62,10 @@ public final class Conversions {
       return "List";
     }
     String text = String.valueOf(value);
-    return value.getClass().getSimpleName() + " (" + (text.length() <= 60 ? text : text.substring(0, 57) + "...") + ")";
+    return value.getClass().getSimpleName()
+        + " ("
+        + (text.length() <= 60 ? text : text.substring(0, 57) + "...")
+        + ")";
   }
 
   /** Jackson's own words and, inside an object, the field: {@code Point["y"]}. */

@@ -29,7 +29,9 @@ public final class JsonAnswers {
     try {
       return MAPPER.readValue(text, Object.class);
     } catch (JsonProcessingException e) {
-      LOG.warn("forceJsonParse: the answer is not JSON, returning it as a string ({})", e.getOriginalMessage());
+      LOG.warn(
+          "forceJsonParse: the answer is not JSON, returning it as a string ({})",
+          e.getOriginalMessage());
       return answer;
     }
   }

@@ -25,23 +25,29 @@ import java.util.Map;
  * codec, {@link ValueCodec}; Jackson only converts between that tree and Java objects.
  *
  * <p>Values that MessagePack carries natively but JSON does not ({@code Instant}, {@code byte[]},
- * extension values, {@code NDArray}) pass through Jackson as embedded objects, so they arrive unchanged. Conversions
- * are strict: no strings as numbers, no fractions as integers, no number out of its type's range, no
- * missing constructor property of a record; properties the Java type does not know are ignored.
+ * extension values, {@code NDArray}) pass through Jackson as embedded objects, so they arrive
+ * unchanged. Conversions are strict: no strings as numbers, no fractions as integers, no number out
+ * of its type's range, no missing constructor property of a record; properties the Java type does
+ * not know are ignored.
  */
 public final class ObjectMapping {
   static final ObjectMapper MAPPER = mapper();
 
   private ObjectMapping() {}
 
-  /** Whether {@code value} is an object of the application's (a record, or a class outside the JDK). */
+  /**
+   * Whether {@code value} is an object of the application's (a record, or a class outside the JDK).
+   */
   static boolean isApplicationObject(Object value) {
     Class<?> type = value.getClass();
     if (type.isRecord()) {
       return true;
     }
     String name = type.getName();
-    return !(name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.") || name.startsWith("sun."));
+    return !(name.startsWith("java.")
+        || name.startsWith("javax.")
+        || name.startsWith("jdk.")
+        || name.startsWith("sun."));
   }
 
   /** The object's properties as a map, in declaration order, ready for {@link ValueCodec}. */
@@ -49,7 +55,10 @@ public final class ObjectMapping {
     return MAPPER.convertValue(value, Map.class);
   }
 
-  /** Converts a decoded answer to {@code type}; throws {@link IllegalArgumentException} if it does not fit. */
+  /**
+   * Converts a decoded answer to {@code type}; throws {@link IllegalArgumentException} if it does
+   * not fit.
+   */
   static Object fromTree(Object value, JavaType type) {
     return MAPPER.convertValue(value, type);
   }
@@ -80,7 +89,9 @@ public final class ObjectMapping {
     module.addDeserializer(type, new EmbeddedDeserializer<>(type));
   }
 
-  /** Writes a value Jackson has no tree form for as itself, so it reaches {@link ValueCodec} intact. */
+  /**
+   * Writes a value Jackson has no tree form for as itself, so it reaches {@link ValueCodec} intact.
+   */
   private static final class EmbeddedSerializer<T> extends StdSerializer<T> {
     private static final long serialVersionUID = 1L;
 
@@ -89,7 +100,8 @@ public final class ObjectMapping {
     }
 
     @Override
-    public void serialize(T value, JsonGenerator generator, SerializerProvider provider) throws IOException {
+    public void serialize(T value, JsonGenerator generator, SerializerProvider provider)
+        throws IOException {
       generator.writeEmbeddedObject(value);
     }
   }
@@ -104,7 +116,8 @@ public final class ObjectMapping {
 
     @Override
     public T deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-      if (parser.currentToken() == JsonToken.VALUE_EMBEDDED_OBJECT && handledType().isInstance(parser.getEmbeddedObject())) {
+      if (parser.currentToken() == JsonToken.VALUE_EMBEDDED_OBJECT
+          && handledType().isInstance(parser.getEmbeddedObject())) {
         return handledType().cast(parser.getEmbeddedObject());
       }
       return handledType().cast(context.handleUnexpectedToken(handledType(), parser));

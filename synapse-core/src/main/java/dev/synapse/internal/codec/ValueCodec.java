@@ -19,16 +19,18 @@ import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
 
 /**
- * Maps Java values to MessagePack and back. This is the single place that decides the value
- * mapping documented in the README; both protocols use it.
+ * Maps Java values to MessagePack and back. This is the single place that decides the value mapping
+ * documented in the README; both protocols use it.
  *
  * <p>Encoding failures name the offending type and its path in the input ({@code $.rows[3]}); the
  * path is assembled only while an exception unwinds, so the success path pays nothing for it.
  */
 public final class ValueCodec {
   private static final byte TIMESTAMP_EXT = -1;
-  private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final BigInteger UINT64_MAX =
+      BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
   private static final BigInteger INT64_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+
   /** Binary payloads at least this long are referenced by the packer rather than copied into it. */
   private static final int REFERENCE_THRESHOLD = 8 * 1024;
 
@@ -44,7 +46,11 @@ public final class ValueCodec {
       packValue(packer, value);
     } catch (UnencodableValue e) {
       throw new EncodingException(
-          "Cannot encode " + e.problem + " at " + e.path() + ": supported are null, Boolean, integers"
+          "Cannot encode "
+              + e.problem
+              + " at "
+              + e.path()
+              + ": supported are null, Boolean, integers"
               + " up to 64 bits, Float, Double, String, byte[], ByteBuffer, Instant, NDArray, lists,"
               + " arrays, maps, records and POJOs of these");
     }
@@ -55,7 +61,10 @@ public final class ValueCodec {
       packer.packNil();
     } else if (value instanceof String s) {
       packer.packString(s);
-    } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+    } else if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
       packer.packLong(((Number) value).longValue());
     } else if (value instanceof Boolean b) {
       packer.packBoolean(b);
@@ -119,7 +128,8 @@ public final class ValueCodec {
     try {
       properties = ObjectMapping.toTree(value);
     } catch (IllegalArgumentException e) {
-      throw new UnencodableValue("a value of type " + value.getClass().getName() + " (" + e.getMessage() + ")");
+      throw new UnencodableValue(
+          "a value of type " + value.getClass().getName() + " (" + e.getMessage() + ")");
     }
     packMap(packer, properties);
   }
@@ -145,7 +155,8 @@ public final class ValueCodec {
     return key instanceof String s ? '"' + s + '"' : String.valueOf(key);
   }
 
-  private static void packElement(MessagePacker packer, Object element, int index) throws IOException {
+  private static void packElement(MessagePacker packer, Object element, int index)
+      throws IOException {
     try {
       packValue(packer, element);
     } catch (UnencodableValue e) {
@@ -178,7 +189,9 @@ public final class ValueCodec {
         }
         return unpacker.unpackLong();
       case FLOAT:
-        return format == MessageFormat.FLOAT32 ? (Object) unpacker.unpackFloat() : (Object) unpacker.unpackDouble();
+        return format == MessageFormat.FLOAT32
+            ? (Object) unpacker.unpackFloat()
+            : (Object) unpacker.unpackDouble();
       case STRING:
         return unpacker.unpackString();
       case BINARY:

@@ -23,15 +23,17 @@ import java.util.concurrent.ConcurrentHashMap;
 record BaseInterpreter(Path executable, String version, String pipVersion) {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
   private static final String MARKER = "synapse-probe";
-  private static final String PROBE = String.join("\n",
-      "import sys",
-      "try:",
-      "    import pip",
-      "    pip_version = pip.__version__",
-      "except Exception:",
-      "    pip_version = ''",
-      "version = sys.implementation.name + '-' + sys.version.split()[0]",
-      "print('\\t'.join(['" + MARKER + "', sys.executable or '', version, pip_version]))");
+  private static final String PROBE =
+      String.join(
+          "\n",
+          "import sys",
+          "try:",
+          "    import pip",
+          "    pip_version = pip.__version__",
+          "except Exception:",
+          "    pip_version = ''",
+          "version = sys.implementation.name + '-' + sys.version.split()[0]",
+          "print('\\t'.join(['" + MARKER + "', sys.executable or '', version, pip_version]))");
   private static final Map<Path, BaseInterpreter> KNOWN = new ConcurrentHashMap<>();
 
   /**
@@ -61,20 +63,34 @@ record BaseInterpreter(Path executable, String version, String pipVersion) {
   }
 
   private static BaseInterpreter probe(Path located, CommandRunner runner) {
-    Command command = new Command(List.of(located.toString(), "-c", PROBE), Map.of("PYTHONIOENCODING", "utf-8"), null);
+    Command command =
+        new Command(
+            List.of(located.toString(), "-c", PROBE), Map.of("PYTHONIOENCODING", "utf-8"), null);
     StringBuilder answer = new StringBuilder();
-    CommandResult result = runner.run(command, Deadline.after(PROBE_TIMEOUT), line -> {
-      if (line.startsWith(MARKER + "\t")) {
-        answer.append(line);
-      }
-    });
+    CommandResult result =
+        runner.run(
+            command,
+            Deadline.after(PROBE_TIMEOUT),
+            line -> {
+              if (line.startsWith(MARKER + "\t")) {
+                answer.append(line);
+              }
+            });
     String[] fields = answer.toString().split("\t", -1);
     if (!result.succeeded() || fields.length != 4 || fields[1].isEmpty()) {
-      String how = result.timedOut()
-          ? "did not answer within " + PROBE_TIMEOUT.toSeconds() + " s"
-          : "exit code " + result.exitCode();
-      throw new SpawnException("The Python interpreter " + located + " could not tell what it is (" + how
-          + "); is it Python 3?", result.exitCode(), result.tail(), null);
+      String how =
+          result.timedOut()
+              ? "did not answer within " + PROBE_TIMEOUT.toSeconds() + " s"
+              : "exit code " + result.exitCode();
+      throw new SpawnException(
+          "The Python interpreter "
+              + located
+              + " could not tell what it is ("
+              + how
+              + "); is it Python 3?",
+          result.exitCode(),
+          result.tail(),
+          null);
     }
     return new BaseInterpreter(Path.of(fields[1]), fields[2], fields[3]);
   }

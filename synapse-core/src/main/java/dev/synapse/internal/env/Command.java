@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A child process to run: its command line, the variables to add to this JVM's environment, and
- * its working directory ({@code null}: this JVM's).
+ * A child process to run: its command line, the variables to add to this JVM's environment, and its
+ * working directory ({@code null}: this JVM's).
  */
 record Command(List<String> argv, Map<String, String> environment, Path directory) {
   Command {

@@ -14,14 +14,16 @@ public interface EnvironmentProgress {
   EnvironmentProgress NONE = new EnvironmentProgress() {};
 
   /**
-   * A step ended successfully: {@link SpawnPhase#CREATING_VENV} or {@link SpawnPhase#INSTALLING}.
-   * A step that is skipped (the venv is up to date) is not reported; a step that fails ends the
+   * A step ended successfully: {@link SpawnPhase#CREATING_VENV} or {@link SpawnPhase#INSTALLING}. A
+   * step that is skipped (the venv is up to date) is not reported; a step that fails ends the
    * preparation with a {@link dev.synapse.SpawnException} instead.
    *
    * @param elapsedMillis how long the step took
    */
   default void phase(SpawnPhase phase, long elapsedMillis) {}
 
-  /** A line pip wrote to stdout or stderr (merged, without its line break), as soon as it is read. */
+  /**
+   * A line pip wrote to stdout or stderr (merged, without its line break), as soon as it is read.
+   */
   default void installOutput(String line) {}
 }

@@ -12,12 +12,12 @@ import java.util.Objects;
  *
  * @param moduleDir the module's directory, which holds {@code requirements.txt}; pip runs in it, so
  *     relative paths in the requirements and in {@code pipArguments} are relative to it
- * @param basePython the interpreter that creates the venv (or, with {@code useInterpreterAsIs}, runs
- *     the worker): a path, a name looked up on PATH, or an environment's directory (a venv or conda
- *     prefix); {@code null} means the environment variable {@code SYNAPSE_PYTHON}, else {@code
- *     python3} on PATH, else {@code python}
- * @param venvDir where the venv lives; {@code null} means {@code moduleDir/.venv}, and a relative path
- *     is relative to {@code moduleDir}
+ * @param basePython the interpreter that creates the venv (or, with {@code useInterpreterAsIs},
+ *     runs the worker): a path, a name looked up on PATH, or an environment's directory (a venv or
+ *     conda prefix); {@code null} means the environment variable {@code SYNAPSE_PYTHON}, else
+ *     {@code python3} on PATH, else {@code python}
+ * @param venvDir where the venv lives; {@code null} means {@code moduleDir/.venv}, and a relative
+ *     path is relative to {@code moduleDir}
  * @param systemSitePackages create the venv with {@code --system-site-packages}
  * @param pipArguments added to {@code pip install -r requirements.txt}, e.g. {@code --no-index},
  *     {@code --find-links DIR}, {@code --index-url URL}, {@code -c constraints.txt}
@@ -84,42 +84,106 @@ public record EnvironmentSpec(
   }
 
   public EnvironmentSpec withBasePython(String python) {
-    return new EnvironmentSpec(moduleDir, python, venvDir, systemSitePackages, pipArguments,
-        installTimeout, useInterpreterAsIs, requirementsRequired, environment);
+    return new EnvironmentSpec(
+        moduleDir,
+        python,
+        venvDir,
+        systemSitePackages,
+        pipArguments,
+        installTimeout,
+        useInterpreterAsIs,
+        requirementsRequired,
+        environment);
   }
 
   public EnvironmentSpec withVenvDir(Path dir) {
-    return new EnvironmentSpec(moduleDir, basePython, dir, systemSitePackages, pipArguments,
-        installTimeout, useInterpreterAsIs, requirementsRequired, environment);
+    return new EnvironmentSpec(
+        moduleDir,
+        basePython,
+        dir,
+        systemSitePackages,
+        pipArguments,
+        installTimeout,
+        useInterpreterAsIs,
+        requirementsRequired,
+        environment);
   }
 
   public EnvironmentSpec withSystemSitePackages(boolean enabled) {
-    return new EnvironmentSpec(moduleDir, basePython, venvDir, enabled, pipArguments,
-        installTimeout, useInterpreterAsIs, requirementsRequired, environment);
+    return new EnvironmentSpec(
+        moduleDir,
+        basePython,
+        venvDir,
+        enabled,
+        pipArguments,
+        installTimeout,
+        useInterpreterAsIs,
+        requirementsRequired,
+        environment);
   }
 
   public EnvironmentSpec withPipArguments(List<String> arguments) {
-    return new EnvironmentSpec(moduleDir, basePython, venvDir, systemSitePackages, arguments,
-        installTimeout, useInterpreterAsIs, requirementsRequired, environment);
+    return new EnvironmentSpec(
+        moduleDir,
+        basePython,
+        venvDir,
+        systemSitePackages,
+        arguments,
+        installTimeout,
+        useInterpreterAsIs,
+        requirementsRequired,
+        environment);
   }
 
   public EnvironmentSpec withInstallTimeout(Duration timeout) {
-    return new EnvironmentSpec(moduleDir, basePython, venvDir, systemSitePackages, pipArguments,
-        timeout, useInterpreterAsIs, requirementsRequired, environment);
+    return new EnvironmentSpec(
+        moduleDir,
+        basePython,
+        venvDir,
+        systemSitePackages,
+        pipArguments,
+        timeout,
+        useInterpreterAsIs,
+        requirementsRequired,
+        environment);
   }
 
   public EnvironmentSpec withUseInterpreterAsIs(boolean asIs) {
-    return new EnvironmentSpec(moduleDir, basePython, venvDir, systemSitePackages, pipArguments,
-        installTimeout, asIs, requirementsRequired, environment);
+    return new EnvironmentSpec(
+        moduleDir,
+        basePython,
+        venvDir,
+        systemSitePackages,
+        pipArguments,
+        installTimeout,
+        asIs,
+        requirementsRequired,
+        environment);
   }
 
   public EnvironmentSpec withRequirementsRequired(boolean required) {
-    return new EnvironmentSpec(moduleDir, basePython, venvDir, systemSitePackages, pipArguments,
-        installTimeout, useInterpreterAsIs, required, environment);
+    return new EnvironmentSpec(
+        moduleDir,
+        basePython,
+        venvDir,
+        systemSitePackages,
+        pipArguments,
+        installTimeout,
+        useInterpreterAsIs,
+        required,
+        environment);
   }
 
   public EnvironmentSpec withEnvironment(Map<String, String> variables) {
-    return new EnvironmentSpec(moduleDir, basePython, venvDir, systemSitePackages, pipArguments,
-        installTimeout, useInterpreterAsIs, requirementsRequired, variables);
+    return new EnvironmentSpec(
+        moduleDir,
+        basePython,
+        venvDir,
+        systemSitePackages,
+        pipArguments,
+        installTimeout,
+        useInterpreterAsIs,
+        requirementsRequired,
+        variables);
   }
 }

@@ -19,6 +19,7 @@ final class InterpreterLocator {
   static final String OVERRIDE_VARIABLE = "SYNAPSE_PYTHON";
 
   private static final boolean WINDOWS = System.getProperty("os.name").startsWith("Windows");
+
   /** Where an environment directory (a venv or a conda prefix) keeps its interpreter. */
   private static final List<String> IN_ENVIRONMENT =
       List.of("bin/python3", "bin/python", "python.exe", "Scripts/python.exe");
@@ -45,20 +46,34 @@ final class InterpreterLocator {
     }
     return onPath("python3", path)
         .or(() -> onPath("python", path))
-        .orElseThrow(() -> new SpawnException("No Python interpreter found: neither python3 nor python is on PATH ("
-            + path + "); install Python 3, or set " + OVERRIDE_VARIABLE + " or the interpreter option to its path"));
+        .orElseThrow(
+            () ->
+                new SpawnException(
+                    "No Python interpreter found: neither python3 nor python is on PATH ("
+                        + path
+                        + "); install Python 3, or set "
+                        + OVERRIDE_VARIABLE
+                        + " or the interpreter option to its path"));
   }
 
   private static Path find(String command, String path) {
     if (command.indexOf('/') < 0 && command.indexOf(File.separatorChar) < 0) {
-      return onPath(command, path).orElseThrow(() ->
-          new SpawnException("The Python interpreter '" + command + "' is not on PATH (" + path + ")"));
+      return onPath(command, path)
+          .orElseThrow(
+              () ->
+                  new SpawnException(
+                      "The Python interpreter '" + command + "' is not on PATH (" + path + ")"));
     }
     Path file = Path.of(command).toAbsolutePath();
     if (Files.isDirectory(file)) {
       return inEnvironment(file)
-          .orElseThrow(() -> new SpawnException("No Python interpreter in the environment directory " + file
-              + ": expected one of " + IN_ENVIRONMENT));
+          .orElseThrow(
+              () ->
+                  new SpawnException(
+                      "No Python interpreter in the environment directory "
+                          + file
+                          + ": expected one of "
+                          + IN_ENVIRONMENT));
     }
     if (!Files.exists(file)) {
       throw new SpawnException("The Python interpreter does not exist: " + file);
@@ -70,14 +85,18 @@ final class InterpreterLocator {
   }
 
   private static Optional<Path> inEnvironment(Path directory) {
-    return IN_ENVIRONMENT.stream().map(directory::resolve).filter(InterpreterLocator::isProgram).findFirst();
+    return IN_ENVIRONMENT.stream()
+        .map(directory::resolve)
+        .filter(InterpreterLocator::isProgram)
+        .findFirst();
   }
 
   private static Optional<Path> onPath(String name, String path) {
     if (path == null) {
       return Optional.empty();
     }
-    List<String> names = WINDOWS && !name.contains(".") ? List.of(name + ".exe", name) : List.of(name);
+    List<String> names =
+        WINDOWS && !name.contains(".") ? List.of(name + ".exe", name) : List.of(name);
     for (String entry : path.split(File.pathSeparator)) {
       if (entry.isEmpty()) {
         continue;

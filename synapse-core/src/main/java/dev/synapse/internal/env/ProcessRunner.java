@@ -19,21 +19,22 @@ import java.util.function.Consumer;
 /**
  * Runs a child process with {@link ProcessBuilder}. A daemon thread reads its merged output into a
  * bounded queue and the calling thread takes the lines from there, so that the lines reach the
- * caller's listener on the caller's thread and the deadline is checked while the process is
- * silent. Lines are cut at {@value #MAX_LINE} characters.
+ * caller's listener on the caller's thread and the deadline is checked while the process is silent.
+ * Lines are cut at {@value #MAX_LINE} characters.
  *
  * <p>Trap: a grandchild that outlives the process may keep the output pipe open, so end-of-output
  * is awaited only a short while (2 s) after the process itself has exited.
  *
  * <p>Every process is registered with {@link LiveProcesses} while it runs, so a JVM that exits
- * mid-install kills pip too, and it never outlives {@link #run}: on timeout, interrupt or any
- * other way out it is killed with its descendants.
+ * mid-install kills pip too, and it never outlives {@link #run}: on timeout, interrupt or any other
+ * way out it is killed with its descendants.
  */
 final class ProcessRunner implements CommandRunner {
   static final int MAX_LINE = 8192;
   static final int TAIL_LINES = 40;
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final Duration DRAIN_AFTER_EXIT = Duration.ofSeconds(2);
+
   /** Marks the end of the output; compared by identity. */
   private static final String END = new String("end of output");
 
@@ -43,7 +44,10 @@ final class ProcessRunner implements CommandRunner {
     this(DRAIN_AFTER_EXIT);
   }
 
-  /** A runner that waits {@code drainAfterExit} for the end of the output once the process has exited. */
+  /**
+   * A runner that waits {@code drainAfterExit} for the end of the output once the process has
+   * exited.
+   */
   ProcessRunner(Duration drainAfterExit) {
     this.drainAfterExitNanos = drainAfterExit.toNanos();
   }
@@ -63,23 +67,30 @@ final class ProcessRunner implements CommandRunner {
     }
     LiveProcesses.add(process);
     BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
-    Thread reader = new Thread(() -> read(process.getInputStream(), lines), "synapse-env-" + process.pid());
+    Thread reader =
+        new Thread(() -> read(process.getInputStream(), lines), "synapse-env-" + process.pid());
     reader.setDaemon(true);
     reader.start();
     Deque<String> tail = new ArrayDeque<>();
     try {
       closeQuietly(process);
-      boolean ended = follow(process, lines, deadline, line -> {
-        if (tail.size() == TAIL_LINES) {
-          tail.removeFirst();
-        }
-        tail.addLast(line);
-        output.accept(line);
-      });
+      boolean ended =
+          follow(
+              process,
+              lines,
+              deadline,
+              line -> {
+                if (tail.size() == TAIL_LINES) {
+                  tail.removeFirst();
+                }
+                tail.addLast(line);
+                output.accept(line);
+              });
       return new CommandResult(ended ? process.exitValue() : null, String.join("\n", tail));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SpawnException("Interrupted while running '" + command.display() + "'; it was killed", e);
+      throw new SpawnException(
+          "Interrupted while running '" + command.display() + "'; it was killed", e);
     } finally {
       if (process.isAlive()) {
         ProcessTree.kill(process, ProcessTree.descendants(process));
@@ -89,8 +100,11 @@ final class ProcessRunner implements CommandRunner {
     }
   }
 
-  /** Hands over lines until the output ends and the process exits; false if the deadline came first. */
-  private boolean follow(Process process, BlockingQueue<String> lines, Deadline deadline, Consumer<String> sink)
+  /**
+   * Hands over lines until the output ends and the process exits; false if the deadline came first.
+   */
+  private boolean follow(
+      Process process, BlockingQueue<String> lines, Deadline deadline, Consumer<String> sink)
       throws InterruptedException {
     long exitSeenAt = 0;
     while (true) {
@@ -119,7 +133,9 @@ final class ProcessRunner implements CommandRunner {
     return process.waitFor(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
   }
 
-  /** Runs on the reader thread: splits the output into lines until it ends or the runner gives up. */
+  /**
+   * Runs on the reader thread: splits the output into lines until it ends or the runner gives up.
+   */
   private static void read(InputStream stream, BlockingQueue<String> lines) {
     char[] buffer = new char[MAX_LINE];
     StringBuilder line = new StringBuilder();

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  *       requirements, and the venv's interpreter is still there, run the venv as it is: no process
  *       is started (the base interpreter's identity is probed once per JVM, see {@link
  *       BaseInterpreter}).
- *   <li>Otherwise remove the stamp, so that a step that fails from here on leaves none and the
- *       next prepare starts over.
+ *   <li>Otherwise remove the stamp, so that a step that fails from here on leaves none and the next
+ *       prepare starts over.
  *   <li>If there was no stamp, the venv's interpreter is gone (deleted, or its base moved), or the
  *       stamp names another base interpreter, location or site-packages option: empty the directory
  *       and run {@code python -m venv}.
@@ -27,20 +27,21 @@ import org.slf4j.LoggerFactory;
  *       requirements.txt}; then write the new stamp.
  * </ol>
  *
- * <p><b>Why venvs are created without pip.</b> Measured on Python 3.11.7 with pip 23.2.1, installing
- * one small wheel offline: {@code python -m venv} (which runs ensurepip) and then the venv's pip takes
- * about 6 s; {@code python -m venv --without-pip} (0.3 s) and then the base interpreter's pip
- * installing into the venv with {@code pip --python VENV_PYTHON install} takes about 1.5 s. So
- * when the base interpreter's pip is 22.3 or later (the first with {@code --python}) the venv gets
- * no pip of its own, and otherwise it gets one (needing ensurepip, Debian's {@code python3-venv}).
- * A requirements file without requirement lines runs no pip at all. The consequence for users: a
- * venv made by Synapse usually has no {@code pip}; use {@code BASE -m pip --python .venv/bin/python}.
+ * <p><b>Why venvs are created without pip.</b> Measured on Python 3.11.7 with pip 23.2.1,
+ * installing one small wheel offline: {@code python -m venv} (which runs ensurepip) and then the
+ * venv's pip takes about 6 s; {@code python -m venv --without-pip} (0.3 s) and then the base
+ * interpreter's pip installing into the venv with {@code pip --python VENV_PYTHON install} takes
+ * about 1.5 s. So when the base interpreter's pip is 22.3 or later (the first with {@code
+ * --python}) the venv gets no pip of its own, and otherwise it gets one (needing ensurepip,
+ * Debian's {@code python3-venv}). A requirements file without requirement lines runs no pip at all.
+ * The consequence for users: a venv made by Synapse usually has no {@code pip}; use {@code BASE -m
+ * pip --python .venv/bin/python}.
  *
  * <p><b>pip configuration.</b> pip runs with the user's configuration (pip.conf, {@code PIP_*}
  * variables), because that is where a site's index, proxy and certificates are set; Synapse adds
  * only {@code --disable-pip-version-check --no-input --progress-bar off}. For a reproducible
- * install, pass {@code --isolated} in the pip arguments and {@code PIP_CONFIG_FILE=/dev/null} in the
- * environment, as the tests do. pip runs in the module directory.
+ * install, pass {@code --isolated} in the pip arguments and {@code PIP_CONFIG_FILE=/dev/null} in
+ * the environment, as the tests do. pip runs in the module directory.
  *
  * <p><b>Cost.</b> Measured with pyenv's {@code python3} shim and one small wheel: a cold prepare
  * (create and install) about 2 s; a warm one 1 to 2 ms, except the first in a JVM, which probes the
@@ -80,14 +81,24 @@ public final class PythonEnvironment {
     }
     Path requirementsPath = spec.requirementsFile();
     if (spec.requirementsRequired() && !Files.isRegularFile(requirementsPath)) {
-      throw new SpawnException("The module has no requirements file: " + requirementsPath
-          + " does not exist (list the module's dependencies in it; it may be empty)");
+      throw new SpawnException(
+          "The module has no requirements file: "
+              + requirementsPath
+              + " does not exist (list the module's dependencies in it; it may be empty)");
     }
     Path venvDir = spec.resolvedVenvDir();
     VenvDirectory.requireSafeToUse(venvDir);
     BaseInterpreter base = BaseInterpreter.identify(located, runner);
-    VenvUpdate update = new VenvUpdate(spec, moduleDir, venvDir, base, runner, progress, log,
-        LoggerFactory.getLogger("synapse." + module + ".pip"));
+    VenvUpdate update =
+        new VenvUpdate(
+            spec,
+            moduleDir,
+            venvDir,
+            base,
+            runner,
+            progress,
+            log,
+            LoggerFactory.getLogger("synapse." + module + ".pip"));
     try (VenvLock lock = VenvLock.acquire(venvDir, log)) {
       return update.run(RequirementsFile.read(requirementsPath));
     }

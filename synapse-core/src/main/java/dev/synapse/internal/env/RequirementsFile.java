@@ -34,7 +34,8 @@ record RequirementsFile(Path path, String sha256, boolean hasRequirements) {
     } catch (IOException e) {
       throw new SpawnException("Cannot read " + path + ": " + e.getMessage(), e);
     }
-    return new RequirementsFile(path, sha256(content), hasRequirementLine(new String(content, StandardCharsets.UTF_8)));
+    return new RequirementsFile(
+        path, sha256(content), hasRequirementLine(new String(content, StandardCharsets.UTF_8)));
   }
 
   static boolean hasRequirementLine(String text) {

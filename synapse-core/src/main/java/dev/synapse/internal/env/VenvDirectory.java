@@ -4,8 +4,8 @@ import dev.synapse.SpawnException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -28,7 +28,9 @@ final class VenvDirectory {
 
   /** The interpreter of the venv at {@code venvDir}. */
   static Path python(Path venvDir) {
-    return WINDOWS ? venvDir.resolve("Scripts").resolve("python.exe") : venvDir.resolve("bin").resolve("python");
+    return WINDOWS
+        ? venvDir.resolve("Scripts").resolve("python.exe")
+        : venvDir.resolve("bin").resolve("python");
   }
 
   /** Whether the venv's interpreter is there and executable (for a symlink: its target). */
@@ -46,22 +48,29 @@ final class VenvDirectory {
       return;
     }
     if (!Files.isDirectory(venvDir)) {
-      throw new SpawnException("The virtual environment location is a file, not a directory: " + venvDir);
+      throw new SpawnException(
+          "The virtual environment location is a file, not a directory: " + venvDir);
     }
     if (Files.exists(venvDir.resolve("pyvenv.cfg")) || Files.exists(venvDir.resolve(LOCK_FILE))) {
       return;
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(venvDir)) {
       if (entries.iterator().hasNext()) {
-        throw new SpawnException("Refusing to use " + venvDir + " as the virtual environment: it is a directory"
-            + " with files but no pyvenv.cfg, so it is not a venv; delete it or choose another venv location");
+        throw new SpawnException(
+            "Refusing to use "
+                + venvDir
+                + " as the virtual environment: it is a directory"
+                + " with files but no pyvenv.cfg, so it is not a venv; delete it or choose another venv location");
       }
     } catch (IOException e) {
-      throw new SpawnException("Cannot read the virtual environment directory " + venvDir + ": " + e.getMessage(), e);
+      throw new SpawnException(
+          "Cannot read the virtual environment directory " + venvDir + ": " + e.getMessage(), e);
     }
   }
 
-  /** Deletes everything in {@code venvDir} except the lock file, without following symbolic links. */
+  /**
+   * Deletes everything in {@code venvDir} except the lock file, without following symbolic links.
+   */
   static void empty(Path venvDir) {
     Path lock = venvDir.resolve(LOCK_FILE);
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(venvDir)) {
@@ -72,7 +81,8 @@ final class VenvDirectory {
       }
     } catch (IOException e) {
       throw new SpawnException(
-          "Cannot empty the virtual environment " + venvDir + " to re-create it: " + e.getMessage(), e);
+          "Cannot empty the virtual environment " + venvDir + " to re-create it: " + e.getMessage(),
+          e);
     }
   }
 
@@ -81,21 +91,25 @@ final class VenvDirectory {
       Files.delete(root);
       return;
     }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
-        if (failure != null) {
-          throw failure;
-        }
-        Files.delete(directory);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path directory, IOException failure)
+              throws IOException {
+            if (failure != null) {
+              throw failure;
+            }
+            Files.delete(directory);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

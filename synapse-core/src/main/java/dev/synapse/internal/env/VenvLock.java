@@ -20,9 +20,9 @@ import org.slf4j.Logger;
  *
  * <p>Trap: a file lock belongs to the whole JVM, so a second thread asking for it does not wait but
  * gets {@link java.nio.channels.OverlappingFileLockException}; hence the in-JVM lock first. It is
- * keyed by the directory's real path, because the JVM checks overlap by file identity: two spellings
- * of one directory (a symlink) must share one in-JVM lock. There is one small lock object per
- * directory ever prepared, kept for the life of the JVM.
+ * keyed by the directory's real path, because the JVM checks overlap by file identity: two
+ * spellings of one directory (a symlink) must share one in-JVM lock. There is one small lock object
+ * per directory ever prepared, kept for the life of the JVM.
  *
  * <p>Waiting has no time limit (the holder is bounded by its own install timeout) but can be
  * interrupted.
@@ -52,7 +52,8 @@ final class VenvLock implements AutoCloseable {
     try {
       key = Files.createDirectories(venvDir).toRealPath();
     } catch (IOException e) {
-      throw new SpawnException("Cannot create the virtual environment directory " + venvDir + ": " + e.getMessage(), e);
+      throw new SpawnException(
+          "Cannot create the virtual environment directory " + venvDir + ": " + e.getMessage(), e);
     }
     ReentrantLock threadLock = IN_JVM.computeIfAbsent(key, k -> new ReentrantLock());
     if (!threadLock.tryLock()) {

@@ -61,15 +61,25 @@ record VenvStamp(
 
   /** Whether the install this records is the one {@code wanted} asks for. */
   boolean sameInstall(VenvStamp wanted) {
-    return requirementsSha256.equals(wanted.requirementsSha256) && pipArguments.equals(wanted.pipArguments);
+    return requirementsSha256.equals(wanted.requirementsSha256)
+        && pipArguments.equals(wanted.pipArguments);
   }
 
   VenvStamp withVenvPip(boolean hasPip) {
     return new VenvStamp(
-        baseExecutable, baseVersion, venvPath, systemSitePackages, hasPip, requirementsSha256, pipArguments);
+        baseExecutable,
+        baseVersion,
+        venvPath,
+        systemSitePackages,
+        hasPip,
+        requirementsSha256,
+        pipArguments);
   }
 
-  /** The stamp in {@code venvDir}; empty if there is none or it cannot be read (then it is stale anyway). */
+  /**
+   * The stamp in {@code venvDir}; empty if there is none or it cannot be read (then it is stale
+   * anyway).
+   */
   static Optional<VenvStamp> read(Path venvDir) {
     Properties properties = new Properties();
     try (Reader reader = Files.newBufferedReader(venvDir.resolve(FILE), StandardCharsets.UTF_8)) {
@@ -86,20 +96,24 @@ record VenvStamp(
       for (int i = 0; i < count; i++) {
         arguments.add(required(properties, "pip.argument." + i));
       }
-      return Optional.of(new VenvStamp(
-          required(properties, "base.executable"),
-          required(properties, "base.version"),
-          required(properties, "venv.path"),
-          Boolean.parseBoolean(required(properties, "venv.system-site-packages")),
-          Boolean.parseBoolean(required(properties, "venv.pip")),
-          required(properties, "requirements.sha256"),
-          arguments));
+      return Optional.of(
+          new VenvStamp(
+              required(properties, "base.executable"),
+              required(properties, "base.version"),
+              required(properties, "venv.path"),
+              Boolean.parseBoolean(required(properties, "venv.system-site-packages")),
+              Boolean.parseBoolean(required(properties, "venv.pip")),
+              required(properties, "requirements.sha256"),
+              arguments));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
   }
 
-  /** Writes the stamp into {@code venvDir} atomically: a reader sees the old file or the whole new one. */
+  /**
+   * Writes the stamp into {@code venvDir} atomically: a reader sees the old file or the whole new
+   * one.
+   */
   void write(Path venvDir) throws IOException {
     Properties properties = new Properties();
     properties.setProperty("format", FORMAT);
@@ -114,13 +128,19 @@ record VenvStamp(
       properties.setProperty("pip.argument." + i, pipArguments.get(i));
     }
     StringWriter text = new StringWriter();
-    properties.store(text, "Written by Synapse after the venv was brought up to date; delete it to force a re-install");
+    properties.store(
+        text,
+        "Written by Synapse after the venv was brought up to date; delete it to force a re-install");
     Path temporary = Files.createTempFile(venvDir, FILE, ".tmp");
     try {
       try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
         writer.write(text.toString());
       }
-      Files.move(temporary, venvDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temporary,
+          venvDir.resolve(FILE),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(temporary);
     }

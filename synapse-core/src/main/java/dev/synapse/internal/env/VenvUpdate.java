@@ -29,8 +29,15 @@ final class VenvUpdate {
   private final Logger log;
   private final Logger pipLog;
 
-  VenvUpdate(EnvironmentSpec spec, Path moduleDir, Path venvDir, BaseInterpreter base, CommandRunner runner,
-      EnvironmentProgress progress, Logger log, Logger pipLog) {
+  VenvUpdate(
+      EnvironmentSpec spec,
+      Path moduleDir,
+      Path venvDir,
+      BaseInterpreter base,
+      CommandRunner runner,
+      EnvironmentProgress progress,
+      Logger log,
+      Logger pipLog) {
     this.spec = spec;
     this.moduleDir = moduleDir;
     this.venvDir = venvDir;
@@ -44,8 +51,15 @@ final class VenvUpdate {
 
   Path run(RequirementsFile requirements) {
     boolean needsVenvPip = requirements.hasRequirements() && !base.pipSupportsPythonOption();
-    VenvStamp wanted = new VenvStamp(base.executable().toString(), base.version(), venvDir.toString(),
-        spec.systemSitePackages(), needsVenvPip, requirements.sha256(), spec.pipArguments());
+    VenvStamp wanted =
+        new VenvStamp(
+            base.executable().toString(),
+            base.version(),
+            venvDir.toString(),
+            spec.systemSitePackages(),
+            needsVenvPip,
+            requirements.sha256(),
+            spec.pipArguments());
     Optional<VenvStamp> current = VenvStamp.read(venvDir);
     String recreateReason = recreateReason(current, wanted);
     if (recreateReason == null && current.get().sameInstall(wanted)) {
@@ -64,7 +78,10 @@ final class VenvUpdate {
       create(needsVenvPip, deadline);
       venvHasPip = needsVenvPip;
     } else {
-      log.info("Re-installing {} into {}: it or the pip arguments changed", requirements.path(), venvDir);
+      log.info(
+          "Re-installing {} into {}: it or the pip arguments changed",
+          requirements.path(),
+          venvDir);
       venvHasPip = current.get().venvPip();
     }
     if (requirements.hasRequirements()) {
@@ -90,10 +107,21 @@ final class VenvUpdate {
     }
     VenvStamp stamp = current.get();
     if (!stamp.sameVenv(wanted)) {
-      return "it was made by " + stamp.baseExecutable() + " (" + stamp.baseVersion() + ") at " + stamp.venvPath()
-          + (stamp.systemSitePackages() ? " with" : " without") + " system site-packages; wanted "
-          + wanted.baseExecutable() + " (" + wanted.baseVersion() + ") at " + wanted.venvPath()
-          + (wanted.systemSitePackages() ? " with" : " without") + " system site-packages"
+      return "it was made by "
+          + stamp.baseExecutable()
+          + " ("
+          + stamp.baseVersion()
+          + ") at "
+          + stamp.venvPath()
+          + (stamp.systemSitePackages() ? " with" : " without")
+          + " system site-packages; wanted "
+          + wanted.baseExecutable()
+          + " ("
+          + wanted.baseVersion()
+          + ") at "
+          + wanted.venvPath()
+          + (wanted.systemSitePackages() ? " with" : " without")
+          + " system site-packages"
           + (wanted.venvPip() && !stamp.venvPip() ? " and a pip of its own" : "");
     }
     return null;
@@ -113,10 +141,13 @@ final class VenvUpdate {
     Command command = new Command(argv, processEnvironment(), moduleDir);
     CommandResult result = runner.run(command, deadline, line -> log.info("venv: {}", line));
     if (!result.succeeded()) {
-      throw failure("Cannot create the virtual environment " + venvDir + ": '" + command.display() + "'", result);
+      throw failure(
+          "Cannot create the virtual environment " + venvDir + ": '" + command.display() + "'",
+          result);
     }
     if (!VenvDirectory.hasPython(venvDir)) {
-      throw new SpawnException("'" + command.display() + "' succeeded but left no interpreter at " + venvPython);
+      throw new SpawnException(
+          "'" + command.display() + "' succeeded but left no interpreter at " + venvPython);
     }
     reportPhase(SpawnPhase.CREATING_VENV, start);
   }
@@ -125,7 +156,14 @@ final class VenvUpdate {
     long start = System.nanoTime();
     List<String> argv = new ArrayList<>();
     if (base.pipSupportsPythonOption()) {
-      argv.addAll(List.of(base.executable().toString(), "-m", "pip", "--python", venvPython.toString(), "install"));
+      argv.addAll(
+          List.of(
+              base.executable().toString(),
+              "-m",
+              "pip",
+              "--python",
+              venvPython.toString(),
+              "install"));
     } else {
       argv.addAll(List.of(venvPython.toString(), "-m", "pip", "install"));
     }
@@ -143,8 +181,14 @@ final class VenvUpdate {
 
   private SpawnException failure(String what, CommandResult result) {
     if (result.timedOut()) {
-      return new SpawnException(what + ": not finished within the install timeout of "
-          + describe(spec.installTimeout()) + "; it was killed with its child processes", null, result.tail(), null);
+      return new SpawnException(
+          what
+              + ": not finished within the install timeout of "
+              + describe(spec.installTimeout())
+              + "; it was killed with its child processes",
+          null,
+          result.tail(),
+          null);
     }
     return new SpawnException(
         what + " (exit code " + result.exitCode() + ")", result.exitCode(), result.tail(), null);

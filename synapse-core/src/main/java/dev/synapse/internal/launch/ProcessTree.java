@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Ends a worker together with every process it started. The descendants are listed before the
- * worker goes, because once it has exited its orphans are no longer its descendants and could
- * not be found again.
+ * worker goes, because once it has exited its orphans are no longer its descendants and could not
+ * be found again.
  */
 public final class ProcessTree {
   private static final boolean IS_UNIX = !System.getProperty("os.name").startsWith("Windows");
@@ -21,8 +21,9 @@ public final class ProcessTree {
   }
 
   /**
-   * Waits up to {@code grace} for {@code process} to exit by itself, then force-kills it, and in any
-   * case force-kills whatever is left of {@code family} (its descendants as listed earlier and now).
+   * Waits up to {@code grace} for {@code process} to exit by itself, then force-kills it, and in
+   * any case force-kills whatever is left of {@code family} (its descendants as listed earlier and
+   * now).
    *
    * @return whether the process had to be killed
    */
@@ -61,10 +62,11 @@ public final class ProcessTree {
       return;
     }
     try {
-      Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + leaderPid)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process kill =
+          new ProcessBuilder("kill", "-KILL", "--", "-" + leaderPid)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       kill.waitFor(2, TimeUnit.SECONDS);
     } catch (IOException e) {
       // No kill command: the descendants listed earlier were killed one by one already.

@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * The {@code pysynapse} package that ships inside this library's jar, copied once per version to a
- * directory that goes first on every worker's {@code PYTHONPATH}, so that a module can {@code import
- * pysynapse} without any pip install.
+ * directory that goes first on every worker's {@code PYTHONPATH}, so that a module can {@code
+ * import pysynapse} without any pip install.
  *
  * <p>The directory's name carries a hash of the package's files: two library versions never share
  * one, and a directory that exists is complete, since it is written under a temporary name and
@@ -53,7 +53,8 @@ public final class PysynapseHome {
   private static Path extract() {
     try {
       Map<String, byte[]> files = readPackage();
-      Path target = Path.of(System.getProperty("java.io.tmpdir"), "synapse-pysynapse-" + hash(files));
+      Path target =
+          Path.of(System.getProperty("java.io.tmpdir"), "synapse-pysynapse-" + hash(files));
       if (Files.isDirectory(target.resolve(RESOURCE_DIR))) {
         return target;
       }
@@ -137,7 +138,8 @@ public final class PysynapseHome {
 
   private static void deleteTree(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+      for (Path path :
+          (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
         Files.deleteIfExists(path);
       }
     }

@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * Reads a worker's stderr line by line on its own thread: each line goes to the SLF4J logger
- * {@code synapse.<module>} and to the listener, and the last lines are kept for the exceptions
- * that report a dead worker. Lines are cut at {@value #MAX_LINE} characters so that output without
- * line breaks cannot exhaust the heap.
+ * Reads a worker's stderr line by line on its own thread: each line goes to the SLF4J logger {@code
+ * synapse.<module>} and to the listener, and the last lines are kept for the exceptions that report
+ * a dead worker. Lines are cut at {@value #MAX_LINE} characters so that output without line breaks
+ * cannot exhaust the heap.
  */
 public final class StderrPump {
   static final int MAX_LINE = 8192;
@@ -91,9 +91,14 @@ public final class StderrPump {
       if (tail.size() == TAIL_LINES) {
         tail.removeFirst();
       }
-      tail.addLast(line.logger().isEmpty() ? line.text() : line.level() + " " + line.logger() + ": " + line.text());
+      tail.addLast(
+          line.logger().isEmpty()
+              ? line.text()
+              : line.level() + " " + line.logger() + ": " + line.text());
     }
-    logger.atLevel(line.level()).log(line.logger().isEmpty() ? line.text() : line.logger() + ": " + line.text());
+    logger
+        .atLevel(line.level())
+        .log(line.logger().isEmpty() ? line.text() : line.logger() + ": " + line.text());
     try {
       listener.onLog(line);
     } catch (RuntimeException e) {
@@ -108,7 +113,8 @@ public final class StderrPump {
       int close = text.indexOf("] ", Math.max(levelEnd, 0));
       if (levelEnd > 0 && close > levelEnd) {
         Level level = level(text.substring(PREFIX.length(), levelEnd));
-        return new LogLine(module, level, text.substring(levelEnd + 1, close), text.substring(close + 2));
+        return new LogLine(
+            module, level, text.substring(levelEnd + 1, close), text.substring(close + 2));
       }
     }
     return new LogLine(module, Level.INFO, "", text);

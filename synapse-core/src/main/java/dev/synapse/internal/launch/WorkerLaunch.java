@@ -21,15 +21,19 @@ public final class WorkerLaunch {
    * @param environment extra environment variables for the worker
    * @throws SpawnException if the interpreter cannot be run
    */
-  public static Process start(String python, Path script, int maxFrameBytes, Map<String, String> environment) {
-    List<String> command = new ArrayList<>(List.of(python, "-X", "faulthandler", "-m", "pysynapse._bootstrap"));
+  public static Process start(
+      String python, Path script, int maxFrameBytes, Map<String, String> environment) {
+    List<String> command =
+        new ArrayList<>(List.of(python, "-X", "faulthandler", "-m", "pysynapse._bootstrap"));
     command.add(script.toString());
     ProcessBuilder builder = new ProcessBuilder(command).directory(script.getParent().toFile());
     Map<String, String> env = builder.environment();
     env.putAll(environment);
     String inherited = env.get("PYTHONPATH");
     String home = PysynapseHome.directory().toString();
-    env.put("PYTHONPATH", inherited == null || inherited.isEmpty() ? home : home + File.pathSeparator + inherited);
+    env.put(
+        "PYTHONPATH",
+        inherited == null || inherited.isEmpty() ? home : home + File.pathSeparator + inherited);
     env.put("SYNAPSE_MAX_FRAME", Integer.toString(maxFrameBytes));
     env.put("PYTHONIOENCODING", "utf-8");
     env.put("PYTHONUNBUFFERED", "1");
@@ -38,7 +42,8 @@ public final class WorkerLaunch {
       LiveProcesses.add(process);
       return process;
     } catch (IOException e) {
-      throw new SpawnException("Cannot start the Python interpreter '" + python + "': " + e.getMessage(), e);
+      throw new SpawnException(
+          "Cannot start the Python interpreter '" + python + "': " + e.getMessage(), e);
     }
   }
 }

@@ -34,13 +34,23 @@ public final class FrameReader {
       return null;
     }
     if (got < 4) {
-      throw new ProtocolException("The worker's output ended inside a frame header (" + got + " of 4 bytes)");
-    }
-    long length = (header[0] & 0xFFL) | (header[1] & 0xFFL) << 8 | (header[2] & 0xFFL) << 16 | (header[3] & 0xFFL) << 24;
-    if (length > maxFrameBytes) {
-      FrameTooLargeException cause = new FrameTooLargeException("A frame from the worker", length, maxFrameBytes);
       throw new ProtocolException(
-          cause.getMessage() + " (header bytes " + hex(header) + "; is something printing to the frame stream?)", cause);
+          "The worker's output ended inside a frame header (" + got + " of 4 bytes)");
+    }
+    long length =
+        (header[0] & 0xFFL)
+            | (header[1] & 0xFFL) << 8
+            | (header[2] & 0xFFL) << 16
+            | (header[3] & 0xFFL) << 24;
+    if (length > maxFrameBytes) {
+      FrameTooLargeException cause =
+          new FrameTooLargeException("A frame from the worker", length, maxFrameBytes);
+      throw new ProtocolException(
+          cause.getMessage()
+              + " (header bytes "
+              + hex(header)
+              + "; is something printing to the frame stream?)",
+          cause);
     }
     byte[] body = new byte[(int) length];
     int read = readFully(body, 0, body.length);

@@ -25,7 +25,9 @@ public final class FrameWriter {
   /** Adds {@code frame} to the stream; it may stay buffered until {@link #flush()}. */
   public void write(OutboundFrame frame) throws IOException {
     long length = frame.length();
-    byte[] header = {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) (length >>> 24)};
+    byte[] header = {
+      (byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) (length >>> 24)
+    };
     append(header, 0, 4);
     List<MessageBuffer> parts = frame.parts();
     for (MessageBuffer part : parts) {

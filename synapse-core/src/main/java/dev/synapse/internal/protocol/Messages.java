@@ -17,10 +17,18 @@ import org.msgpack.core.MessageUnpacker;
 public final class Messages {
   /** READY, worker to host. */
   public static final int READY = 0;
+
   /** CALL (host to worker) and RESULT (worker to host). */
   public static final int CALL_OR_RESULT = 1;
+
   /** CANCEL (host to worker) and ERROR (worker to host). */
   public static final int CANCEL_OR_ERROR = 2;
+
+  /** CREDIT (host to worker) and ITEM (worker to host). */
+  public static final int CREDIT_OR_ITEM = 3;
+
+  /** STREAM (host to worker) and END (worker to host). */
+  public static final int STREAM_OR_END = 4;
 
   private Messages() {}
 
@@ -39,9 +47,37 @@ public final class Messages {
         maxFrameBytes);
   }
 
+  /** Encodes {@code [4, id, function, input, credit]}: a call whose answer is a stream of items. */
+  public static OutboundFrame stream(
+      long id, String function, Object input, long credit, int maxFrameBytes) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(5).packInt(STREAM_OR_END).packLong(id);
+          if (function == null) {
+            packer.packNil();
+          } else {
+            packer.packString(function);
+          }
+          ValueCodec.pack(packer, input);
+          packer.packLong(credit);
+        },
+        maxFrameBytes);
+  }
+
   /** Encodes {@code [2, id]}. */
   public static OutboundFrame cancel(long id) {
-    return OutboundFrame.encode(packer -> packer.packArrayHeader(2).packInt(CANCEL_OR_ERROR).packLong(id), 16);
+    return OutboundFrame.encode(
+        packer -> packer.packArrayHeader(2).packInt(CANCEL_OR_ERROR).packLong(id), 16);
+  }
+
+  /**
+   * Encodes {@code [3, id, count]}: the worker may send {@code count} more items of stream {@code
+   * id}.
+   */
+  public static OutboundFrame credit(long id, long count) {
+    return OutboundFrame.encode(
+        packer -> packer.packArrayHeader(3).packInt(CREDIT_OR_ITEM).packLong(id).packLong(count),
+        32);
   }
 
   /** Encodes a bare value, the body of a seed-style request. */
@@ -54,7 +90,8 @@ public final class Messages {
     try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(frame)) {
       Object value = ValueCodec.unpack(unpacker);
       if (unpacker.hasNext()) {
-        throw new ProtocolException("A frame from the worker holds more than one MessagePack value");
+        throw new ProtocolException(
+            "A frame from the worker holds more than one MessagePack value");
       }
       return value;
     } catch (IOException | RuntimeException e) {
@@ -82,14 +119,17 @@ public final class Messages {
   private static WorkerInfo workerInfo(Map<?, ?> info) {
     Object protocol = info.get("protocol");
     if (!Long.valueOf(1).equals(protocol)) {
-      throw new ProtocolException("The worker speaks protocol version " + protocol + "; this library speaks 1");
+      throw new ProtocolException(
+          "The worker speaks protocol version " + protocol + "; this library speaks 1");
     }
     Object mode = info.get("mode");
     if (!"legacy".equals(mode) && !"pysynapse".equals(mode)) {
       throw new ProtocolException("The worker announced an unknown mode " + mode);
     }
     List<String> functions =
-        info.get("functions") instanceof List<?> names ? names.stream().map(String::valueOf).toList() : List.of();
+        info.get("functions") instanceof List<?> names
+            ? names.stream().map(String::valueOf).toList()
+            : List.of();
     return new WorkerInfo(
         info.get("pid") instanceof Long pid ? pid : -1L,
         String.valueOf(info.get("python")),
@@ -99,27 +139,36 @@ public final class Messages {
         functions);
   }
 
-  /** A decoded RESULT or ERROR. */
-  public record Answer(long id, Object value, PythonException error) {}
+  /**
+   * A decoded message of the worker: RESULT ({@link #CALL_OR_RESULT}, with {@code value}), ERROR
+   * ({@link #CANCEL_OR_ERROR}, with {@code error}), ITEM ({@link #CREDIT_OR_ITEM}, with {@code
+   * value}) or END ({@link #STREAM_OR_END}).
+   */
+  public record Answer(int type, long id, Object value, PythonException error) {}
 
   /**
-   * Decodes a RESULT or ERROR frame.
+   * Decodes a RESULT, ERROR, ITEM or END frame.
    *
-   * @throws ProtocolException if the frame is neither
+   * @throws ProtocolException if the frame is none of them
    */
   public static Answer decodeAnswer(byte[] frame) {
     try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(frame)) {
       int size = unpacker.unpackArrayHeader();
       int type = unpacker.unpackInt();
       long id = unpacker.unpackLong();
-      if (size != 3 || (type != CALL_OR_RESULT && type != CANCEL_OR_ERROR)) {
-        throw new ProtocolException("Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
+      int expected = type == STREAM_OR_END ? 2 : 3;
+      if (size != expected || type < CALL_OR_RESULT || type > STREAM_OR_END) {
+        throw new ProtocolException(
+            "Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
+      }
+      if (type == STREAM_OR_END) {
+        return new Answer(type, id, null, null);
       }
       Object value = ValueCodec.unpack(unpacker);
-      if (type == CALL_OR_RESULT) {
-        return new Answer(id, value, null);
+      if (type == CANCEL_OR_ERROR) {
+        return new Answer(type, id, null, toPythonException(value));
       }
-      return new Answer(id, null, toPythonException(value));
+      return new Answer(type, id, value, null);
     } catch (IOException | RuntimeException e) {
       throw asProtocolError(e);
     }
@@ -151,6 +200,7 @@ public final class Messages {
     if (e instanceof ProtocolException protocolError) {
       return protocolError;
     }
-    return new ProtocolException("The worker sent a frame that is not valid MessagePack: " + e.getMessage(), e);
+    return new ProtocolException(
+        "The worker sent a frame that is not valid MessagePack: " + e.getMessage(), e);
   }
 }

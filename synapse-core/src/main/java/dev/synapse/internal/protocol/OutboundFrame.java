@@ -10,11 +10,12 @@ import org.msgpack.core.MessagePacker;
 import org.msgpack.core.buffer.MessageBuffer;
 
 /**
- * One encoded frame waiting to be written: the body as the packer's buffers, so that a large
- * {@code byte[]} input is referenced rather than copied on its way to the pipe.
+ * One encoded frame waiting to be written: the body as the packer's buffers, so that a large {@code
+ * byte[]} input is referenced rather than copied on its way to the pipe.
  */
 public final class OutboundFrame {
-  private static final MessagePack.PackerConfig PACKER_CONFIG = new MessagePack.PackerConfig().withBufferSize(512);
+  private static final MessagePack.PackerConfig PACKER_CONFIG =
+      new MessagePack.PackerConfig().withBufferSize(512);
 
   private final List<MessageBuffer> parts;
   private final long length;

@@ -19,8 +19,8 @@ interface Channel extends CallOwner {
   void onFrame(byte[] frame);
 
   /**
-   * Closes the channel: fails every call sent with {@code cause}. Calls not sent yet are failed too,
-   * or, if {@code keepUnsent}, returned so a new worker can take them.
+   * Closes the channel: fails every call sent with {@code cause}. Calls not sent yet are failed
+   * too, or, if {@code keepUnsent}, returned so a new worker can take them.
    */
   List<PendingCall> close(RuntimeException cause, boolean keepUnsent);
 }

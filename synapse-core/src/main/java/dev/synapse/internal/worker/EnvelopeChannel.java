@@ -1,6 +1,7 @@
 package dev.synapse.internal.worker;
 
 import dev.synapse.CallTimeoutException;
+import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
@@ -12,6 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The envelope protocol: every call gets an id, goes out at once, and is answered whenever the
  * worker is done with it. A call given up on (timeout, cancel) is forgotten here and cancelled in
  * the worker; a late answer for it is ignored.
+ *
+ * <p>A {@link StreamCall} goes out as STREAM with its initial credit and stays here while its ITEMs
+ * arrive, until END or ERROR; the consumer grants more credit through {@link #grant}. An ITEM or
+ * END for a plain call, or a RESULT for a stream, is a {@link ProtocolException}.
  *
  * <p>The race between {@link #submit} and {@link #close}: a call put into the map after {@code
  * close} emptied it is taken back by {@code submit}, which sees the closed flag after its put.
@@ -35,12 +40,20 @@ final class EnvelopeChannel implements Channel {
     }
     long id = ids.incrementAndGet();
     call.id(id);
+    StreamCall stream = call instanceof StreamCall s ? s : null;
     OutboundFrame frame;
     try {
-      frame = Messages.call(id, call.function(), call.input(), maxFrameBytes);
+      frame =
+          stream == null
+              ? Messages.call(id, call.function(), call.input(), maxFrameBytes)
+              : Messages.stream(
+                  id, call.function(), call.input(), StreamCall.INITIAL_CREDIT, maxFrameBytes);
     } catch (SynapseException e) {
       call.fail(e);
       return true;
+    }
+    if (stream != null) {
+      stream.creditLine(this::grant);
     }
     call.owner(this);
     inFlight.put(id, call);
@@ -54,14 +67,52 @@ final class EnvelopeChannel implements Channel {
   @Override
   public void onFrame(byte[] frame) {
     Messages.Answer answer = Messages.decodeAnswer(frame);
-    PendingCall call = inFlight.remove(answer.id());
+    long id = answer.id();
+    int type = answer.type();
+    if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
+      PendingCall call = inFlight.remove(id);
+      if (call == null) {
+        return;
+      }
+      if (type == Messages.CANCEL_OR_ERROR) {
+        call.fail(answer.error());
+      } else if (call instanceof StreamCall) {
+        ProtocolException wrong =
+            new ProtocolException(
+                "The worker sent a single result for call " + id + ", which is a stream");
+        call.fail(wrong);
+        throw wrong;
+      } else {
+        call.succeed(answer.value());
+      }
+      return;
+    }
+    PendingCall call = inFlight.get(id);
     if (call == null) {
       return;
     }
-    if (answer.error() != null) {
-      call.fail(answer.error());
+    if (type == Messages.CREDIT_OR_ITEM) {
+      streamOf(call, "an item").offer(answer.value(), frame.length);
     } else {
-      call.succeed(answer.value());
+      StreamCall stream = streamOf(call, "the end of a stream");
+      if (inFlight.remove(id, stream)) {
+        stream.succeed(null);
+      }
+    }
+  }
+
+  private static StreamCall streamOf(PendingCall call, String what) {
+    if (call instanceof StreamCall stream) {
+      return stream;
+    }
+    throw new ProtocolException(
+        "The worker sent " + what + " for call " + call.id() + ", which is not a stream");
+  }
+
+  /** Lets the worker send {@code count} more items of {@code stream}, if it still streams here. */
+  private void grant(StreamCall stream, long count) {
+    if (inFlight.get(stream.id()) == stream) {
+      outbox.send(Messages.credit(stream.id(), count));
     }
   }
 

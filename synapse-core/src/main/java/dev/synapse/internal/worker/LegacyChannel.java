@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The seed protocol of the original library: bare values, one call on the wire at a time, the
- * next sent only when the previous answer arrived. Such a worker cannot be told to drop a call, so
+ * The seed protocol of the original library: bare values, one call on the wire at a time, the next
+ * sent only when the previous answer arrived. Such a worker cannot be told to drop a call, so
  * giving up on the call in progress (timeout or cancel) means replacing the worker; the calls still
  * waiting here then go to the new one.
  */
@@ -52,10 +52,16 @@ final class LegacyChannel implements Channel {
         return false;
       }
       call.owner(this);
+      if (call instanceof StreamCall) {
+        call.fail(new IllegalStateException(StreamCall.SEED_STYLE));
+        return true;
+      }
       if (call.function() != null) {
         call.fail(
             new IllegalStateException(
-                "Function '" + call.function() + "' cannot be invoked: the module runs its own loop"
+                "Function '"
+                    + call.function()
+                    + "' cannot be invoked: the module runs its own loop"
                     + " (seed style), which has no named functions; use call() or serve it with pysynapse"));
         return true;
       }
@@ -82,7 +88,9 @@ final class LegacyChannel implements Channel {
       sendNext();
     }
     if (value instanceof Map<?, ?> map && map.containsKey("error")) {
-      answered.fail(new PythonException(PythonException.Kind.ERROR_ANSWER, "", String.valueOf(map.get("error")), ""));
+      answered.fail(
+          new PythonException(
+              PythonException.Kind.ERROR_ANSWER, "", String.valueOf(map.get("error")), ""));
     } else {
       answered.succeed(value);
     }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The only writer of a worker's stdin. Callers enqueue encoded frames and return at once; this
  * thread writes them in batches, so frames never interleave, no caller ever blocks on a full pipe,
  * and a burst of concurrent calls costs few system calls. When the pipe breaks (the worker died)
- * the remaining frames are dropped: the reader thread sees the end of the worker and fails the calls.
+ * the remaining frames are dropped: the reader thread sees the end of the worker and fails the
+ * calls.
  */
 final class Outbox {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);

@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
  * dependent stages never run on a worker's reader thread; a blocking call completes directly and
  * saves that hand-off. Cancelling the future tells the current owner, which cancels the call in the
  * worker.
+ *
+ * <p>Not final only for {@link StreamCall}, whose future is the stream's outcome; the constructor
+ * is package-private, so no other subclass can exist.
  */
-public final class PendingCall extends CompletableFuture<Object> {
+public class PendingCall extends CompletableFuture<Object> {
   private final String function;
   private final Object input;
   private final Duration timeout;
@@ -58,7 +61,9 @@ public final class PendingCall extends CompletableFuture<Object> {
   /** Arms the timeout, if the call has one; it fires into whoever owns the call at that moment. */
   void startTimer() {
     if (!timeout.isZero()) {
-      timeoutTask = Threads.TIMER.schedule(() -> owner.timedOut(this), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      timeoutTask =
+          Threads.TIMER.schedule(
+              () -> owner.timedOut(this), timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -87,6 +92,19 @@ public final class PendingCall extends CompletableFuture<Object> {
     if (task != null) {
       task.cancel(false);
     }
+  }
+
+  /**
+   * Gives up on the call from the caller's side with {@code error} (e.g. a stream's timeout): fails
+   * it and tells the owner to forget it, as a cancel does. False if it had completed already.
+   */
+  boolean abandon(Throwable error) {
+    if (!completeExceptionally(error)) {
+      return false;
+    }
+    stopTimer();
+    owner.cancelled(this);
+    return true;
   }
 
   @Override

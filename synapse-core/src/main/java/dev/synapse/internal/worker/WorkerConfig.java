@@ -39,7 +39,9 @@ public record WorkerConfig(
     Map<String, String> environment) {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerConfig.class);
 
-  /** Runs a lifecycle event of the listener on the callback executor; a failing listener is logged. */
+  /**
+   * Runs a lifecycle event of the listener on the callback executor; a failing listener is logged.
+   */
   void notifyListener(Consumer<SynapseListener> event) {
     callbackExecutor.execute(
         () -> {

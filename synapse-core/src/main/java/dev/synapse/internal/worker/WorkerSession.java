@@ -35,7 +35,11 @@ final class WorkerSession {
 
   /** Told when a session that was ready has ended. */
   interface EndListener {
-    void sessionEnded(WorkerSession session, RuntimeException cause, List<PendingCall> unsent, String replacement);
+    void sessionEnded(
+        WorkerSession session,
+        RuntimeException cause,
+        List<PendingCall> unsent,
+        String replacement);
   }
 
   private final WorkerConfig config;
@@ -53,9 +57,12 @@ final class WorkerSession {
   private WorkerSession(WorkerConfig config, EndListener endListener) {
     this.config = config;
     this.endListener = endListener;
-    this.process = WorkerLaunch.start(config.python(), config.script(), config.maxFrameBytes(), config.environment());
+    this.process =
+        WorkerLaunch.start(
+            config.python(), config.script(), config.maxFrameBytes(), config.environment());
     String suffix = config.module() + "-" + process.pid();
-    this.stderr = new StderrPump(config.module(), process.pid(), process.getErrorStream(), config.listener());
+    this.stderr =
+        new StderrPump(config.module(), process.pid(), process.getErrorStream(), config.listener());
     this.outbox = new Outbox("synapse-writer-" + suffix, process.getOutputStream());
     this.reader = Threads.startDaemon("synapse-reader-" + suffix, this::readLoop);
   }
@@ -79,7 +86,11 @@ final class WorkerSession {
     } catch (TimeoutException e) {
       kill();
       throw new SpawnException(
-          "The module " + config.script() + " was not ready within " + config.startupTimeout().toMillis() + " ms",
+          "The module "
+              + config.script()
+              + " was not ready within "
+              + config.startupTimeout().toMillis()
+              + " ms",
           null,
           stderr.tail(),
           null);
@@ -107,7 +118,9 @@ final class WorkerSession {
     return current != null && current.submit(call);
   }
 
-  /** Asks the worker to exit (stdin closed), waits up to the grace period, then kills what is left. */
+  /**
+   * Asks the worker to exit (stdin closed), waits up to the grace period, then kills what is left.
+   */
   void shutdown() {
     disposing = true;
     family = ProcessTree.descendants(process);
@@ -137,7 +150,9 @@ final class WorkerSession {
   }
 
   private void readLoop() {
-    FrameReader frames = new FrameReader(new BufferedInputStream(process.getInputStream(), 64 * 1024), config.maxFrameBytes());
+    FrameReader frames =
+        new FrameReader(
+            new BufferedInputStream(process.getInputStream(), 64 * 1024), config.maxFrameBytes());
     ProtocolException garbage = null;
     try {
       byte[] first = frames.read();
@@ -175,13 +190,18 @@ final class WorkerSession {
     String tail = stderr.tail();
     LiveProcesses.remove(process);
     boolean expected = disposing || replacement != null;
-    config.notifyListener(l -> l.onWorkerExited(config.module(), process.pid(), exitCode, expected));
+    config.notifyListener(
+        l -> l.onWorkerExited(config.module(), process.pid(), exitCode, expected));
     if (!ready.isDone()) {
       ready.completeExceptionally(
           new SpawnException(
               garbage != null
                   ? "The module " + config.script() + " failed to start: " + garbage.getMessage()
-                  : "The module " + config.script() + " exited with code " + exitCode + " before it was ready",
+                  : "The module "
+                      + config.script()
+                      + " exited with code "
+                      + exitCode
+                      + " before it was ready",
               exitCode,
               tail,
               garbage));
@@ -198,17 +218,21 @@ final class WorkerSession {
     if (garbage != null) {
       return garbage;
     } else if (disposing) {
-      return new WorkerExitedException("The worker was shut down by dispose() before it answered", exitCode, tail);
+      return new WorkerExitedException(
+          "The worker was shut down by dispose() before it answered", exitCode, tail);
     } else if (replacement != null) {
-      return new WorkerExitedException("The worker was replaced because " + replacement, exitCode, tail);
+      return new WorkerExitedException(
+          "The worker was replaced because " + replacement, exitCode, tail);
     }
-    return new WorkerExitedException("The worker exited with code " + exitCode + " before it answered", exitCode, tail);
+    return new WorkerExitedException(
+        "The worker exited with code " + exitCode + " before it answered", exitCode, tail);
   }
 
   /** Waits for the process to exit after its stdout closed; kills it if it lingers. */
   private int reap() {
     try {
-      if (!process.waitFor(Math.max(config.shutdownGrace().toMillis(), 100), TimeUnit.MILLISECONDS)) {
+      if (!process.waitFor(
+          Math.max(config.shutdownGrace().toMillis(), 100), TimeUnit.MILLISECONDS)) {
         ProcessTree.kill(process, family);
         process.waitFor();
       }
@@ -219,5 +243,4 @@ final class WorkerSession {
     ProcessTree.killGroup(process.pid());
     return process.isAlive() ? -1 : process.exitValue();
   }
-
 }

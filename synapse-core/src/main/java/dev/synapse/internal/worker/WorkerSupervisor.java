@@ -10,7 +10,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   private State state = State.RUNNING;
   private WorkerSession starting;
   private RuntimeException downCause;
+  private final CompletableFuture<RuntimeException> down = new CompletableFuture<>();
 
   private WorkerSupervisor(WorkerConfig config) {
     this.config = config;
@@ -74,11 +77,34 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   public PendingCall submit(String function, Object input, Duration timeout, boolean async) {
     PendingCall call =
         new PendingCall(
-            function, input, timeout == null ? config.callTimeout() : timeout, async ? config.callbackExecutor() : null);
+            function,
+            input,
+            timeout == null ? config.callTimeout() : timeout,
+            async ? config.callbackExecutor() : null);
     call.owner(this);
     call.startTimer();
     route(call);
     return call;
+  }
+
+  /**
+   * Opens a stream: sends the call at once (or when a worker being restarted is ready) and returns
+   * the caller's view of its items.
+   *
+   * @param timeout how long each wait for the next item may take, or {@code null} for the default
+   * @throws IllegalStateException if the worker runs a seed-style loop
+   */
+  public Stream<Object> stream(String function, Object input, Duration timeout) {
+    WorkerSession current = session;
+    if (current != null && current.info().seedProtocol()) {
+      throw new IllegalStateException(StreamCall.SEED_STYLE);
+    }
+    StreamCall call =
+        new StreamCall(function, input, timeout == null ? config.callTimeout() : timeout);
+    call.owner(this);
+    Stream<Object> items = call.open();
+    route(call);
+    return items;
   }
 
   private void route(PendingCall call) {
@@ -101,7 +127,8 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
           call.fail(notRunning());
           return;
         default:
-          call.fail(new IllegalStateException("Cannot send inputs to instance before spawning it."));
+          call.fail(
+              new IllegalStateException("Cannot send inputs to instance before spawning it."));
       }
     }
   }
@@ -111,6 +138,16 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
     synchronized (lock) {
       return state == State.RUNNING || state == State.RESTARTING;
     }
+  }
+
+  /**
+   * Completes with the cause once this supervisor is down for good (its worker ended and is not
+   * restarted), after the calls waiting for it have failed; never on {@link #dispose()}. It is
+   * completed under this supervisor's lock: attach only asynchronous stages. The pool uses it to
+   * replace a worker that died while idle.
+   */
+  public CompletableFuture<RuntimeException> whenDown() {
+    return down;
   }
 
   /** What the current worker reported about itself, if one is running. */
@@ -134,7 +171,8 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
       launching = starting;
       waiting = drainParked();
     }
-    IllegalStateException disposed = new IllegalStateException("The instance was disposed before the call was sent");
+    IllegalStateException disposed =
+        new IllegalStateException("The instance was disposed before the call was sent");
     waiting.forEach(call -> call.fail(disposed));
     if (launching != null) {
       launching.kill();
@@ -145,11 +183,13 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   }
 
   @Override
-  public void sessionEnded(WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
+  public void sessionEnded(
+      WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
     Threads.LIFECYCLE.execute(() -> afterEnd(ended, cause, unsent, replacement));
   }
 
-  private void afterEnd(WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
+  private void afterEnd(
+      WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
     String reason;
     Duration backoff;
     synchronized (lock) {
@@ -166,7 +206,8 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
       }
       state = State.RESTARTING;
       reason = replacement != null ? replacement : cause.getMessage();
-      backoff = replacement != null ? Duration.ZERO : config.restartPolicy().backoff(restartTimes.size());
+      backoff =
+          replacement != null ? Duration.ZERO : config.restartPolicy().backoff(restartTimes.size());
     }
     scheduleRestart(reason, 1, backoff);
   }
@@ -249,6 +290,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
     downCause = cause;
     List<PendingCall> waiting = drainParked();
     waiting.forEach(call -> call.fail(notRunning()));
+    down.complete(cause);
   }
 
   private List<PendingCall> drainParked() {
@@ -258,12 +300,16 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   }
 
   private RuntimeException notRunning() {
-    String hint = "; call spawn() to start a new worker (restart policy: " + config.restartPolicy() + ")";
+    String hint =
+        "; call spawn() to start a new worker (restart policy: " + config.restartPolicy() + ")";
     if (downCause instanceof WorkerExitedException exited) {
       return new WorkerExitedException(
-          "The worker is not running: " + firstLine(exited.getMessage()) + hint, exited.exitCode(), exited.stderrTail());
+          "The worker is not running: " + firstLine(exited.getMessage()) + hint,
+          exited.exitCode(),
+          exited.stderrTail());
     }
-    return new SpawnException("The worker is not running: " + firstLine(downCause.getMessage()) + hint, downCause);
+    return new SpawnException(
+        "The worker is not running: " + firstLine(downCause.getMessage()) + hint, downCause);
   }
 
   private static String firstLine(String text) {
@@ -285,5 +331,4 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
       parked.remove(call);
     }
   }
-
 }

@@ -31,8 +31,10 @@ class ConversionsTest {
   void refusesLossAndCoercion() {
     assertThatThrownBy(() -> Conversions.convert(1L << 40, Integer.class))
         .isInstanceOf(SynapseException.class)
-        .hasMessageStartingWith("Cannot convert the answer of type Long (1099511627776) to java.lang.Integer: ");
-    assertThatThrownBy(() -> Conversions.convert(1.5, Long.class)).isInstanceOf(SynapseException.class);
+        .hasMessageStartingWith(
+            "Cannot convert the answer of type Long (1099511627776) to java.lang.Integer: ");
+    assertThatThrownBy(() -> Conversions.convert(1.5, Long.class))
+        .isInstanceOf(SynapseException.class);
     assertThatThrownBy(() -> Conversions.convert("7", Long.class))
         .hasMessageStartingWith("Cannot convert the answer of type String (7) to java.lang.Long: ");
     assertThatThrownBy(() -> Conversions.convert(Map.of(), List.class))
@@ -45,7 +47,17 @@ class ConversionsTest {
   void recordsWithNestedValuesThatJsonLacks() {
     Instant at = Instant.parse("2024-01-02T03:04:05.123456789Z");
     Map<String, Object> tree =
-        Map.of("sensor", "t1", "at", at, "raw", new byte[] {1, 2}, "path", List.of(Map.of("x", 1L, "y", 2L)), "extra", 9L);
+        Map.of(
+            "sensor",
+            "t1",
+            "at",
+            at,
+            "raw",
+            new byte[] {1, 2},
+            "path",
+            List.of(Map.of("x", 1L, "y", 2L)),
+            "extra",
+            9L);
 
     Reading reading = Conversions.convert(tree, Reading.class);
 

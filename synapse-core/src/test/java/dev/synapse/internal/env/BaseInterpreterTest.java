@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class BaseInterpreterTest {
   private static boolean supports(String pipVersion) {
-    return new BaseInterpreter(Path.of("/p"), "cpython-3.11.7", pipVersion).pipSupportsPythonOption();
+    return new BaseInterpreter(Path.of("/p"), "cpython-3.11.7", pipVersion)
+        .pipSupportsPythonOption();
   }
 
   @Test
@@ -24,7 +25,8 @@ class BaseInterpreterTest {
 
   @Test
   void probe_reportsTheRealExecutableVersionAndPip() {
-    BaseInterpreter base = BaseInterpreter.identify(InterpreterLocator.locate(null), new ProcessRunner());
+    BaseInterpreter base =
+        BaseInterpreter.identify(InterpreterLocator.locate(null), new ProcessRunner());
 
     assertThat(base.executable()).isAbsolute().isExecutable();
     assertThat(base.version()).startsWith("cpython-3.");

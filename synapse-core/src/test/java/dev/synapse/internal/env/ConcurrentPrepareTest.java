@@ -1,10 +1,10 @@
 package dev.synapse.internal.env;
 
-import dev.synapse.testing.TinyWheel;
 import static dev.synapse.internal.env.Modules.module;
 import static dev.synapse.internal.env.Modules.offline;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synapse.testing.TinyWheel;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** Several preparers of one module directory at once: one builds the venv, the others wait and reuse it. */
+/**
+ * Several preparers of one module directory at once: one builds the venv, the others wait and reuse
+ * it.
+ */
 @Timeout(60)
 class ConcurrentPrepareTest {
   @TempDir Path root;
@@ -49,10 +52,13 @@ class ConcurrentPrepareTest {
     try {
       List<Future<Path>> results = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        results.add(pool.submit(() -> {
-          start.await();
-          return PythonEnvironment.prepare(offline(dir, wheels), EnvironmentProgress.NONE, runner);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return PythonEnvironment.prepare(
+                      offline(dir, wheels), EnvironmentProgress.NONE, runner);
+                }));
       }
       start.countDown();
       Set<Path> pythons = new LinkedHashSet<>();
@@ -63,7 +69,8 @@ class ConcurrentPrepareTest {
       assertThat(pythons).containsExactly(dir.resolve(".venv/bin/python"));
       assertThat(runner.venvRuns()).hasSize(1);
       assertThat(runner.pipRuns()).hasSize(1);
-      assertThat(Modules.run(dir.resolve(".venv/bin/python"), "import tinypkg; print(tinypkg.VALUE)"))
+      assertThat(
+              Modules.run(dir.resolve(".venv/bin/python"), "import tinypkg; print(tinypkg.VALUE)"))
           .isEqualTo("tinypkg-1.0");
     } finally {
       pool.shutdownNow();
@@ -90,7 +97,8 @@ class ConcurrentPrepareTest {
         outputs.add(output);
       }
 
-      assertThat(outputs).allMatch(output -> output.contains("python " + dir.resolve(".venv/bin/python") + "\n"));
+      assertThat(outputs)
+          .allMatch(output -> output.contains("python " + dir.resolve(".venv/bin/python") + "\n"));
       assertThat(outputs).filteredOn(output -> output.contains("phase CREATING_VENV")).hasSize(1);
       assertThat(outputs).filteredOn(output -> output.contains("phase INSTALLING")).hasSize(1);
       assertThat(outputs).filteredOn(output -> !output.contains("phase ")).hasSize(1);
@@ -99,11 +107,22 @@ class ConcurrentPrepareTest {
     }
   }
 
-  private static Process startPrepareMain(Path dir, Path wheels) throws IOException, URISyntaxException {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  private static Process startPrepareMain(Path dir, Path wheels)
+      throws IOException, URISyntaxException {
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> command =
-        List.of(java, "-cp", classPath(), PrepareMain.class.getName(), dir.toString(), wheels.toString(), "wait");
+        List.of(
+            java,
+            "-cp",
+            classPath(),
+            PrepareMain.class.getName(),
+            dir.toString(),
+            wheels.toString(),
+            "wait");
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
@@ -120,7 +139,8 @@ class ConcurrentPrepareTest {
       }
     }
     for (Class<?> type : List.of(PrepareMain.class, PythonEnvironment.class, LoggerFactory.class)) {
-      entries.add(Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+      entries.add(
+          Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
     }
     return String.join(File.pathSeparator, entries);
   }

@@ -26,8 +26,10 @@ class EnvironmentSpecTest {
 
   @Test
   void venvDir_relativeToTheModule_absoluteAsGiven() {
-    assertThat(spec.withVenvDir(Path.of("../envs/x")).resolvedVenvDir()).isEqualTo(Path.of("/m/envs/x"));
-    assertThat(spec.withVenvDir(Path.of("/opt/venv")).resolvedVenvDir()).isEqualTo(Path.of("/opt/venv"));
+    assertThat(spec.withVenvDir(Path.of("../envs/x")).resolvedVenvDir())
+        .isEqualTo(Path.of("/m/envs/x"));
+    assertThat(spec.withVenvDir(Path.of("/opt/venv")).resolvedVenvDir())
+        .isEqualTo(Path.of("/opt/venv"));
   }
 
   @Test

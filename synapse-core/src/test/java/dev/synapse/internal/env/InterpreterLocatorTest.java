@@ -18,7 +18,8 @@ class InterpreterLocatorTest {
   private Path program(String relative) throws Exception {
     Path file = root.resolve(relative);
     Files.createDirectories(file.getParent());
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     return file;
   }
 
@@ -60,14 +61,16 @@ class InterpreterLocatorTest {
     Path explicit = program("a/python3.11");
     program("a/python3.12");
 
-    assertThat(InterpreterLocator.locate("python3.11", "python3.12", path("a"))).isEqualTo(explicit);
+    assertThat(InterpreterLocator.locate("python3.11", "python3.12", path("a")))
+        .isEqualTo(explicit);
   }
 
   @Test
   void environmentDirectory_meansItsInterpreter() throws Exception {
     Path python = program("conda-env/bin/python");
 
-    assertThat(InterpreterLocator.locate(root.resolve("conda-env").toString(), null, "")).isEqualTo(python);
+    assertThat(InterpreterLocator.locate(root.resolve("conda-env").toString(), null, ""))
+        .isEqualTo(python);
   }
 
   @Test
@@ -84,18 +87,24 @@ class InterpreterLocatorTest {
     String path = path("empty");
     assertThatThrownBy(() -> InterpreterLocator.locate(null, null, path))
         .isInstanceOf(SpawnException.class)
-        .hasMessage("No Python interpreter found: neither python3 nor python is on PATH (" + path
-            + "); install Python 3, or set SYNAPSE_PYTHON or the interpreter option to its path");
-    assertThatThrownBy(() -> InterpreterLocator.locate(root.resolve("nope/python").toString(), null, path))
+        .hasMessage(
+            "No Python interpreter found: neither python3 nor python is on PATH ("
+                + path
+                + "); install Python 3, or set SYNAPSE_PYTHON or the interpreter option to its path");
+    assertThatThrownBy(
+            () -> InterpreterLocator.locate(root.resolve("nope/python").toString(), null, path))
         .isInstanceOf(SpawnException.class)
         .hasMessage("The Python interpreter does not exist: " + root.resolve("nope/python"));
     Files.createFile(root.resolve("plain"));
-    assertThatThrownBy(() -> InterpreterLocator.locate(root.resolve("plain").toString(), null, path))
+    assertThatThrownBy(
+            () -> InterpreterLocator.locate(root.resolve("plain").toString(), null, path))
         .isInstanceOf(SpawnException.class)
         .hasMessage("The Python interpreter is not executable: " + root.resolve("plain"));
     Files.createDirectories(root.resolve("emptyenv"));
-    assertThatThrownBy(() -> InterpreterLocator.locate(root.resolve("emptyenv").toString(), null, path))
+    assertThatThrownBy(
+            () -> InterpreterLocator.locate(root.resolve("emptyenv").toString(), null, path))
         .isInstanceOf(SpawnException.class)
-        .hasMessageStartingWith("No Python interpreter in the environment directory " + root.resolve("emptyenv"));
+        .hasMessageStartingWith(
+            "No Python interpreter in the environment directory " + root.resolve("emptyenv"));
   }
 }

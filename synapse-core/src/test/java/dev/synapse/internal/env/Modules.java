@@ -32,8 +32,8 @@ final class Modules {
   }
 
   /**
-   * The defaults, with pip kept off this machine's configuration (a global find-links, extra
-   * index URLs and a constraints file, and PIP_* variables) and pointed at {@code wheels} only.
+   * The defaults, with pip kept off this machine's configuration (a global find-links, extra index
+   * URLs and a constraints file, and PIP_* variables) and pointed at {@code wheels} only.
    */
   static EnvironmentSpec offline(Path moduleDir, Path wheels) {
     return EnvironmentSpec.of(moduleDir)
@@ -42,17 +42,24 @@ final class Modules {
         .withInstallTimeout(Duration.ofSeconds(120));
   }
 
-  /** Runs {@code python -c code} and returns its stdout and stderr, stripped; fails on a non-zero exit. */
+  /**
+   * Runs {@code python -c code} and returns its stdout and stderr, stripped; fails on a non-zero
+   * exit.
+   */
   static String run(Path python, String code) throws IOException, InterruptedException {
     Result result = tryRun(python, code);
-    assertThat(result.exitCode()).as("exit code of %s -c %s; output: %s", python, code, result.output()).isZero();
+    assertThat(result.exitCode())
+        .as("exit code of %s -c %s; output: %s", python, code, result.output())
+        .isZero();
     return result.output();
   }
 
   static Result tryRun(Path python, String code) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(python.toString(), "-c", code).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(python.toString(), "-c", code).redirectErrorStream(true).start();
     process.getOutputStream().close();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    String output =
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(python + " -c " + code + " did not exit");
@@ -62,7 +69,10 @@ final class Modules {
 
   /** The pids of this JVM's descendants now, so a test can later check it left none of its own. */
   static Set<Long> childProcesses() {
-    return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+    return ProcessHandle.current()
+        .descendants()
+        .map(ProcessHandle::pid)
+        .collect(Collectors.toSet());
   }
 
   /**
@@ -73,10 +83,15 @@ final class Modules {
     Awaitility.await("child processes of the test to end")
         .atMost(Duration.ofSeconds(5))
         .pollInterval(Duration.ofMillis(50))
-        .untilAsserted(() -> assertThat(ProcessHandle.current().descendants()
-            .filter(process -> !before.contains(process.pid()))
-            .map(Modules::describe)
-            .toList()).isEmpty());
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ProcessHandle.current()
+                            .descendants()
+                            .filter(process -> !before.contains(process.pid()))
+                            .map(Modules::describe)
+                            .toList())
+                    .isEmpty());
   }
 
   private static String describe(ProcessHandle process) {

@@ -22,15 +22,17 @@ public final class PrepareMain {
     if (args.length > 2 && args[2].equals("wait")) {
       new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
     }
-    EnvironmentProgress progress = new EnvironmentProgress() {
-      @Override
-      public void phase(SpawnPhase phase, long elapsedMillis) {
-        System.out.println("phase " + phase + " " + elapsedMillis);
-      }
-    };
+    EnvironmentProgress progress =
+        new EnvironmentProgress() {
+          @Override
+          public void phase(SpawnPhase phase, long elapsedMillis) {
+            System.out.println("phase " + phase + " " + elapsedMillis);
+          }
+        };
     long start = System.nanoTime();
     try {
-      Path python = PythonEnvironment.prepare(Modules.offline(Path.of(args[0]), Path.of(args[1])), progress);
+      Path python =
+          PythonEnvironment.prepare(Modules.offline(Path.of(args[0]), Path.of(args[1])), progress);
       System.out.println("python " + python);
       System.out.println("millis " + (System.nanoTime() - start) / 1_000_000);
     } catch (RuntimeException e) {

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synapse.SpawnException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ProcessRunnerTest {
   private static final String PYTHON = InterpreterLocator.locate(null).toString();
+
   /** Starts a child that sleeps, with this process's output, and prints its pid. */
   private static final String START_SLEEPER =
       "import subprocess, sys; child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)']);"
@@ -35,23 +36,31 @@ class ProcessRunnerTest {
   }
 
   private CommandResult python(String code, Deadline deadline) {
-    Command command = new Command(List.of(PYTHON, "-c", code), Map.of("PYTHONUNBUFFERED", "1"), null);
-    return runner.run(command, deadline, line -> {
-      lines.add(line);
-      threads.add(Thread.currentThread());
-    });
+    Command command =
+        new Command(List.of(PYTHON, "-c", code), Map.of("PYTHONUNBUFFERED", "1"), null);
+    return runner.run(
+        command,
+        deadline,
+        line -> {
+          lines.add(line);
+          threads.add(Thread.currentThread());
+        });
   }
 
   @Test
   void output_reachesTheCallingThreadInOrder_andTheTailKeepsTheLastLines() {
-    CommandResult result = python(
-        "import sys\nfor i in range(100): print(i, file=sys.stderr if i % 2 else sys.stdout)\nsys.exit(3)",
-        Deadline.none());
+    CommandResult result =
+        python(
+            "import sys\nfor i in range(100): print(i, file=sys.stderr if i % 2 else sys.stdout)\nsys.exit(3)",
+            Deadline.none());
 
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(lines).hasSize(100).startsWith("0", "1", "2").endsWith("99");
     assertThat(threads).containsOnly(Thread.currentThread());
-    assertThat(result.tail().split("\n")).hasSize(ProcessRunner.TAIL_LINES).startsWith("60").endsWith("99");
+    assertThat(result.tail().split("\n"))
+        .hasSize(ProcessRunner.TAIL_LINES)
+        .startsWith("60")
+        .endsWith("99");
   }
 
   @Test
@@ -67,14 +76,17 @@ class ProcessRunnerTest {
     long start = System.nanoTime();
 
     // Long enough for the child to be started and reported even on a busy machine.
-    CommandResult result = python(START_SLEEPER + "import time; time.sleep(30)", Deadline.after(Duration.ofSeconds(3)));
+    CommandResult result =
+        python(
+            START_SLEEPER + "import time; time.sleep(30)", Deadline.after(Duration.ofSeconds(3)));
 
     assertThat(result.timedOut()).isTrue();
     assertThat(result.exitCode()).isNull();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(7));
     assertThat(lines).as("the child's pid").hasSize(1);
     long child = Long.parseLong(lines.get(0));
-    Awaitility.await().atMost(Duration.ofSeconds(5))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
   }
 

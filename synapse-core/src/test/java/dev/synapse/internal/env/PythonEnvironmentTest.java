@@ -1,6 +1,5 @@
 package dev.synapse.internal.env;
 
-import dev.synapse.testing.TinyWheel;
 import static dev.synapse.internal.env.Modules.module;
 import static dev.synapse.internal.env.Modules.offline;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +8,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.synapse.SpawnException;
 import dev.synapse.SpawnPhase;
+import dev.synapse.testing.TinyWheel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,8 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -54,9 +54,11 @@ class PythonEnvironmentTest {
     Path python = PythonEnvironment.prepare(offline(dir, wheels), progress, runner);
 
     assertThat(python).isEqualTo(dir.resolve(".venv/bin/python"));
-    assertThat(Modules.run(python, "import tinypkg; print(tinypkg.VALUE)")).isEqualTo("tinypkg-1.0");
+    assertThat(Modules.run(python, "import tinypkg; print(tinypkg.VALUE)"))
+        .isEqualTo("tinypkg-1.0");
     assertThat(progress.phases).containsExactly(SpawnPhase.CREATING_VENV, SpawnPhase.INSTALLING);
-    assertThat(progress.lines).anyMatch(line -> line.contains("Successfully installed tinypkg-1.0"));
+    assertThat(progress.lines)
+        .anyMatch(line -> line.contains("Successfully installed tinypkg-1.0"));
     assertThat(progress.threads).containsOnly(Thread.currentThread());
     assertThat(dir.resolve(".venv").resolve(VenvStamp.FILE)).exists();
     assertThat(runner.venvRuns()).singleElement().asList().contains("--without-pip");
@@ -78,7 +80,8 @@ class PythonEnvironmentTest {
     assertThat(second.venvRuns()).isEmpty();
     assertThat(progress.phases).isEmpty();
     assertThat(millis).as("warm prepare in ms").isLessThan(1000);
-    assertThat(Modules.run(python, "import tinypkg; print(tinypkg.VALUE)")).isEqualTo("tinypkg-1.0");
+    assertThat(Modules.run(python, "import tinypkg; print(tinypkg.VALUE)"))
+        .isEqualTo("tinypkg-1.0");
   }
 
   @Test
@@ -93,27 +96,38 @@ class PythonEnvironmentTest {
     assertThat(progress.phases).containsExactly(SpawnPhase.INSTALLING);
     assertThat(runner.venvRuns()).hasSize(1);
     assertThat(runner.pipRuns()).hasSize(2);
-    assertThat(Modules.run(python, "import tinypkg, otherpkg; print(otherpkg.VALUE)")).isEqualTo("otherpkg-2.0");
+    assertThat(Modules.run(python, "import tinypkg, otherpkg; print(otherpkg.VALUE)"))
+        .isEqualTo("otherpkg-2.0");
   }
 
   @Test
-  void requirementNotFound_failsWithPipsOutput_leavesNoStamp_andTheNextAttemptRetries() throws Exception {
+  void requirementNotFound_failsWithPipsOutput_leavesNoStamp_andTheNextAttemptRetries()
+      throws Exception {
     Path dir = module(root, "missing", "missingpkg==0.1\n");
 
     assertThatThrownBy(() -> PythonEnvironment.prepare(offline(dir, wheels), progress, runner))
-        .isInstanceOfSatisfying(SpawnException.class, e -> {
-          assertThat(e.getMessage()).startsWith("pip could not install " + dir.resolve("requirements.txt")
-              + " into " + dir.resolve(".venv") + " (exit code 1)");
-          assertThat(e.exitCode()).hasValue(1);
-          assertThat(e.stderrTail()).contains("No matching distribution found for missingpkg==0.1");
-        });
+        .isInstanceOfSatisfying(
+            SpawnException.class,
+            e -> {
+              assertThat(e.getMessage())
+                  .startsWith(
+                      "pip could not install "
+                          + dir.resolve("requirements.txt")
+                          + " into "
+                          + dir.resolve(".venv")
+                          + " (exit code 1)");
+              assertThat(e.exitCode()).hasValue(1);
+              assertThat(e.stderrTail())
+                  .contains("No matching distribution found for missingpkg==0.1");
+            });
     assertThat(dir.resolve(".venv").resolve(VenvStamp.FILE)).doesNotExist();
     assertThat(progress.phases).containsExactly(SpawnPhase.CREATING_VENV);
 
     TinyWheel.build(wheels, "missingpkg", "0.1");
     Path python = PythonEnvironment.prepare(offline(dir, wheels), EnvironmentProgress.NONE, runner);
 
-    assertThat(Modules.run(python, "import missingpkg; print(missingpkg.VALUE)")).isEqualTo("missingpkg-0.1");
+    assertThat(Modules.run(python, "import missingpkg; print(missingpkg.VALUE)"))
+        .isEqualTo("missingpkg-0.1");
     assertThat(runner.pipRuns()).hasSize(2);
   }
 
@@ -137,30 +151,47 @@ class PythonEnvironmentTest {
     Files.createSymbolicLink(before.resolve("python3"), real);
     Path dir = module(root, "moved", "# no requirements: this is about the interpreter\n");
     EnvironmentSpec spec = offline(dir, wheels);
-    Path python = PythonEnvironment.prepare(spec.withBasePython(before.resolve("python3").toString()),
-        EnvironmentProgress.NONE, runner);
+    Path python =
+        PythonEnvironment.prepare(
+            spec.withBasePython(before.resolve("python3").toString()),
+            EnvironmentProgress.NONE,
+            runner);
     Path after = Files.move(before, root.resolve("python-after"));
-    assertThat(Files.isExecutable(python)).as("the venv's interpreter, now a dangling link, is runnable").isFalse();
+    assertThat(Files.isExecutable(python))
+        .as("the venv's interpreter, now a dangling link, is runnable")
+        .isFalse();
 
-    Path again = PythonEnvironment.prepare(spec.withBasePython(after.resolve("python3").toString()), progress, runner);
+    Path again =
+        PythonEnvironment.prepare(
+            spec.withBasePython(after.resolve("python3").toString()), progress, runner);
 
     assertThat(progress.phases).containsExactly(SpawnPhase.CREATING_VENV);
-    assertThat(Modules.run(again, "import sys; print(sys.prefix)")).isEqualTo(dir.resolve(".venv").toString());
-    assertThat(Files.readSymbolicLink(dir.resolve(".venv/bin/python3"))).isEqualTo(after.resolve("python3"));
+    assertThat(Modules.run(again, "import sys; print(sys.prefix)"))
+        .isEqualTo(dir.resolve(".venv").toString());
+    assertThat(Files.readSymbolicLink(dir.resolve(".venv/bin/python3")))
+        .isEqualTo(after.resolve("python3"));
   }
 
   @Test
   void baseWithoutPip_givesTheVenvAPipOfItsOwn() throws Exception {
     // A venv made without pip is a Python that cannot import pip: a stand-in for a base without it.
-    Path pipless = PythonEnvironment.prepare(offline(module(root, "pipless", ""), wheels), progress, runner);
+    Path pipless =
+        PythonEnvironment.prepare(offline(module(root, "pipless", ""), wheels), progress, runner);
     Path dir = module(root, "ownpip", "tinypkg\n");
 
-    Path python = PythonEnvironment.prepare(offline(dir, wheels).withBasePython(pipless.toString()), progress, runner);
+    Path python =
+        PythonEnvironment.prepare(
+            offline(dir, wheels).withBasePython(pipless.toString()), progress, runner);
 
     assertThat(runner.venvRuns()).last().asList().doesNotContain("--without-pip");
-    assertThat(runner.pipRuns()).singleElement().asList().startsWith(python.toString(), "-m", "pip", "install");
-    assertThat(Modules.run(python, "import pip, tinypkg; print(tinypkg.VALUE)")).isEqualTo("tinypkg-1.0");
-    assertThat(VenvStamp.read(dir.resolve(".venv"))).hasValueSatisfying(stamp -> assertThat(stamp.venvPip()).isTrue());
+    assertThat(runner.pipRuns())
+        .singleElement()
+        .asList()
+        .startsWith(python.toString(), "-m", "pip", "install");
+    assertThat(Modules.run(python, "import pip, tinypkg; print(tinypkg.VALUE)"))
+        .isEqualTo("tinypkg-1.0");
+    assertThat(VenvStamp.read(dir.resolve(".venv")))
+        .hasValueSatisfying(stamp -> assertThat(stamp.venvPip()).isTrue());
   }
 
   @Test
@@ -169,8 +200,10 @@ class PythonEnvironmentTest {
 
     assertThatThrownBy(() -> PythonEnvironment.prepare(offline(dir, wheels), progress, runner))
         .isInstanceOf(SpawnException.class)
-        .hasMessage("The module has no requirements file: " + dir.resolve("requirements.txt")
-            + " does not exist (list the module's dependencies in it; it may be empty)");
+        .hasMessage(
+            "The module has no requirements file: "
+                + dir.resolve("requirements.txt")
+                + " does not exist (list the module's dependencies in it; it may be empty)");
     assertThat(dir.resolve(".venv")).doesNotExist();
   }
 
@@ -178,9 +211,12 @@ class PythonEnvironmentTest {
   void missingRequirementsFile_whenNotRequired_createsTheVenvWithoutPip() throws Exception {
     Path dir = module(root, "optional", null);
 
-    Path python = PythonEnvironment.prepare(offline(dir, wheels).withRequirementsRequired(false), progress, runner);
+    Path python =
+        PythonEnvironment.prepare(
+            offline(dir, wheels).withRequirementsRequired(false), progress, runner);
 
-    assertThat(Modules.run(python, "import sys; print(sys.prefix != sys.base_prefix)")).isEqualTo("True");
+    assertThat(Modules.run(python, "import sys; print(sys.prefix != sys.base_prefix)"))
+        .isEqualTo("True");
     assertThat(runner.pipRuns()).isEmpty();
     assertThat(progress.phases).containsExactly(SpawnPhase.CREATING_VENV);
   }
@@ -199,7 +235,9 @@ class PythonEnvironmentTest {
   void venvDirOption_relativeToTheModule() throws Exception {
     Path dir = module(root, "custom", "");
 
-    Path python = PythonEnvironment.prepare(offline(dir, wheels).withVenvDir(Path.of("env")), progress, runner);
+    Path python =
+        PythonEnvironment.prepare(
+            offline(dir, wheels).withVenvDir(Path.of("env")), progress, runner);
 
     assertThat(python).isEqualTo(dir.resolve("env/bin/python"));
     assertThat(dir.resolve(".venv")).doesNotExist();
@@ -208,14 +246,18 @@ class PythonEnvironmentTest {
   @Test
   void venvDirThatIsNotAVenv_isRefusedAndLeftAlone() throws Exception {
     Path dir = module(root, "notavenv", "tinypkg\n");
-    Path precious = Files.writeString(Files.createDirectories(dir.resolve("data")).resolve("keep.txt"), "mine");
+    Path precious =
+        Files.writeString(Files.createDirectories(dir.resolve("data")).resolve("keep.txt"), "mine");
 
     EnvironmentSpec spec = offline(dir, wheels).withVenvDir(Path.of("data"));
 
     assertThatThrownBy(() -> PythonEnvironment.prepare(spec, progress, runner))
         .isInstanceOf(SpawnException.class)
-        .hasMessage("Refusing to use " + dir.resolve("data") + " as the virtual environment: it is a directory with"
-            + " files but no pyvenv.cfg, so it is not a venv; delete it or choose another venv location");
+        .hasMessage(
+            "Refusing to use "
+                + dir.resolve("data")
+                + " as the virtual environment: it is a directory with"
+                + " files but no pyvenv.cfg, so it is not a venv; delete it or choose another venv location");
     assertThat(precious).hasContent("mine");
   }
 
@@ -223,7 +265,9 @@ class PythonEnvironmentTest {
   void interpreterAsIs_runsNoProcessAndMakesNoVenv() throws Exception {
     Path dir = module(root, "asis", "tinypkg\n");
 
-    Path python = PythonEnvironment.prepare(offline(dir, wheels).withUseInterpreterAsIs(true), progress, runner);
+    Path python =
+        PythonEnvironment.prepare(
+            offline(dir, wheels).withUseInterpreterAsIs(true), progress, runner);
 
     assertThat(python).isEqualTo(InterpreterLocator.locate(null));
     assertThat(dir.resolve(".venv")).doesNotExist();
@@ -235,10 +279,15 @@ class PythonEnvironmentTest {
   void unknownInterpreter_isAnErrorNamingItAndThePath() throws Exception {
     Path dir = module(root, "nopython", "tinypkg\n");
 
-    assertThatThrownBy(() -> PythonEnvironment.prepare(offline(dir, wheels).withBasePython("python-that-is-not-there"),
-            progress, runner))
+    assertThatThrownBy(
+            () ->
+                PythonEnvironment.prepare(
+                    offline(dir, wheels).withBasePython("python-that-is-not-there"),
+                    progress,
+                    runner))
         .isInstanceOf(SpawnException.class)
-        .hasMessageStartingWith("The Python interpreter 'python-that-is-not-there' is not on PATH (");
+        .hasMessageStartingWith(
+            "The Python interpreter 'python-that-is-not-there' is not on PATH (");
   }
 
   @Test
@@ -249,12 +298,19 @@ class PythonEnvironmentTest {
       long start = System.nanoTime();
 
       assertThatThrownBy(() -> PythonEnvironment.prepare(spec, progress, runner))
-          .isInstanceOfSatisfying(SpawnException.class, e -> {
-            assertThat(e.getMessage()).startsWith("pip could not install " + dir.resolve("requirements.txt") + " into "
-                + dir.resolve(".venv") + ": not finished within the install timeout of 3 s;"
-                + " it was killed with its child processes");
-            assertThat(e.exitCode()).isEmpty();
-          });
+          .isInstanceOfSatisfying(
+              SpawnException.class,
+              e -> {
+                assertThat(e.getMessage())
+                    .startsWith(
+                        "pip could not install "
+                            + dir.resolve("requirements.txt")
+                            + " into "
+                            + dir.resolve(".venv")
+                            + ": not finished within the install timeout of 3 s;"
+                            + " it was killed with its child processes");
+                assertThat(e.exitCode()).isEmpty();
+              });
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
     }
     assertThat(dir.resolve(".venv").resolve(VenvStamp.FILE)).doesNotExist();
@@ -267,14 +323,16 @@ class PythonEnvironmentTest {
       EnvironmentSpec spec = silentIndex(dir, silent);
       AtomicReference<Throwable> failure = new AtomicReference<>();
       AtomicReference<Boolean> flag = new AtomicReference<>();
-      Thread preparer = new Thread(() -> {
-        try {
-          PythonEnvironment.prepare(spec, EnvironmentProgress.NONE, runner);
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-        flag.set(Thread.currentThread().isInterrupted());
-      });
+      Thread preparer =
+          new Thread(
+              () -> {
+                try {
+                  PythonEnvironment.prepare(spec, EnvironmentProgress.NONE, runner);
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+                flag.set(Thread.currentThread().isInterrupted());
+              });
       preparer.start();
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !runner.pipRuns().isEmpty());
       preparer.interrupt();
@@ -298,17 +356,18 @@ class PythonEnvironmentTest {
   @Test
   void progressListenerThatThrows_doesNotBreakTheInstall() throws Exception {
     Path dir = module(root, "badlistener", "tinypkg\n");
-    EnvironmentProgress throwing = new EnvironmentProgress() {
-      @Override
-      public void phase(SpawnPhase phase, long elapsedMillis) {
-        throw new IllegalStateException("listener bug");
-      }
+    EnvironmentProgress throwing =
+        new EnvironmentProgress() {
+          @Override
+          public void phase(SpawnPhase phase, long elapsedMillis) {
+            throw new IllegalStateException("listener bug");
+          }
 
-      @Override
-      public void installOutput(String line) {
-        throw new IllegalStateException("listener bug");
-      }
-    };
+          @Override
+          public void installOutput(String line) {
+            throw new IllegalStateException("listener bug");
+          }
+        };
 
     Path python = PythonEnvironment.prepare(offline(dir, wheels), throwing, runner);
 
@@ -330,8 +389,10 @@ class PythonEnvironmentTest {
 
     Path isolated = PythonEnvironment.prepare(spec.withSystemSitePackages(false), progress, runner);
     assertThat(isolated).isEqualTo(python);
-    assertThat(Modules.tryRun(isolated, "import msgpack").output()).contains("No module named 'msgpack'");
-    assertThat(Modules.run(isolated, "import tinypkg; print(tinypkg.VALUE)")).isEqualTo("tinypkg-1.0");
+    assertThat(Modules.tryRun(isolated, "import msgpack").output())
+        .contains("No module named 'msgpack'");
+    assertThat(Modules.run(isolated, "import tinypkg; print(tinypkg.VALUE)"))
+        .isEqualTo("tinypkg-1.0");
     assertThat(runner.venvRuns()).hasSize(2);
   }
 }

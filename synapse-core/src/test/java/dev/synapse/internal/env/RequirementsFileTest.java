@@ -13,10 +13,14 @@ class RequirementsFileTest {
   @Test
   void commentsAndBlankLines_areNoRequirements() {
     assertThat(RequirementsFile.hasRequirementLine("")).isFalse();
-    assertThat(RequirementsFile.hasRequirementLine("# only a comment\n\n   \t\n  # indented comment\n")).isFalse();
+    assertThat(
+            RequirementsFile.hasRequirementLine(
+                "# only a comment\n\n   \t\n  # indented comment\n"))
+        .isFalse();
     assertThat(RequirementsFile.hasRequirementLine("msgpack==1.1.0  # the codec\n")).isTrue();
     assertThat(RequirementsFile.hasRequirementLine("-r other.txt\n")).isTrue();
-    assertThat(RequirementsFile.hasRequirementLine("pkg @ https://host/pkg.whl#sha256=ab\n")).isTrue();
+    assertThat(RequirementsFile.hasRequirementLine("pkg @ https://host/pkg.whl#sha256=ab\n"))
+        .isTrue();
   }
 
   @Test
@@ -25,7 +29,8 @@ class RequirementsFileTest {
 
     RequirementsFile read = RequirementsFile.read(file);
 
-    assertThat(read.sha256()).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assertThat(read.sha256())
+        .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assertThat(read.hasRequirements()).isTrue();
   }
 

@@ -11,8 +11,15 @@ import org.junit.jupiter.api.io.TempDir;
 class VenvStampTest {
   @TempDir Path venv;
 
-  private static final VenvStamp STAMP = new VenvStamp("/usr/bin/python3", "cpython-3.11.2", "/m/.venv", true, false,
-      "ab12", List.of("--find-links", "/w heels=x", "--index-url", "http://h/#é\nline"));
+  private static final VenvStamp STAMP =
+      new VenvStamp(
+          "/usr/bin/python3",
+          "cpython-3.11.2",
+          "/m/.venv",
+          true,
+          false,
+          "ab12",
+          List.of("--find-links", "/w heels=x", "--index-url", "http://h/#é\nline"));
 
   @Test
   void writtenStamp_readsBackEqual() throws Exception {
@@ -45,27 +52,54 @@ class VenvStampTest {
   @Test
   void sameVenv_comparesTheVenvFields() {
     assertThat(STAMP.sameVenv(STAMP)).isTrue();
-    assertThat(STAMP.sameVenv(venv("/usr/bin/python3.12", "cpython-3.11.2", "/m/.venv", true))).isFalse();
-    assertThat(STAMP.sameVenv(venv("/usr/bin/python3", "cpython-3.11.4", "/m/.venv", true))).isFalse();
-    assertThat(STAMP.sameVenv(venv("/usr/bin/python3", "cpython-3.11.2", "/n/.venv", true))).isFalse();
-    assertThat(STAMP.sameVenv(venv("/usr/bin/python3", "cpython-3.11.2", "/m/.venv", false))).isFalse();
-    assertThat(STAMP.sameVenv(venv("/usr/bin/python3", "cpython-3.11.2", "/m/.venv", true))).isTrue();
+    assertThat(STAMP.sameVenv(venv("/usr/bin/python3.12", "cpython-3.11.2", "/m/.venv", true)))
+        .isFalse();
+    assertThat(STAMP.sameVenv(venv("/usr/bin/python3", "cpython-3.11.4", "/m/.venv", true)))
+        .isFalse();
+    assertThat(STAMP.sameVenv(venv("/usr/bin/python3", "cpython-3.11.2", "/n/.venv", true)))
+        .isFalse();
+    assertThat(STAMP.sameVenv(venv("/usr/bin/python3", "cpython-3.11.2", "/m/.venv", false)))
+        .isFalse();
+    assertThat(STAMP.sameVenv(venv("/usr/bin/python3", "cpython-3.11.2", "/m/.venv", true)))
+        .isTrue();
     assertThat(STAMP.sameVenv(STAMP.withVenvPip(true)))
         .as("a venv without pip cannot serve one that needs it")
         .isFalse();
-    assertThat(STAMP.withVenvPip(true).sameVenv(STAMP)).as("a venv with pip serves one that needs none").isTrue();
+    assertThat(STAMP.withVenvPip(true).sameVenv(STAMP))
+        .as("a venv with pip serves one that needs none")
+        .isTrue();
   }
 
-  private static VenvStamp venv(String base, String version, String path, boolean systemSitePackages) {
-    return new VenvStamp(base, version, path, systemSitePackages, false, "other", List.of("--other"));
+  private static VenvStamp venv(
+      String base, String version, String path, boolean systemSitePackages) {
+    return new VenvStamp(
+        base, version, path, systemSitePackages, false, "other", List.of("--other"));
   }
 
   @Test
   void sameInstall_comparesRequirementsAndPipArguments() {
     assertThat(STAMP.sameInstall(STAMP.withVenvPip(true))).isTrue();
-    assertThat(STAMP.sameInstall(new VenvStamp("/usr/bin/python3", "cpython-3.11.2", "/m/.venv", true, false, "cd34",
-        STAMP.pipArguments()))).isFalse();
-    assertThat(STAMP.sameInstall(new VenvStamp("/usr/bin/python3", "cpython-3.11.2", "/m/.venv", true, false, "ab12",
-        List.of()))).isFalse();
+    assertThat(
+            STAMP.sameInstall(
+                new VenvStamp(
+                    "/usr/bin/python3",
+                    "cpython-3.11.2",
+                    "/m/.venv",
+                    true,
+                    false,
+                    "cd34",
+                    STAMP.pipArguments())))
+        .isFalse();
+    assertThat(
+            STAMP.sameInstall(
+                new VenvStamp(
+                    "/usr/bin/python3",
+                    "cpython-3.11.2",
+                    "/m/.venv",
+                    true,
+                    false,
+                    "ab12",
+                    List.of())))
+        .isFalse();
   }
 }

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Framing over the stream shapes where framing bugs hide: whole, chunked, one byte at a time. */
 class FrameReaderTest {
   static Stream<Function<byte[], InputStream>> shapes() {
-    return Stream.of(ByteArrayInputStream::new, bytes -> new Chunked(bytes, 7), bytes -> new Chunked(bytes, 1));
+    return Stream.of(
+        ByteArrayInputStream::new, bytes -> new Chunked(bytes, 7), bytes -> new Chunked(bytes, 1));
   }
 
   @ParameterizedTest
@@ -35,7 +36,10 @@ class FrameReaderTest {
       byte[] body = new byte[size];
       random.nextBytes(body);
       bodies.add(body);
-      writer.write(OutboundFrame.encode(packer -> packer.packBinaryHeader(body.length).writePayload(body), Integer.MAX_VALUE));
+      writer.write(
+          OutboundFrame.encode(
+              packer -> packer.packBinaryHeader(body.length).writePayload(body),
+              Integer.MAX_VALUE));
     }
     writer.flush();
 
@@ -65,7 +69,9 @@ class FrameReaderTest {
     byte[] wire = {10, 0, 0, 0, 1, 2, 3};
     FrameReader reader = new FrameReader(shape.apply(wire), 1024);
 
-    assertThatThrownBy(reader::read).isInstanceOf(ProtocolException.class).hasMessageContaining("3 of 10 bytes");
+    assertThatThrownBy(reader::read)
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("3 of 10 bytes");
   }
 
   @ParameterizedTest
@@ -73,7 +79,9 @@ class FrameReaderTest {
   void truncatedHeaderIsAProtocolError(Function<byte[], InputStream> shape) {
     FrameReader reader = new FrameReader(shape.apply(new byte[] {1, 0}), 1024);
 
-    assertThatThrownBy(reader::read).isInstanceOf(ProtocolException.class).hasMessageContaining("2 of 4 bytes");
+    assertThatThrownBy(reader::read)
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("2 of 4 bytes");
   }
 
   /** Hands out at most {@code chunk} bytes per read. */

@@ -1,0 +1,305 @@
+package dev.synapse;
+
+import dev.synapse.internal.pool.PoolCall;
+import dev.synapse.internal.pool.PoolSettings;
+import dev.synapse.internal.pool.WorkerPool;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Several workers of one Python module, called like one {@link Synapse}: each call goes to the
+ * least-loaded worker, so plain (one-call-at-a-time) Python handlers run in parallel, one per
+ * worker process.
+ *
+ * <pre>{@code
+ * try (SynapsePool pool = SynapsePool.builder(Synapse.builder().python("python3")).size(4).build()) {
+ *   pool.spawn(Path.of("my_module"), "main");                 // four workers, started at once
+ *   Object sums = pool.invoke("predict", rows);
+ * }
+ * }</pre>
+ *
+ * <p><b>Spawn.</b> {@link #spawn} prepares the module's environment (venv, pip) once, starts {@link
+ * Builder#size} workers in parallel and returns when all are ready; if one fails to start, the
+ * others are ended and its {@link SpawnException} is thrown.
+ *
+ * <p><b>Dispatch.</b> A call goes to the live worker with the fewest calls in flight. With {@link
+ * Builder#maxInFlightPerWorker} set, a worker holds at most that many; calls beyond the pool's
+ * capacity wait in a queue, in the order they were made, and their timeout counts from the moment
+ * they were made, queue included.
+ *
+ * <p><b>Failures.</b> A worker that dies (crashed, killed) fails the calls it was running with
+ * {@link WorkerExitedException}, except those whose {@link Request#withRetries} allows them to be
+ * sent to another worker; a new worker replaces it while the others keep serving, as the pool's
+ * {@link Builder#restartPolicy} allows. Every other failure is the same as on a {@link Synapse}.
+ *
+ * <p><b>Recycling.</b> Long-lived Python processes tend to grow (numpy, torch). With {@link
+ * Builder#recycleAfterCalls} or {@link Builder#recycleAboveResidentMemory}, a worker past the limit
+ * stops taking calls, finishes the ones it has, exits and is replaced; no call fails because of it.
+ *
+ * <p><b>Threads.</b> A pool is thread-safe. Blocking calls wait on the caller's thread;
+ * asynchronous ones complete on the callback executor of the worker settings, never on a thread
+ * that reads a worker's output, and cancelling one cancels the call in its worker (or takes it out
+ * of the queue). Listener methods behave as for a {@link Synapse}; {@link
+ * SynapseListener#onSpawnPhase} reports the steps of the whole pool's spawn once, {@link
+ * SynapseListener#onWorkerStarted} each worker, and {@link SynapseListener#onWorkerRestarting} each
+ * replacement, recycling included.
+ *
+ * <p><b>Errors.</b> As {@link SynapseCalls} says; a call made before {@code spawn} or after {@code
+ * dispose} throws {@link IllegalStateException}.
+ */
+public final class SynapsePool implements SynapseCalls, AutoCloseable {
+  private static final String NOT_SPAWNED = "Cannot send inputs to the pool before spawning it.";
+  private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+  private final Synapse.Builder workers;
+  private final PoolSettings settings;
+  private final Object lifecycle = new Object();
+  private volatile WorkerPool engine;
+
+  private SynapsePool(Builder builder) {
+    this.workers = builder.workers.copy();
+    this.settings =
+        new PoolSettings(
+            builder.size,
+            builder.maxInFlightPerWorker,
+            builder.recycleAfterCalls,
+            builder.recycleAboveResidentMemory,
+            MEMORY_CHECK_INTERVAL,
+            builder.restartPolicy);
+  }
+
+  /** A builder with the default worker settings ({@link Synapse#builder()}). */
+  public static Builder builder() {
+    return new Builder(Synapse.builder());
+  }
+
+  /**
+   * A builder whose workers have the settings of {@code workers} (interpreter, venv, timeouts,
+   * listener, callback executor...), copied now.
+   *
+   * @throws IllegalArgumentException if {@code workers} has a restart policy other than {@link
+   *     RestartPolicy#never()}: a pool replaces its workers itself, see {@link
+   *     Builder#restartPolicy}
+   */
+  public static Builder builder(Synapse.Builder workers) {
+    Objects.requireNonNull(workers, "workers");
+    RestartPolicy policy = workers.restartPolicySetting();
+    if (policy.restarts()) {
+      throw new IllegalArgumentException(
+          "The worker settings' restart policy is not used by a pool, was "
+              + policy
+              + "; set it with SynapsePool.Builder.restartPolicy instead");
+    }
+    return new Builder(workers.copy());
+  }
+
+  /** Same as {@link #spawn(Path, String)}. */
+  public void spawn(String directory, String entrypoint) {
+    Objects.requireNonNull(directory, "directory");
+    spawn(Path.of(directory), entrypoint);
+  }
+
+  /**
+   * Prepares the module's environment once, starts the pool's workers of {@code
+   * directory/entrypoint.py} in parallel and returns once all are ready. Does nothing while the
+   * pool runs; after {@link #dispose()}, or after the pool went down for good, starts it afresh.
+   *
+   * @param entrypoint the module's file name, with or without {@code .py}
+   * @throws SpawnException naming the path if the directory or the entrypoint does not exist, when
+   *     the environment cannot be prepared, and with the worker's stderr if a worker could not
+   *     start (the others are ended first; their failures, if any, are suppressed in it)
+   * @throws IllegalArgumentException if {@code entrypoint} is empty
+   */
+  public void spawn(Path directory, String entrypoint) {
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(entrypoint, "entrypoint");
+    if (entrypoint.isBlank()) {
+      throw new IllegalArgumentException("entrypoint cannot be empty");
+    }
+    synchronized (lifecycle) {
+      WorkerPool current = engine;
+      if (current != null && current.isRunning()) {
+        return;
+      }
+      if (current != null) {
+        engine = null;
+        current.dispose();
+      }
+      SpawnPlan plan = workers.plan(directory.toAbsolutePath().normalize(), entrypoint);
+      long launched = System.nanoTime();
+      engine = WorkerPool.start(plan.config(), settings);
+      plan.started(launched);
+    }
+  }
+
+  @Override
+  public Object execute(Request request) {
+    return await(submit(request, false));
+  }
+
+  @Override
+  public CompletableFuture<Object> executeAsync(Request request) {
+    return submit(request, true);
+  }
+
+  private PoolCall submit(Request request, boolean async) {
+    Objects.requireNonNull(request, "request");
+    WorkerPool current = engine;
+    if (current == null) {
+      throw new IllegalStateException(NOT_SPAWNED);
+    }
+    return current.submit(request, async);
+  }
+
+  private static Object await(PoolCall call) {
+    try {
+      return call.get();
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new SynapseException("Interrupted while waiting for the worker's answer", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new SynapseException(cause.toString(), cause);
+    }
+  }
+
+  /** How many workers the pool keeps: {@link Builder#size}. */
+  public int size() {
+    return settings.size();
+  }
+
+  /**
+   * What each worker that takes calls now reported about itself (pid, Python version...), in a
+   * stable order. Fewer than {@link #size()} while a worker is being replaced or recycled; empty
+   * before {@code spawn} and after {@code dispose}.
+   */
+  public List<WorkerInfo> workers() {
+    WorkerPool current = engine;
+    return current == null ? List.of() : current.workers();
+  }
+
+  /**
+   * Whether the pool was spawned, is not disposed, and has at least one worker or is starting one;
+   * false once the restart policy gave up on every worker.
+   */
+  public boolean isRunning() {
+    WorkerPool current = engine;
+    return current != null && current.isRunning();
+  }
+
+  /**
+   * Ends every worker at once, each as {@link Synapse#dispose()} does (stdin closed, the grace
+   * period, then killed with its descendants), and returns when all are gone. Calls still queued
+   * fail with {@link IllegalStateException}, calls in flight with {@link WorkerExitedException}.
+   * Idempotent; {@link #spawn} may start the pool again afterwards.
+   */
+  public void dispose() {
+    synchronized (lifecycle) {
+      WorkerPool current = engine;
+      engine = null;
+      if (current != null) {
+        current.dispose();
+      }
+    }
+  }
+
+  /** Same as {@link #dispose()}. */
+  @Override
+  public void close() {
+    dispose();
+  }
+
+  /**
+   * Settings for a {@link SynapsePool}: those of its workers (a {@link Synapse.Builder}, given to
+   * {@link SynapsePool#builder(Synapse.Builder)}) and those of the pool. Each setter checks its
+   * value at once and names it in the exception. Not thread-safe; {@link #build()} copies the
+   * settings.
+   */
+  public static final class Builder {
+    private final Synapse.Builder workers;
+    private int size = Runtime.getRuntime().availableProcessors();
+    private int maxInFlightPerWorker = Integer.MAX_VALUE;
+    private long recycleAfterCalls;
+    private long recycleAboveResidentMemory;
+    private RestartPolicy restartPolicy = RestartPolicy.onCrash();
+
+    private Builder(Synapse.Builder workers) {
+      this.workers = workers;
+    }
+
+    /** How many workers the pool runs. Default: the number of processors the JVM sees. */
+    public Builder size(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("size cannot be less than 1, was " + workers);
+      }
+      this.size = workers;
+      return this;
+    }
+
+    /**
+     * The most calls one worker holds at once; calls beyond the pool's capacity wait in its queue.
+     * Default {@link Integer#MAX_VALUE}: no limit, every call is sent at once. A plain Python
+     * handler runs one call at a time anyway; 1 or 2 keeps calls of uneven length from waiting
+     * behind a long one while another worker is idle, and bounds what a crash takes down.
+     */
+    public Builder maxInFlightPerWorker(int calls) {
+      if (calls < 1) {
+        throw new IllegalArgumentException(
+            "maxInFlightPerWorker cannot be less than 1, was " + calls);
+      }
+      this.maxInFlightPerWorker = calls;
+      return this;
+    }
+
+    /**
+     * Recycles a worker once it was given this many calls: it takes no more, finishes those it has,
+     * exits and is replaced. 0 (the default) means never.
+     */
+    public Builder recycleAfterCalls(long calls) {
+      if (calls < 0) {
+        throw new IllegalArgumentException("recycleAfterCalls cannot be negative, was " + calls);
+      }
+      this.recycleAfterCalls = calls;
+      return this;
+    }
+
+    /**
+     * Recycles a worker whose resident memory (RSS) is above {@code bytes}, as {@link
+     * #recycleAfterCalls} does. Checked every second, for the worker process itself (not the
+     * processes it started). Linux only (it reads {@code /proc/PID/status}); elsewhere it has no
+     * effect and a warning is logged at spawn. 0 (the default) means never.
+     */
+    public Builder recycleAboveResidentMemory(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException(
+            "recycleAboveResidentMemory cannot be negative, was " + bytes);
+      }
+      this.recycleAboveResidentMemory = bytes;
+      return this;
+    }
+
+    /**
+     * Whether and how soon a worker that died is replaced, counted for each of the pool's places
+     * separately. Default {@link RestartPolicy#onCrash()}; with {@link RestartPolicy#never()} the
+     * pool shrinks as workers die, and once none is left, calls fail with {@link
+     * WorkerExitedException}. Recycling is not counted.
+     */
+    public Builder restartPolicy(RestartPolicy policy) {
+      this.restartPolicy = Objects.requireNonNull(policy, "restartPolicy");
+      return this;
+    }
+
+    /** A pool with these settings; it starts no worker until {@link SynapsePool#spawn}. */
+    public SynapsePool build() {
+      return new SynapsePool(this);
+    }
+  }
+}
