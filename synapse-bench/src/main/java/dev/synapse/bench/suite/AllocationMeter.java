@@ -11,8 +11,8 @@ import java.lang.management.ManagementFactory;
  * both should be what a call costs, and the second zero.
  */
 final class AllocationMeter {
-  /** What N runs cost, per run. */
-  record PerCall(double bytes, double threadsStarted) {}
+  /** What N runs cost, per run: heap bytes, threads started, and wall-clock microseconds. */
+  record PerCall(double bytes, double threadsStarted, double micros) {}
 
   /** One run of the code measured. */
   @FunctionalInterface
@@ -35,13 +35,17 @@ final class AllocationMeter {
   PerCall measure(int times, Call call) throws Exception {
     long startedBefore = threads.getTotalStartedThreadCount();
     long before = allocatedByAllThreads();
+    long start = System.nanoTime();
     for (int i = 0; i < times; i++) {
       call.run();
     }
+    long elapsed = System.nanoTime() - start;
     long after = allocatedByAllThreads();
     long startedAfter = threads.getTotalStartedThreadCount();
     return new PerCall(
-        (double) (after - before) / times, (double) (startedAfter - startedBefore) / times);
+        (double) (after - before) / times,
+        (double) (startedAfter - startedBefore) / times,
+        elapsed / 1e3 / times);
   }
 
   private long allocatedByAllThreads() {

@@ -12,10 +12,11 @@ import dev.synapse.bench.report.Unit;
 import java.util.List;
 
 /**
- * Java heap allocated, and threads started, per sequential call of {@code {"foo": "bar"}}, counted
- * over all JVM threads by {@link AllocationMeter}; the floor is the raw harness's round trip
- * counted the same way. Measured in this JVM after warm-up calls rather than under JMH, so that
- * exactly what is counted is stated here.
+ * Java heap allocated, threads started, and wall-clock time per sequential call of {@code {"foo":
+ * "bar"}} (the last a cross-check of the JMH round trip from a plain loop), counted over all JVM
+ * threads by {@link AllocationMeter}; the floor is the raw harness's round trip counted the same
+ * way. Measured in this JVM after warm-up calls rather than under JMH, so that exactly what is
+ * counted is stated here.
  */
 public final class AllocationSuite implements Suite {
   @Override
@@ -31,6 +32,8 @@ public final class AllocationSuite implements Suite {
     double[] synapseThreads = new double[repetitions];
     double[] rawBytes = new double[repetitions];
     double[] rawThreads = new double[repetitions];
+    double[] synapseMicros = new double[repetitions];
+    double[] rawMicros = new double[repetitions];
     try (Synapse synapse = Workers.spawn("echo")) {
       Workers.checkEcho(synapse);
       meter.measure(settings.allocationWarmupCalls(), () -> synapse.call(Workers.FOO_BAR));
@@ -39,6 +42,7 @@ public final class AllocationSuite implements Suite {
             meter.measure(settings.allocationCalls(), () -> synapse.call(Workers.FOO_BAR));
         synapseBytes[i] = cost.bytes();
         synapseThreads[i] = cost.threadsStarted();
+        synapseMicros[i] = cost.micros();
       }
     }
     byte[] body = RawEchoProcess.echoBody(17);
@@ -49,6 +53,7 @@ public final class AllocationSuite implements Suite {
             meter.measure(settings.allocationCalls(), () -> raw.echo(body));
         rawBytes[i] = cost.bytes();
         rawThreads[i] = cost.threadsStarted();
+        rawMicros[i] = cost.micros();
       }
     }
     return new SuiteResult(
@@ -64,7 +69,13 @@ public final class AllocationSuite implements Suite {
                 Unit.THREADS_PER_CALL,
                 Measured.of(synapseThreads),
                 Measured.of(rawThreads),
-                Target.atMost(0))),
+                Target.atMost(0)),
+            Row.of(
+                "Sequential round trip mean, plain loop (cross-check of the JMH rows)",
+                Unit.MICROSECONDS,
+                Measured.of(synapseMicros),
+                Measured.of(rawMicros),
+                Target.none(""))),
         List.of(
             "Allocation: `com.sun.management.ThreadMXBean.getThreadAllocatedBytes` summed over all live JVM threads"
                 + " (caller, `synapse-reader/writer/stderr-*`, everything else) around "
@@ -74,6 +85,8 @@ public final class AllocationSuite implements Suite {
                 + " warm-up calls, "
                 + repetitions
                 + " repetitions, in the JVM that runs the bench (default heap);"
-                + " threads started: `getTotalStartedThreadCount` over the same calls."));
+                + " threads started: `getTotalStartedThreadCount` over the same calls. The plain-loop round trip"
+                + " is the wall-clock time of those same calls divided by their number: a cross-check of the"
+                + " JMH round-trip rows measured outside JMH."));
   }
 }
