@@ -16,6 +16,13 @@ public sealed interface Target {
     return new RatioAtMost(limit);
   }
 
+  /**
+   * The median is at least {@code limit} times the floor's median (for rates against a baseline).
+   */
+  static Target ratioAtLeast(double limit) {
+    return new RatioAtLeast(limit);
+  }
+
   /** The median is at least {@code value} (for rates). */
   static Target atLeast(double value) {
     return new AtLeast(value);
@@ -41,6 +48,19 @@ public sealed interface Target {
     @Override
     public Verdict judge(Row row) {
       return row.ratio() <= limit ? Verdict.MET : Verdict.MISSED;
+    }
+  }
+
+  /** See {@link Target#ratioAtLeast}. */
+  record RatioAtLeast(double limit) implements Target {
+    @Override
+    public String describe(Unit unit) {
+      return String.format(java.util.Locale.ROOT, "≥ %.1f× floor", limit);
+    }
+
+    @Override
+    public Verdict judge(Row row) {
+      return row.ratio() >= limit ? Verdict.MET : Verdict.MISSED;
     }
   }
 
