@@ -1,6 +1,8 @@
 package dev.synapse;
 
 import dev.synapse.internal.worker.WorkerConfig;
+import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * What a spawn has once its module's paths are checked and its environment is prepared: the
@@ -15,6 +17,19 @@ final class SpawnPlan {
   SpawnPlan(WorkerConfig config, SpawnProgress progress) {
     this.config = config;
     this.progress = progress;
+  }
+
+  /**
+   * Checks the arguments of a {@code spawn}, for {@link Synapse} and {@link SynapsePool} alike.
+   *
+   * @throws IllegalArgumentException if {@code entrypoint} is empty
+   */
+  static void checkArguments(Path directory, String entrypoint) {
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(entrypoint, "entrypoint");
+    if (entrypoint.isBlank()) {
+      throw new IllegalArgumentException("entrypoint cannot be empty");
+    }
   }
 
   /** The workers' configuration, with the interpreter the environment resolved to. */

@@ -115,11 +115,7 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
    * @throws IllegalArgumentException if {@code entrypoint} is empty
    */
   public void spawn(Path directory, String entrypoint) {
-    Objects.requireNonNull(directory, "directory");
-    Objects.requireNonNull(entrypoint, "entrypoint");
-    if (entrypoint.isBlank()) {
-      throw new IllegalArgumentException("entrypoint cannot be empty");
-    }
+    SpawnPlan.checkArguments(directory, entrypoint);
     synchronized (lifecycle) {
       WorkerPool current = engine;
       if (current != null && current.isRunning()) {
