@@ -11,6 +11,13 @@ import java.io.InputStream;
  * thread-safe: one reader thread owns it.
  */
 public final class FrameReader {
+  /**
+   * The most asked of the stream in one read. The JDK reads a file descriptor through a native
+   * buffer as large as the request, allocated for every read; with a 64 MiB request that costs more
+   * than the copy itself, since a pipe delivers at most 64 KiB at a time anyway.
+   */
+  private static final int SLICE = 64 * 1024;
+
   private final InputStream in;
   private final int maxFrameBytes;
   private final byte[] header = new byte[4];
@@ -64,7 +71,7 @@ public final class FrameReader {
   private int readFully(byte[] buffer, int offset, int length) throws IOException {
     int total = 0;
     while (total < length) {
-      int n = in.read(buffer, offset + total, length - total);
+      int n = in.read(buffer, offset + total, Math.min(SLICE, length - total));
       if (n < 0) {
         break;
       }

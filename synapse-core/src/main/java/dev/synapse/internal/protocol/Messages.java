@@ -4,11 +4,8 @@ import dev.synapse.ProtocolException;
 import dev.synapse.PythonException;
 import dev.synapse.WorkerInfo;
 import dev.synapse.internal.codec.ValueCodec;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
 
 /**
  * The messages of the envelope protocol and the READY frame, as specified in {@code
@@ -85,27 +82,13 @@ public final class Messages {
     return OutboundFrame.encode(packer -> ValueCodec.pack(packer, input), maxFrameBytes);
   }
 
-  /** Decodes a bare value, the body of a seed-style answer. */
-  public static Object decodeBare(byte[] frame) {
-    try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(frame)) {
-      Object value = ValueCodec.unpack(unpacker);
-      if (unpacker.hasNext()) {
-        throw new ProtocolException(
-            "A frame from the worker holds more than one MessagePack value");
-      }
-      return value;
-    } catch (IOException | RuntimeException e) {
-      throw asProtocolError(e);
-    }
-  }
-
   /**
    * Decodes the READY frame.
    *
    * @throws ProtocolException if the frame is not READY
    */
   public static WorkerInfo decodeReady(byte[] frame) {
-    Object message = decodeBare(frame);
+    Object message = new MessageDecoder().bare(frame);
     if (message instanceof List<?> list
         && list.size() == 2
         && Long.valueOf(READY).equals(list.get(0))
@@ -145,62 +128,4 @@ public final class Messages {
    * value}) or END ({@link #STREAM_OR_END}).
    */
   public record Answer(int type, long id, Object value, PythonException error) {}
-
-  /**
-   * Decodes a RESULT, ERROR, ITEM or END frame.
-   *
-   * @throws ProtocolException if the frame is none of them
-   */
-  public static Answer decodeAnswer(byte[] frame) {
-    try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(frame)) {
-      int size = unpacker.unpackArrayHeader();
-      int type = unpacker.unpackInt();
-      long id = unpacker.unpackLong();
-      int expected = type == STREAM_OR_END ? 2 : 3;
-      if (size != expected || type < CALL_OR_RESULT || type > STREAM_OR_END) {
-        throw new ProtocolException(
-            "Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
-      }
-      if (type == STREAM_OR_END) {
-        return new Answer(type, id, null, null);
-      }
-      Object value = ValueCodec.unpack(unpacker);
-      if (type == CANCEL_OR_ERROR) {
-        return new Answer(type, id, null, toPythonException(value));
-      }
-      return new Answer(type, id, value, null);
-    } catch (IOException | RuntimeException e) {
-      throw asProtocolError(e);
-    }
-  }
-
-  private static PythonException toPythonException(Object error) {
-    if (!(error instanceof Map<?, ?> map)) {
-      return new PythonException(PythonException.Kind.HANDLER, "", String.valueOf(error), "");
-    }
-    return new PythonException(
-        kind(map.get("kind")),
-        String.valueOf(map.get("type")),
-        String.valueOf(map.get("message")),
-        map.get("traceback") instanceof String traceback ? traceback : "");
-  }
-
-  private static PythonException.Kind kind(Object kind) {
-    if ("encode".equals(kind)) {
-      return PythonException.Kind.ENCODE;
-    } else if ("function".equals(kind)) {
-      return PythonException.Kind.FUNCTION;
-    } else if ("cancelled".equals(kind)) {
-      return PythonException.Kind.CANCELLED;
-    }
-    return PythonException.Kind.HANDLER;
-  }
-
-  private static ProtocolException asProtocolError(Exception e) {
-    if (e instanceof ProtocolException protocolError) {
-      return protocolError;
-    }
-    return new ProtocolException(
-        "The worker sent a frame that is not valid MessagePack: " + e.getMessage(), e);
-  }
 }

@@ -3,6 +3,7 @@ package dev.synapse.internal.worker;
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
 import java.util.List;
@@ -18,12 +19,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * arrive, until END or ERROR; the consumer grants more credit through {@link #grant}. An ITEM or
  * END for a plain call, or a RESULT for a stream, is a {@link ProtocolException}.
  *
+ * <p>For the {@link Outbox}, the channel keeps a bound on the bytes the worker may not have read
+ * yet: the frames of calls it has not answered, plus the CANCELs and CREDITs sent since its last
+ * answer, and the frames of calls given up on until then (whatever it answers, it read before).
+ *
  * <p>The race between {@link #submit} and {@link #close}: a call put into the map after {@code
  * close} emptied it is taken back by {@code submit}, which sees the closed flag after its put.
  */
 final class EnvelopeChannel implements Channel {
   private final ConcurrentHashMap<Long, PendingCall> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong unansweredBytes = new AtomicLong();
+  private final AtomicLong sinceLastAnswerBytes = new AtomicLong();
+  private final MessageDecoder decoder = new MessageDecoder();
   private final Outbox outbox;
   private final int maxFrameBytes;
   private volatile boolean closed;
@@ -56,24 +64,30 @@ final class EnvelopeChannel implements Channel {
       stream.creditLine(this::grant);
     }
     call.owner(this);
+    call.frameBytes(frameBytes(frame));
+    unansweredBytes.addAndGet(call.frameBytes());
     inFlight.put(id, call);
     if (closed && inFlight.remove(id) != null) {
       return false;
     }
-    outbox.send(frame);
+    outbox.send(frame, unreadBound() - call.frameBytes());
     return true;
   }
 
   @Override
   public void onFrame(byte[] frame) {
-    Messages.Answer answer = Messages.decodeAnswer(frame);
+    Messages.Answer answer = decoder.answer(frame);
     long id = answer.id();
     int type = answer.type();
+    if (sinceLastAnswerBytes.get() != 0) {
+      sinceLastAnswerBytes.set(0);
+    }
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
       PendingCall call = inFlight.remove(id);
       if (call == null) {
         return;
       }
+      unansweredBytes.addAndGet(-call.frameBytes());
       if (type == Messages.CANCEL_OR_ERROR) {
         call.fail(answer.error());
       } else if (call instanceof StreamCall) {
@@ -96,6 +110,7 @@ final class EnvelopeChannel implements Channel {
     } else {
       StreamCall stream = streamOf(call, "the end of a stream");
       if (inFlight.remove(id, stream)) {
+        unansweredBytes.addAndGet(-stream.frameBytes());
         stream.succeed(null);
       }
     }
@@ -112,7 +127,7 @@ final class EnvelopeChannel implements Channel {
   /** Lets the worker send {@code count} more items of {@code stream}, if it still streams here. */
   private void grant(StreamCall stream, long count) {
     if (inFlight.get(stream.id()) == stream) {
-      outbox.send(Messages.credit(stream.id(), count));
+      sendControl(Messages.credit(stream.id(), count));
     }
   }
 
@@ -129,8 +144,24 @@ final class EnvelopeChannel implements Channel {
 
   private void forget(PendingCall call) {
     if (inFlight.remove(call.id(), call)) {
-      outbox.send(Messages.cancel(call.id()));
+      unansweredBytes.addAndGet(-call.frameBytes());
+      sinceLastAnswerBytes.addAndGet(call.frameBytes());
+      sendControl(Messages.cancel(call.id()));
     }
+  }
+
+  private void sendControl(OutboundFrame frame) {
+    long bytes = frameBytes(frame);
+    sinceLastAnswerBytes.addAndGet(bytes);
+    outbox.send(frame, unreadBound() - bytes);
+  }
+
+  private long unreadBound() {
+    return unansweredBytes.get() + sinceLastAnswerBytes.get();
+  }
+
+  private static long frameBytes(OutboundFrame frame) {
+    return frame.length() + 4;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.PythonException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
 import java.util.ArrayDeque;
@@ -23,8 +24,12 @@ final class LegacyChannel implements Channel {
     void replace(String reason);
   }
 
+  /** What the worker has not read when a call is sent: nothing, it answered the one before. */
+  private static final long NOTHING_UNREAD = 0;
+
   private record Waiting(PendingCall call, OutboundFrame frame) {}
 
+  private final MessageDecoder decoder = new MessageDecoder();
   private final Outbox outbox;
   private final int maxFrameBytes;
   private final Replacer replacer;
@@ -67,7 +72,7 @@ final class LegacyChannel implements Channel {
       }
       if (current == null) {
         current = call;
-        outbox.send(frame);
+        outbox.send(frame, NOTHING_UNREAD);
       } else {
         waiting.add(new Waiting(call, frame));
       }
@@ -77,7 +82,7 @@ final class LegacyChannel implements Channel {
 
   @Override
   public void onFrame(byte[] frame) {
-    Object value = Messages.decodeBare(frame);
+    Object value = decoder.bare(frame);
     PendingCall answered;
     synchronized (this) {
       answered = current;
@@ -101,7 +106,7 @@ final class LegacyChannel implements Channel {
     while ((next = waiting.poll()) != null) {
       if (!next.call().isDone()) {
         current = next.call();
-        outbox.send(next.frame());
+        outbox.send(next.frame(), NOTHING_UNREAD);
         return;
       }
     }

@@ -26,6 +26,7 @@ public class PendingCall extends CompletableFuture<Object> {
   private volatile CallOwner owner;
   private volatile ScheduledFuture<?> timeoutTask;
   private volatile long id;
+  private volatile long frameBytes;
 
   PendingCall(String function, Object input, Duration timeout, Executor completionExecutor) {
     this.function = function;
@@ -52,6 +53,15 @@ public class PendingCall extends CompletableFuture<Object> {
 
   void id(long id) {
     this.id = id;
+  }
+
+  /** The size of the frame that carried the call to the worker, header included. */
+  long frameBytes() {
+    return frameBytes;
+  }
+
+  void frameBytes(long frameBytes) {
+    this.frameBytes = frameBytes;
   }
 
   void owner(CallOwner owner) {

@@ -10,7 +10,6 @@ import dev.synapse.internal.launch.StderrPump;
 import dev.synapse.internal.launch.WorkerLaunch;
 import dev.synapse.internal.protocol.FrameReader;
 import dev.synapse.internal.protocol.Messages;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -150,9 +149,9 @@ final class WorkerSession {
   }
 
   private void readLoop() {
-    FrameReader frames =
-        new FrameReader(
-            new BufferedInputStream(process.getInputStream(), 64 * 1024), config.maxFrameBytes());
+    // The process's stream is buffered already: another buffer in front of it would ask the OS how
+    // much input is waiting (one more system call) after every read that returned a whole frame.
+    FrameReader frames = new FrameReader(process.getInputStream(), config.maxFrameBytes());
     ProtocolException garbage = null;
     try {
       byte[] first = frames.read();

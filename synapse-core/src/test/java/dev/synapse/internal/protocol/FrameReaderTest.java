@@ -45,7 +45,7 @@ class FrameReaderTest {
 
     FrameReader reader = new FrameReader(shape.apply(wire.toByteArray()), Integer.MAX_VALUE);
     for (byte[] body : bodies) {
-      Object decoded = Messages.decodeBare(reader.read());
+      Object decoded = new MessageDecoder().bare(reader.read());
       assertThat((byte[]) decoded).isEqualTo(body);
     }
     assertThat(reader.read()).isNull();

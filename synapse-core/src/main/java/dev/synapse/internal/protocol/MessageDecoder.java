@@ -1,0 +1,99 @@
+package dev.synapse.internal.protocol;
+
+import dev.synapse.ProtocolException;
+import dev.synapse.PythonException;
+import dev.synapse.internal.codec.ValueCodec;
+import java.io.IOException;
+import java.util.Map;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.core.buffer.ArrayBufferInput;
+
+/**
+ * Decodes the frames a worker sends. It keeps one unpacker for all of them: a new one per frame
+ * would allocate its string-decoding buffers (16 KiB) for every answer. Not thread-safe: one per
+ * reader thread.
+ */
+public final class MessageDecoder {
+  private final ArrayBufferInput input = new ArrayBufferInput(new byte[0]);
+  private final MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(input);
+
+  /** Decodes a bare value, the body of a seed-style answer or of the READY frame. */
+  public Object bare(byte[] frame) {
+    try {
+      start(frame);
+      Object value = ValueCodec.unpack(unpacker);
+      if (unpacker.hasNext()) {
+        throw new ProtocolException(
+            "A frame from the worker holds more than one MessagePack value");
+      }
+      return value;
+    } catch (IOException | RuntimeException e) {
+      throw asProtocolError(e);
+    }
+  }
+
+  /**
+   * Decodes a RESULT, ERROR, ITEM or END frame.
+   *
+   * @throws ProtocolException if the frame is none of them
+   */
+  public Messages.Answer answer(byte[] frame) {
+    try {
+      start(frame);
+      int size = unpacker.unpackArrayHeader();
+      int type = unpacker.unpackInt();
+      long id = unpacker.unpackLong();
+      int expected = type == Messages.STREAM_OR_END ? 2 : 3;
+      if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.STREAM_OR_END) {
+        throw new ProtocolException(
+            "Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
+      }
+      if (type == Messages.STREAM_OR_END) {
+        return new Messages.Answer(type, id, null, null);
+      }
+      Object value = ValueCodec.unpack(unpacker);
+      if (type == Messages.CANCEL_OR_ERROR) {
+        return new Messages.Answer(type, id, null, toPythonException(value));
+      }
+      return new Messages.Answer(type, id, value, null);
+    } catch (IOException | RuntimeException e) {
+      throw asProtocolError(e);
+    }
+  }
+
+  private void start(byte[] frame) throws IOException {
+    input.reset(frame);
+    unpacker.reset(input);
+  }
+
+  private static PythonException toPythonException(Object error) {
+    if (!(error instanceof Map<?, ?> map)) {
+      return new PythonException(PythonException.Kind.HANDLER, "", String.valueOf(error), "");
+    }
+    return new PythonException(
+        kind(map.get("kind")),
+        String.valueOf(map.get("type")),
+        String.valueOf(map.get("message")),
+        map.get("traceback") instanceof String traceback ? traceback : "");
+  }
+
+  private static PythonException.Kind kind(Object kind) {
+    if ("encode".equals(kind)) {
+      return PythonException.Kind.ENCODE;
+    } else if ("function".equals(kind)) {
+      return PythonException.Kind.FUNCTION;
+    } else if ("cancelled".equals(kind)) {
+      return PythonException.Kind.CANCELLED;
+    }
+    return PythonException.Kind.HANDLER;
+  }
+
+  private static ProtocolException asProtocolError(Exception e) {
+    if (e instanceof ProtocolException protocolError) {
+      return protocolError;
+    }
+    return new ProtocolException(
+        "The worker sent a frame that is not valid MessagePack: " + e.getMessage(), e);
+  }
+}
