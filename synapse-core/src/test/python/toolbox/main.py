@@ -81,6 +81,10 @@ def length(data):
     return len(data)
 
 
+def env(name):
+    return os.environ.get(name)
+
+
 def pid(_):
     return os.getpid()
 

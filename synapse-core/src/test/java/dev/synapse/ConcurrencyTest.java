@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,6 +64,32 @@ class ConcurrencyTest {
       } finally {
         pool.shutdownNow();
       }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {PLAIN_PYTHON, DEBIAN_PYTHON})
+  void asyncCallsReturnAtOnceWhileTheWorkerIsBusyAndItsPipeIsFull(String python) throws Exception {
+    try (Synapse synapse = Fixtures.builder(python).build()) {
+      synapse.spawn(module("toolbox"), "main");
+      CompletableFuture<Object> busy = synapse.invokeAsync("sleep", 3);
+      byte[] kibibyte = new byte[1024];
+
+      long started = System.nanoTime();
+      List<CompletableFuture<Object>> queued = new ArrayList<>();
+      for (int i = 0; i < 512; i++) {
+        queued.add(synapse.invokeAsync("length", kibibyte));
+      }
+      Duration submitting = Duration.ofNanos(System.nanoTime() - started);
+
+      // 512 KiB of calls cannot all fit into the pipe while the worker sleeps: a caller that wrote
+      // them itself would have waited for the sleep to end.
+      assertThat(submitting).isLessThan(Duration.ofSeconds(2));
+      assertThat(busy).isNotDone();
+      for (CompletableFuture<Object> call : queued) {
+        assertThat(call.get(30, TimeUnit.SECONDS)).isEqualTo(1024L);
+      }
+      assertThat(busy.get(30, TimeUnit.SECONDS)).isEqualTo(3L);
     }
   }
 }

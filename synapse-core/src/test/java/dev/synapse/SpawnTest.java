@@ -144,6 +144,21 @@ class SpawnTest {
   }
 
   @Test
+  void workersGetGlibcMallocTuning_unlessTheEnvironmentSetsItsOwn() {
+    try (Synapse synapse = synapse()) {
+      synapse.spawn(module("toolbox"), "main");
+      assertThat(synapse.invoke("env", "MALLOC_MMAP_THRESHOLD_")).isEqualTo("536870912");
+      assertThat(synapse.invoke("env", "MALLOC_TRIM_THRESHOLD_")).isEqualTo("268435456");
+    }
+    try (Synapse synapse =
+        Fixtures.builder(PLAIN_PYTHON).environment("MALLOC_TRIM_THRESHOLD_", "131072").build()) {
+      synapse.spawn(module("toolbox"), "main");
+      assertThat(synapse.invoke("env", "MALLOC_MMAP_THRESHOLD_")).isEqualTo("536870912");
+      assertThat(synapse.invoke("env", "MALLOC_TRIM_THRESHOLD_")).isEqualTo("131072");
+    }
+  }
+
+  @Test
   void builderRejectsBadValuesAtTheSetter() {
     assertThatThrownBy(() -> Synapse.builder().startupTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)

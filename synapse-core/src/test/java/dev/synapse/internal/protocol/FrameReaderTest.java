@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -82,6 +83,39 @@ class FrameReaderTest {
     assertThatThrownBy(reader::read)
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("2 of 4 bytes");
+  }
+
+  @Test
+  void asksForALargeBodyInSlicesOfAtMost64KiB() throws IOException {
+    byte[] body = new byte[1 << 20];
+    new Random(7).nextBytes(body);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    FrameWriter writer = new FrameWriter(wire);
+    writer.write(
+        OutboundFrame.encode(
+            packer -> packer.packBinaryHeader(body.length).writePayload(body), Integer.MAX_VALUE));
+    writer.flush();
+    LargestRequest stream = new LargestRequest(wire.toByteArray());
+
+    byte[] frame = new FrameReader(stream, Integer.MAX_VALUE).read();
+
+    assertThat((byte[]) new MessageDecoder().bare(frame)).isEqualTo(body);
+    assertThat(stream.largest).isEqualTo(64 * 1024);
+  }
+
+  /** Remembers the largest number of bytes asked for in one read. */
+  private static final class LargestRequest extends FilterInputStream {
+    private int largest;
+
+    LargestRequest(byte[] bytes) {
+      super(new ByteArrayInputStream(bytes));
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      largest = Math.max(largest, length);
+      return super.read(buffer, offset, length);
+    }
   }
 
   /** Hands out at most {@code chunk} bytes per read. */
