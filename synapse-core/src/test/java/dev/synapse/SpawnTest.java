@@ -147,13 +147,13 @@ class SpawnTest {
   void workersGetGlibcMallocTuning_unlessTheEnvironmentSetsItsOwn() {
     try (Synapse synapse = synapse()) {
       synapse.spawn(module("toolbox"), "main");
-      assertThat(synapse.invoke("env", "MALLOC_MMAP_THRESHOLD_")).isEqualTo("536870912");
-      assertThat(synapse.invoke("env", "MALLOC_TRIM_THRESHOLD_")).isEqualTo("268435456");
+      assertThat(synapse.invoke("env", "MALLOC_MMAP_THRESHOLD_")).isEqualTo("1073741824");
+      assertThat(synapse.invoke("env", "MALLOC_TRIM_THRESHOLD_")).isEqualTo("1073741824");
     }
     try (Synapse synapse =
         Fixtures.builder(PLAIN_PYTHON).environment("MALLOC_TRIM_THRESHOLD_", "131072").build()) {
       synapse.spawn(module("toolbox"), "main");
-      assertThat(synapse.invoke("env", "MALLOC_MMAP_THRESHOLD_")).isEqualTo("536870912");
+      assertThat(synapse.invoke("env", "MALLOC_MMAP_THRESHOLD_")).isEqualTo("1073741824");
       assertThat(synapse.invoke("env", "MALLOC_TRIM_THRESHOLD_")).isEqualTo("131072");
     }
   }

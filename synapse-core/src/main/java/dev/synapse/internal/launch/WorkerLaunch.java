@@ -15,15 +15,17 @@ import java.util.Map;
 public final class WorkerLaunch {
   /**
    * glibc's malloc settings for the worker, unless the environment sets them already. By default
-   * glibc maps every block above 128 KiB to fresh pages and returns it to the system when freed, so
-   * each large frame would touch all its memory anew (slow: a 64 MiB frame costs some 300 ms of
-   * page faults on a small VM). With these, blocks up to 512 MiB come from the heap and up to 256
-   * MiB of freed memory stays there for the next frame.
+   * glibc maps every block above 128 KiB to fresh pages and unmaps it when it is freed, so each
+   * large frame touches all its memory anew (on a small VM some 300 ms of page faults for 64 MiB).
+   * With these, blocks up to 1 GiB come from the heap and the heap keeps up to 1 GiB of freed
+   * memory for the next frame. The trim threshold must exceed what one call frees at once (the
+   * frame, the decoded value, the answer and its encoding): at 256 MiB a 64 MiB answer was slower
+   * than with glibc's defaults, because the heap shrank and grew again on every call.
    */
   static final Map<String, String> MALLOC_TUNING =
       Map.of(
-          "MALLOC_MMAP_THRESHOLD_", Integer.toString(512 << 20),
-          "MALLOC_TRIM_THRESHOLD_", Integer.toString(256 << 20));
+          "MALLOC_MMAP_THRESHOLD_", Integer.toString(1 << 30),
+          "MALLOC_TRIM_THRESHOLD_", Integer.toString(1 << 30));
 
   private WorkerLaunch() {}
 
