@@ -387,18 +387,21 @@ class _PartsOut(bytearray):
     """The pure encoder's output for encode_body: large values are put aside as references, in
     ``parts`` with the bytes before them."""
 
+    parts = None
+
     def reference(self, data):
         """Puts ``data`` (a bytes-like object) next in the output without copying it."""
-        parts = self.__dict__.setdefault("parts", [])
-        parts.append(bytes(self))
-        parts.append(memoryview(data).cast("B"))
+        if self.parts is None:
+            self.parts = []
+        self.parts.append(bytes(self))
+        self.parts.append(memoryview(data).cast("B"))
         self.clear()
 
 
 def _pure_encode_body(obj):
     out = _PartsOut()
     _pure_encode_into(obj, out)
-    parts = out.__dict__.get("parts")
+    parts = out.parts
     if parts is None:
         return out
     parts.append(bytes(out))
@@ -582,12 +585,21 @@ def _unpack(data, pos):
             pos += 2
         is_map = code >= 0xDE
     # Every item takes at least one byte: reject impossible counts before building anything.
+    # The commonest items (small ints, nil, short str keys) are decoded in line: a call less each.
     if is_map:
         if count * 2 > len(data) - pos:
             raise IndexError
         result = {}
         for _ in range(count):
-            key, pos = _unpack(data, pos)
+            code = data[pos]
+            if 0xA0 <= code < 0xC0:
+                end = pos + 1 + (code & 0x1F)
+                if end > len(data):
+                    raise IndexError
+                key = str(data[pos + 1 : end], "utf-8")
+                pos = end
+            else:
+                key, pos = _unpack(data, pos)
             value, pos = _unpack(data, pos)
             result[key] = value
         return result, pos
@@ -596,8 +608,16 @@ def _unpack(data, pos):
     items = []
     append = items.append
     for _ in range(count):
-        item, pos = _unpack(data, pos)
-        append(item)
+        code = data[pos]
+        if code < 0x80:
+            append(code)
+            pos += 1
+        elif code == 0xC0:
+            append(None)
+            pos += 1
+        else:
+            item, pos = _unpack(data, pos)
+            append(item)
     return items, pos
 
 
@@ -612,12 +632,12 @@ _VIEW_THRESHOLD = 64 * 1024
 def pure_decode(data):
     """Decodes one MessagePack value that fills all of ``data`` (any bytes-like object)."""
     kind = type(data)
-    if kind is not bytes and (kind is not bytearray or len(data) > _VIEW_THRESHOLD):
+    if kind is memoryview and data.nbytes <= _VIEW_THRESHOLD:
+        data = data.tobytes()  # a small copy is faster to read than a view
+    elif kind is not bytes and (kind is not bytearray or len(data) > _VIEW_THRESHOLD):
         data = memoryview(data)
         if data.format != "B" or data.ndim != 1:
             data = data.cast("B")
-        if len(data) <= _VIEW_THRESHOLD:
-            data = bytes(data)  # a small copy that is faster to read than a view
     try:
         value, end = _unpack(data, 0)
     except (IndexError, struct.error):

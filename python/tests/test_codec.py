@@ -421,3 +421,17 @@ def test_the_selected_encoder_can_be_used_again_after_an_error():
         with pytest.raises(TypeError):
             _codec.encode([1, "x" * 100, {1}])
         assert bytes(_codec.encode([1, 2])) == b"\x92\x01\x02"
+
+
+def test_every_prefix_of_a_call_message_is_truncated(codec):
+    data = encoded(codec, [1, 2, None, {"key": "v", "k2": [None, 5, -1, "s"]}, {1: 2}])
+    for end in range(len(data)):
+        with pytest.raises(ValueError):  # msgpack's own message: "incomplete input"
+            codec[1](data[:end])
+    assert codec[1](memoryview(bytearray(data))) == [
+        1,
+        2,
+        None,
+        {"key": "v", "k2": [None, 5, -1, "s"]},
+        {1: 2},
+    ]
