@@ -142,7 +142,11 @@ class FrameReader:
         return self._end - self._start
 
     def fill(self):
-        """Blocks for more input; returns False at the end of the input."""
+        """Blocks for more input; returns False at the end of the input.
+
+        Reads nothing when the buffer is full: it then holds the beginning of a body too large for
+        it, which next_frame() completes.
+        """
         start, end = self._start, self._end
         if start == end:
             start = end = 0
@@ -150,12 +154,13 @@ class FrameReader:
             end -= start
             self._buf[:end] = self._buf[start : start + end]
             start = 0
-        self._start = start
+        self._start, self._end = start, end
+        if end == _CHUNK:
+            return True
         if self._before_wait is not None:
             self._before_wait()
         count = self._raw.readinto(self._view[end:])
         if not count:
-            self._end = end
             self.eof = True
             return False
         self._end = end + count

@@ -313,3 +313,18 @@ def test_a_chunks_body_over_the_maximum_is_refused():
     finally:
         os.close(read_fd)
         os.close(write_fd)
+
+
+def test_fill_with_the_buffer_full_of_a_large_body_leaves_it_to_next_frame():
+    body = os.urandom(200_000)
+    pipe = Pipe(framed(body))
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, 1 << 20)
+        while reader.buffered < _protocol._CHUNK:
+            assert reader.fill()
+        assert reader.next_frame(wait=False) is None
+        assert reader.fill() and not reader.eof  # polled input while calls are queued
+        assert reader.next_frame() == body
+        assert read_all(reader) == []
+    finally:
+        pipe.close()
