@@ -7,13 +7,16 @@ logging handler on the root logger; faulthandler; a process group of its own and
 watchdog. Then it runs ENTRY.py as ``__main__`` with DIR first on ``sys.path``. If the module
 raises, the traceback goes to stderr as ERROR log lines and the exit code is 1; SystemExit keeps
 its meaning. However the module ends, the processes it started in the worker's group end with it.
+
+ENTRY.py is run the way ``runpy.run_path()`` runs a file, by _run_script(), which does not import
+pkgutil (a fair part of the start-up time).
 """
 
 import faulthandler
+import io
 import os
-import runpy
 import sys
-import traceback
+import types
 
 from pysynapse import _codec, _logging, _protocol, _stdio, _watchdog
 
@@ -25,14 +28,50 @@ def _send_legacy_ready():
 
 
 def _script_traceback(exc):
-    """The traceback of ``exc`` from the script's first frame on (runpy's and ours left off)."""
+    """The traceback of ``exc`` from the script's first frame on (ours left off)."""
+    import traceback
+
     tb = exc.__traceback__
-    while tb is not None and (
-        tb.tb_frame.f_code.co_filename == __file__
-        or tb.tb_frame.f_globals.get("__name__") == "runpy"
-    ):
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def _script_code(path):
+    """The code object of the file at ``path``: compiled Python, or source compiled as ``path``."""
+    with io.open_code(os.path.abspath(path)) as file:
+        data = file.read()
+    from importlib.util import MAGIC_NUMBER  # loaded already by ``python -m``
+
+    if data[:4] == MAGIC_NUMBER:
+        import marshal
+
+        return marshal.loads(memoryview(data)[16:])  # after the header of a .pyc file
+    return compile(data, path, "exec")
+
+
+def _run_script(path):
+    """Runs the file at ``path`` as ``__main__``, as ``runpy.run_path(path, run_name="__main__")``
+    does: in a fresh module that stands in for ``__main__`` in ``sys.modules`` meanwhile, with
+    ``sys.argv[0]`` set to ``path``.
+    """
+    path = os.fsdecode(path)
+    code = _script_code(path)
+    module = types.ModuleType("__main__")
+    module.__dict__.update(
+        __file__=path, __cached__=None, __loader__=None, __package__="", __spec__=None
+    )
+    saved_main, saved_argv0 = sys.modules.get("__main__"), sys.argv[0]
+    sys.modules["__main__"] = module
+    sys.argv[0] = path
+    try:
+        exec(code, module.__dict__)
+    finally:
+        sys.argv[0] = saved_argv0
+        if saved_main is None:
+            del sys.modules["__main__"]
+        else:
+            sys.modules["__main__"] = saved_main
 
 
 def main(argv):
@@ -55,7 +94,7 @@ def main(argv):
     sys.argv = list(argv)
     sys.path[0] = os.path.dirname(os.path.abspath(script))
     try:
-        runpy.run_path(script, run_name="__main__")
+        _run_script(script)
     except SystemExit:
         raise
     except BaseException as exc:

@@ -9,11 +9,16 @@ suite checks against msgpack itself:
   timestamp ext type (-1), a naive datetime being taken as UTC; a numpy ndarray of a supported
   dtype is the ndarray ext type (1, see _ndarray.py) and a numpy scalar is its plain Python value;
   ints outside -2**63 .. 2**64-1 raise OverflowError and any other type raises TypeError.
+* encode_body: what encode returns, but a large bin or ndarray value is referenced rather than
+  copied: the result is then a ``Chunks``, the encoding in parts (for a frame body, which is
+  written part by part; with msgpack, only for a large bin value that is the last item of the
+  top-level array, as in ``[RESULT, id, value]``, and for a large ndarray anywhere).
 * decode: str as str, bin as bytes, arrays as lists, maps as dicts with keys of any hashable type,
   the timestamp ext type as an aware UTC datetime (microseconds; nanoseconds are truncated), the
   ndarray ext type as a writable ndarray (a dict without numpy), any other ext type as
   ``ExtType(code, data)``. Truncated input, extra bytes after the value, invalid type bytes and a
-  malformed ndarray value raise ValueError.
+  malformed ndarray value raise ValueError. Nothing decoded refers to the input: bin, str and ext
+  data are copied out of it, so the caller may reuse its buffer.
 """
 
 import datetime as _dt
@@ -31,7 +36,17 @@ except ImportError:  # pragma: no cover - depends on the interpreter
 if _msgpack is not None and getattr(_msgpack, "version", (0,)) < (1, 0, 0):
     _msgpack = None  # pre-1.0 msgpack lacks the datetime options and has other defaults
 
-__all__ = ["NAME", "ExtType", "decode", "encode", "pure_decode", "pure_encode", "type_name"]
+__all__ = [
+    "NAME",
+    "Chunks",
+    "ExtType",
+    "decode",
+    "encode",
+    "encode_body",
+    "pure_decode",
+    "pure_encode",
+    "type_name",
+]
 
 _UTC = _dt.timezone.utc
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
@@ -180,13 +195,21 @@ def _bin_header(size, out):
 
 
 def _pack_bin(obj, out):
-    _bin_header(len(obj), out)
-    out += obj
+    size = len(obj)
+    _bin_header(size, out)
+    if size >= _REFERENCE_BYTES and type(out) is _PartsOut:
+        out.reference(obj)
+    else:
+        out += obj
 
 
 def _pack_memoryview(obj, out):
-    _bin_header(obj.nbytes, out)
-    out += obj
+    size = obj.nbytes
+    _bin_header(size, out)
+    if size >= _REFERENCE_BYTES and type(out) is _PartsOut:
+        out.reference(obj)
+    else:
+        out += obj
 
 
 def _pack_array(obj, out):
@@ -249,7 +272,10 @@ def _pack_ndarray(obj, out):
     header, data = _ndarray_parts(obj)
     _ext_header(_ndarray.EXT_CODE, len(header) + data.nbytes, out)
     out += header
-    out += data
+    if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
+        out.reference(data)
+    else:
+        out += data
 
 
 def _pack_numpy_scalar(obj, out):
@@ -323,11 +349,63 @@ def _subclass_encoder(obj):
 def pure_encode(obj):
     """Encodes ``obj`` with the pure-Python codec; returns a bytearray."""
     out = bytearray()
+    _pure_encode_into(obj, out)
+    return out
+
+
+def _pure_encode_into(obj, out):
     try:
         (_ENCODERS.get(type(obj)) or _subclass_encoder(obj))(obj, out)
     except RecursionError:
         raise ValueError("cannot encode: value is nested too deeply (or contains itself)") from None
-    return out
+
+
+# A bin or ndarray value at least this large is referenced by encode_body, not copied.
+_REFERENCE_BYTES = 64 * 1024
+
+
+class Chunks:
+    """An encoding in parts (bytes-like objects, the large values among them not copied).
+
+    ``len()`` is its size in bytes; ``bytes()`` joins the parts.
+    """
+
+    __slots__ = ("parts", "size")
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.size = sum(memoryview(part).nbytes for part in parts)
+
+    def __len__(self):
+        return self.size
+
+    def __bytes__(self):
+        return b"".join(self.parts)
+
+
+class _PartsOut(bytearray):
+    """The pure encoder's output for encode_body: large values are put aside as references, in
+    ``parts`` with the bytes before them."""
+
+    parts = None
+
+    def reference(self, data):
+        """Puts ``data`` (a bytes-like object) next in the output without copying it."""
+        if self.parts is None:
+            self.parts = []
+        self.parts.append(bytes(self))
+        self.parts.append(memoryview(data).cast("B"))
+        self.clear()
+
+
+def _pure_encode_body(obj):
+    out = _PartsOut()
+    _pure_encode_into(obj, out)
+    parts = out.parts
+    if parts is None:
+        return out
+    parts.append(bytes(out))
+    return Chunks(parts)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -507,12 +585,21 @@ def _unpack(data, pos):
             pos += 2
         is_map = code >= 0xDE
     # Every item takes at least one byte: reject impossible counts before building anything.
+    # The commonest items (small ints, nil, short str keys) are decoded in line: a call less each.
     if is_map:
         if count * 2 > len(data) - pos:
             raise IndexError
         result = {}
         for _ in range(count):
-            key, pos = _unpack(data, pos)
+            code = data[pos]
+            if 0xA0 <= code < 0xC0:
+                end = pos + 1 + (code & 0x1F)
+                if end > len(data):
+                    raise IndexError
+                key = str(data[pos + 1 : end], "utf-8")
+                pos = end
+            else:
+                key, pos = _unpack(data, pos)
             value, pos = _unpack(data, pos)
             result[key] = value
         return result, pos
@@ -521,8 +608,16 @@ def _unpack(data, pos):
     items = []
     append = items.append
     for _ in range(count):
-        item, pos = _unpack(data, pos)
-        append(item)
+        code = data[pos]
+        if code < 0x80:
+            append(code)
+            pos += 1
+        elif code == 0xC0:
+            append(None)
+            pos += 1
+        else:
+            item, pos = _unpack(data, pos)
+            append(item)
     return items, pos
 
 
@@ -537,7 +632,9 @@ _VIEW_THRESHOLD = 64 * 1024
 def pure_decode(data):
     """Decodes one MessagePack value that fills all of ``data`` (any bytes-like object)."""
     kind = type(data)
-    if kind is not bytes and (kind is not bytearray or len(data) > _VIEW_THRESHOLD):
+    if kind is memoryview and data.nbytes <= _VIEW_THRESHOLD:
+        data = data.tobytes()  # a small copy is faster to read than a view
+    elif kind is not bytes and (kind is not bytearray or len(data) > _VIEW_THRESHOLD):
         data = memoryview(data)
         if data.format != "B" or data.ndim != 1:
             data = data.cast("B")
@@ -592,18 +689,53 @@ def _msgpack_ext_hook(code, data):
     return _msgpack.ExtType(code, data)
 
 
+# msgpack Packers not in use; one is taken for each encoding (threads may encode at once).
+_packers = []
+# A Packer keeps its buffer as large as the largest value it packed: one that packed more than
+# this is dropped rather than kept.
+_PACKER_KEPT_BYTES = 1024 * 1024
+
+
+def _pack(obj):
+    try:
+        packer = _packers.pop()
+    except IndexError:
+        packer = _msgpack.Packer(use_bin_type=True, datetime=True, default=_msgpack_default)
+    data = packer.pack(obj)  # on an exception the packer is reset and dropped
+    if len(data) <= _PACKER_KEPT_BYTES:
+        _packers.append(packer)
+    return data
+
+
+def _large_last_item(obj):
+    """Whether ``obj`` is a list whose last item is a large bin value (a RESULT of bytes...)."""
+    if type(obj) is not list or not obj:
+        return False
+    value = obj[-1]
+    kind = type(value)
+    if kind is bytes or kind is bytearray:
+        return len(value) >= _REFERENCE_BYTES
+    return kind is memoryview and value.nbytes >= _REFERENCE_BYTES
+
+
 if _msgpack is not None:
     NAME = "msgpack"
-    _packb = functools.partial(
-        _msgpack.packb, use_bin_type=True, datetime=True, default=_msgpack_default
-    )
 
     def encode(obj):
         """Encodes ``obj``; returns bytes (a bytearray for a value holding a large ndarray)."""
         try:
-            return _packb(obj)
+            return _pack(obj)
         except _LargeArray:
             return pure_encode(obj)
+
+    def encode_body(obj):
+        """Encodes ``obj`` like encode(), as a Chunks when it holds large values (see above)."""
+        if not _large_last_item(obj):
+            try:
+                return _pack(obj)
+            except _LargeArray:
+                pass
+        return _pure_encode_body(obj)
 
     _unpackb = functools.partial(
         _msgpack.unpackb,
@@ -631,4 +763,5 @@ if _msgpack is not None:
 else:
     NAME = "pure"
     encode = pure_encode
+    encode_body = _pure_encode_body
     decode = pure_decode

@@ -5,14 +5,14 @@ value. The length is checked against the maximum frame size before anything is a
 body.
 """
 
+import _thread
 import io
 import os
-import platform
-import select
 import struct
-import threading
+import sys
 
 from . import _codec
+from ._codec import Chunks
 from ._version import __version__
 
 PROTOCOL_VERSION = 1
@@ -34,9 +34,12 @@ DEFAULT_MAX_FRAME = 256 * 1024 * 1024
 _LARGEST_LENGTH = 0xFFFFFFFF
 
 _HEADER = struct.Struct("<I")
+# The input buffer (the default capacity of a Linux pipe).
 _CHUNK = 64 * 1024
-# Frames up to this size are sent with one write call (header and body joined).
+# A body this large is written from where it is, not copied among the frames waiting.
 _SMALL_WRITE = 64 * 1024
+# Frames added are written once they reach this many bytes.
+_BATCH_BYTES = 64 * 1024
 
 
 class FrameTooLargeError(ValueError):
@@ -64,6 +67,26 @@ def max_frame_size(environ=None):
     return size
 
 
+def python_version():
+    """``platform.python_version()``, read off ``sys.version`` without importing platform (and re)
+    when that starts the usual way for CPython: "3.11.2 (main, ...".
+    """
+    version, _, rest = sys.version.partition(" ")
+    if (
+        sys.implementation.name == "cpython"
+        and rest.startswith("(")
+        and version.replace(".", "").replace("+", "").replace("_", "").isalnum()
+        and version.isascii()
+    ):
+        parts = version.split(".")
+        if len(parts) == 2:
+            parts.append("0")
+        return ".".join(parts)
+    import platform
+
+    return platform.python_version()
+
+
 def ready_message(mode, functions):
     """The READY message: ``mode`` is "pysynapse" or "legacy", ``functions`` a list of names."""
     return [
@@ -72,7 +95,7 @@ def ready_message(mode, functions):
             "protocol": PROTOCOL_VERSION,
             "mode": mode,
             "pysynapse": __version__,
-            "python": platform.python_version(),
+            "python": python_version(),
             "codec": _codec.NAME,
             "functions": list(functions),
             "pid": os.getpid(),
@@ -88,44 +111,67 @@ def frame(body):
 class FrameReader:
     """Cuts frame bodies out of the byte stream on one file descriptor.
 
-    Input is read in chunks into one buffer, and every complete frame in it can be taken without
-    blocking, which lets the serve loop see the frames already sent (a CANCEL, say) before it runs
-    the next call. A body larger than a chunk that is still incomplete is read straight into its
-    own preallocated bytearray, so a 64 MiB payload costs one allocation and no concatenation. A
-    frame over the maximum size is read and thrown away in chunks, never allocated.
+    Input is read with ``readinto`` into one buffer that is allocated once, and every complete
+    frame in it can be taken without blocking, which lets the serve loop see the frames already
+    sent (a CANCEL, say) before it runs the next call. A body is handed out as a memoryview of that
+    buffer, valid until the next call of a method of the reader: decode it before going on. A body
+    too large for the buffer is read straight into a second buffer, kept for the next large body,
+    so that a stream of 64 MiB payloads touches fresh memory once (the decoders copy what they take
+    out of a body, so nothing decoded refers to either buffer). A frame over the maximum size is
+    read and thrown away in pieces, never allocated. ``before_wait``, if given, is called before
+    every read that may block (the serve loop writes the answers it has gathered).
 
     Not thread-safe: only the serve loop's thread uses it.
     """
 
-    def __init__(self, fd, max_frame):
+    def __init__(self, fd, max_frame, before_wait=None):
         self._raw = io.FileIO(fd, "rb", closefd=False)
         self._fd = fd
         self._max = max_frame
-        self._buf = bytearray()
-        self._start = 0
+        self._before_wait = before_wait
+        self._buf = bytearray(_CHUNK)
+        self._view = memoryview(self._buf)
+        self._start = 0  # the first byte not taken yet
+        self._end = 0  # the end of the bytes received
+        self._large = bytearray()  # bodies larger than the buffer; only grows
         self.eof = False
 
     @property
     def buffered(self):
         """Bytes received but not yet taken as frames."""
-        return len(self._buf) - self._start
+        return self._end - self._start
 
     def fill(self):
-        """Blocks for the next chunk of input; returns False at the end of the input."""
-        chunk = self._raw.read(_CHUNK)
-        if not chunk:
+        """Blocks for more input; returns False at the end of the input.
+
+        Reads nothing when the buffer is full: it then holds the beginning of a body too large for
+        it, which next_frame() completes.
+        """
+        start, end = self._start, self._end
+        if start == end:
+            start = end = 0
+        elif start:
+            end -= start
+            self._buf[:end] = self._buf[start : start + end]
+            start = 0
+        self._start, self._end = start, end
+        if end == _CHUNK:
+            return True
+        if self._before_wait is not None:
+            self._before_wait()
+        count = self._raw.readinto(self._view[end:])
+        if not count:
             self.eof = True
             return False
-        if self._start:
-            del self._buf[: self._start]
-            self._start = 0
-        self._buf += chunk
+        self._end = end + count
         return True
 
     def input_waiting(self):
         """Whether fill() would return at once (always False on Windows)."""
         if os.name == "nt" or self.eof:
             return False
+        import select
+
         try:
             readable, _, _ = select.select([self._fd], [], [], 0)
         except (OSError, ValueError):
@@ -135,35 +181,40 @@ class FrameReader:
     def next_frame(self, wait=True):
         """Takes the next complete frame body out of the buffer, or returns None if there is none.
 
-        With ``wait``, a large body whose beginning has arrived is completed by blocking reads.
-        Raises FrameTooLargeError after skipping an oversized frame, and EOFError if the input ends
-        inside a frame that is being completed or skipped.
+        The body is a memoryview that the next call of any method of the reader may overwrite.
+        With ``wait``, a body too large for the buffer whose beginning has arrived is completed by
+        blocking reads. Raises FrameTooLargeError after skipping an oversized frame, and EOFError
+        if the input ends inside a frame that is being completed or skipped.
         """
-        buf, start = self._buf, self._start
-        if len(buf) - start < 4:
+        start = self._start
+        if self._end - start < 4:
             return None
-        size = _HEADER.unpack_from(buf, start)[0]
+        size = _HEADER.unpack_from(self._buf, start)[0]
         if size > self._max:
             self._skip(size)
             raise FrameTooLargeError(size, self._max)
         end = start + 4 + size
-        if end <= len(buf):
+        if end <= self._end:
             self._start = end
-            return buf[start + 4 : end]
-        if not wait or size <= _CHUNK:
+            return self._view[start + 4 : end]
+        if not wait or size + 4 <= _CHUNK:
             return None
-        body = bytearray(size)
-        have = len(buf) - start - 4
-        body[:have] = memoryview(buf)[start + 4 :]
-        self._consume_all()
-        self._read_into(memoryview(body)[have:])
+        return self._read_large(size)
+
+    def _read_large(self, size):
+        if len(self._large) < size:
+            self._large = bytearray()  # the old one is freed before the new one is made
+            self._large = bytearray(size)
+        body = memoryview(self._large)[:size]
+        have = self._end - self._start - 4
+        body[:have] = self._view[self._start + 4 : self._end]
+        self._start = self._end = 0
+        self._read_into(body[have:])
         return body
 
-    def _consume_all(self):
-        self._buf = bytearray()
-        self._start = 0
-
     def _read_into(self, view):
+        if self._before_wait is not None:
+            self._before_wait()
         while len(view):
             count = self._raw.readinto(view)
             if not count:
@@ -172,62 +223,90 @@ class FrameReader:
             view = view[count:]
 
     def _skip(self, size):
-        have = min(size, len(self._buf) - self._start - 4)
+        have = min(size, self._end - self._start - 4)
         self._start += 4 + have
         left = size - have
-        scratch = memoryview(bytearray(min(left, _CHUNK)))
-        while left:
-            part = scratch[: min(left, len(scratch))]
-            self._read_into(part)
-            left -= len(part)
+        if left:  # all the buffer held was taken: it serves as scratch space for the rest
+            self._start = self._end = 0
+            while left:
+                part = self._view[: min(left, _CHUNK)]
+                self._read_into(part)
+                left -= len(part)
 
 
 def _write_all(fd, data):
-    view = memoryview(data)
-    while len(view):
-        view = view[os.write(fd, view) :]
+    written = os.write(fd, data)
+    if written < len(data):  # a large body, or a signal
+        view = memoryview(data)[written:]
+        while len(view):
+            view = view[os.write(fd, view) :]
 
 
 class FrameWriter:
-    """Writes whole frames to one file descriptor.
+    """Writes whole frames to one file descriptor, small ones gathered into one write call.
 
-    Thread-safe: a lock keeps frames written from several threads (the serve loop, the asyncio loop)
-    from interleaving; it is held only while one frame is written.
+    ``write()`` sends a frame at once; ``add()`` appends it to the frames waiting, which go out
+    with the next ``flush()`` or ``write()``, or as soon as they reach 64 KiB. A large body is
+    written after the frames waiting, straight from where it is (its header separately). The body
+    may be any bytes-like object or a ``Chunks``.
+
+    Thread-safe: a lock keeps frames written from several threads (the serve loop, the asyncio
+    loop, the flusher) from interleaving; it is held while frames are added or written.
     """
 
     def __init__(self, fd, max_frame):
         self._fd = fd
         self._max = max_frame
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
+        self._waiting = bytearray()
 
     @property
     def max_frame(self):
         return self._max
 
+    @property
+    def waiting(self):
+        """Whether frames added are waiting for a flush."""
+        return bool(self._waiting)
+
     def write(self, body):
-        """Writes ``body`` as one frame; raises FrameTooLargeError, leaving the stream untouched."""
+        """Writes ``body`` as one frame now (after the frames waiting).
+
+        Raises FrameTooLargeError, leaving the stream untouched.
+        """
+        self.add(body, True)
+
+    def add(self, body, flush=False):
+        """Adds ``body`` as one frame to those waiting; with ``flush``, writes them all now.
+
+        Raises FrameTooLargeError, leaving the stream untouched.
+        """
         size = len(body)
         if size > self._max:
             raise FrameTooLargeError(size, self._max)
-        header = _HEADER.pack(size)
         with self._lock:
-            if size <= _SMALL_WRITE:
-                _write_all(self._fd, header + body)
-            else:
-                _write_all(self._fd, header)
-                _write_all(self._fd, body)
+            waiting = self._waiting
+            waiting += _HEADER.pack(size)
+            if size >= _SMALL_WRITE or type(body) is Chunks:
+                self._write_waiting()
+                if type(body) is Chunks:
+                    for part in body.parts:
+                        _write_all(self._fd, part)
+                else:
+                    _write_all(self._fd, body)
+                return
+            waiting += body
+            if flush or len(waiting) >= _BATCH_BYTES:
+                self._write_waiting()
 
-    def write_many(self, bodies):
-        """Writes each of ``bodies`` as one frame, all with one write call when they are small.
+    def flush(self):
+        """Writes the frames waiting, if any."""
+        if self._waiting:
+            with self._lock:
+                self._write_waiting()
 
-        The caller has checked every size against the maximum already.
-        """
-        if len(bodies) == 1:
-            self.write(bodies[0])
-            return
-        data = bytearray()
-        for body in bodies:
-            data += _HEADER.pack(len(body))
-            data += body
-        with self._lock:
+    def _write_waiting(self):
+        data = self._waiting
+        if data:
+            self._waiting = bytearray()  # taken before writing: a failed write drops them
             _write_all(self._fd, data)

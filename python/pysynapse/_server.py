@@ -26,21 +26,27 @@ credit, 64 KiB of frames or a millisecond, so CANCELs and CREDITs are seen soon 
 turns. A round's frames are written together when it ends (one system call for many small items);
 should a next() block meanwhile, a flusher thread ("pysynapse-flush") writes the frames waiting
 after a millisecond, so an item is never held back by a slow one after it.
+
+Answers of plain calls are gathered the same way: when several calls have arrived together (a host
+keeping many in flight), their RESULT frames go out with one write once the calls queued have run,
+before the loop blocks on its input, or when 64 KiB of frames are waiting; and a handler that
+starts while answers are waiting arms the flusher, so a slow call holds none of them back. A single
+call's answer is written as soon as it is made, since the loop then has nothing left to do but
+read.
+
+Imports are kept off the common path: ``logging`` when there is something to log, ``traceback``
+for an error, ``asyncio`` and ``threading`` for the first async handler or stream that needs them.
 """
 
+import _thread
 import collections
 import functools
-import logging
-import threading
 import time
-import traceback
 import types
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
 from . import _codec, _protocol, _stdio
 from ._protocol import CALL, CANCEL, CREDIT, END, ERROR, ITEM, RESULT, STREAM
-
-_log = logging.getLogger("pysynapse")
 
 # After a call that ran at least this long, look for CANCELs sent meanwhile (one poll per slow
 # call).
@@ -56,8 +62,17 @@ _ROUND_BYTES = 64 * 1024
 _FLUSH_DELAY = 0.001
 # What a plain call() gets back from a handler that returns one of these: an error.
 _GENERATOR_TYPES = (types.GeneratorType, types.AsyncGeneratorType)
+# Results of these types are answered without the (slower) check for a coroutine.
+_PLAIN_RESULTS = frozenset((type(None), bool, int, float, str, bytes, list, dict, tuple))
 
-_serving = threading.Lock()
+_serving = _thread.allocate_lock()
+
+
+def _log():
+    """The "pysynapse" logger; logging is imported on first use (see _logging)."""
+    import logging
+
+    return logging.getLogger("pysynapse")
 
 
 def serve(handler):
@@ -95,8 +110,8 @@ def serve(handler):
         frames_in, frames_out = _stdio.install()
         _stdio.claim_stdin()
         _stdio.frame_stream().flush()
-        reader = _protocol.FrameReader(frames_in, max_frame)
         writer = _protocol.FrameWriter(frames_out, max_frame)
+        reader = _protocol.FrameReader(frames_in, max_frame, before_wait=writer.flush)
         _Server(functions, reader, writer).run()
     finally:
         _serving.release()
@@ -127,6 +142,8 @@ def _safe_str(value):
 
 
 def _traceback_text(exc):
+    import traceback
+
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_globals.get("__name__", "").startswith(_OWN_MODULES):
         tb = tb.tb_next
@@ -138,6 +155,8 @@ def _describe(exc, kind, with_traceback=True):
     if with_traceback:
         text = _traceback_text(exc)
     else:
+        import traceback
+
         text = "".join(traceback.format_exception_only(type(exc), exc))
     return {
         "type": _codec.type_name(type(exc)),
@@ -166,6 +185,7 @@ class _EventLoopThread:
 
     def __init__(self):
         import asyncio
+        import threading
 
         self._asyncio = asyncio
         self.loop = asyncio.new_event_loop()
@@ -177,7 +197,7 @@ class _EventLoopThread:
         try:
             self.loop.run_forever()
         except BaseException:
-            _log.exception("the asyncio event loop stopped")
+            _log().exception("the asyncio event loop stopped")
 
     @property
     def alive(self):
@@ -188,50 +208,42 @@ class _EventLoopThread:
         return self._asyncio.run_coroutine_threadsafe(coroutine, self.loop)
 
 
-class _Batch:
-    """Frames of plain-generator streams on their way out, written together.
+class _Flusher:
+    """Writes the frames left waiting in the FrameWriter while the main thread runs user code.
 
-    The main thread adds frames during a round and flushes them when the round ends. A round that
-    runs on (a generator's next() blocks, or computes for long) would hold back the frames before
-    it, so adding to an empty batch wakes the flusher thread, which writes whatever is still waiting
-    a moment later. Frames are taken and written under one lock, so they keep their order whoever
-    writes them.
+    The serve loop adds its answers and stream items to the writer, which writes them when they
+    fill 64 KiB; the loop flushes them before it blocks on its input and after each round of
+    streams. Before it calls a handler or a generator's next() with frames waiting, it arms this
+    flusher: a thread, started on first use, that writes whatever is still waiting a millisecond
+    later. The writer's lock keeps the frames in order whoever writes them.
     """
 
     def __init__(self, writer):
         self._writer = writer
-        self._lock = threading.Lock()
-        self._bodies = []
-        self._wake = threading.Event()
-        self._thread = None
+        self._wake = None
+        # Set by arm(), cleared by the thread just before it flushes: frames added before arm()
+        # saw it set are written by that flush.
+        self.armed = False
 
-    def add(self, body):
-        with self._lock:
-            self._bodies.append(body)
-            first = len(self._bodies) == 1
-        if first:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="pysynapse-flush", daemon=True
-                )
-                self._thread.start()
-            self._wake.set()
+    def arm(self):
+        if self._wake is None:
+            import threading
 
-    def flush(self):
-        with self._lock:
-            if self._bodies:
-                bodies, self._bodies = self._bodies, []
-                self._writer.write_many(bodies)
+            self._wake = threading.Event()
+            threading.Thread(target=self._run, name="pysynapse-flush", daemon=True).start()
+        self.armed = True
+        self._wake.set()
 
     def _run(self):
         while True:
             self._wake.wait()
             self._wake.clear()
             time.sleep(_FLUSH_DELAY)
+            self.armed = False
             try:
-                self.flush()
+                self._writer.flush()
             except OSError as exc:
-                _log.debug("the flusher could not write: %s", exc)
+                _log().debug("the flusher could not write: %s", exc)
                 return
 
 
@@ -282,59 +294,71 @@ class _Server:
         self._queue = collections.deque()
         self._running = {}  # id -> Future of an async call or stream the host still waits for
         self._async_streams = {}  # id -> _AsyncStream the host still waits for
-        self._running_lock = threading.Lock()  # guards _running and _async_streams
+        self._running_lock = _thread.allocate_lock()  # guards _running and _async_streams
         self._streams = {}  # id -> _SyncStream the host still waits for (main thread only)
         self._ready = {}  # the _SyncStreams with credit, in turn order (main thread only)
-        self._batch = _Batch(writer)
+        self._flusher = _Flusher(writer)
         self._async = None
 
     def run(self):
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
         try:
-            self._loop()
+            try:
+                self._loop()
+            finally:
+                self._writer.flush()  # the answers gathered, whatever ends the loop
         except BrokenPipeError:
-            _log.debug("the host closed the frame stream; stopping")
+            _log().debug("the host closed the frame stream; stopping")
         finally:
             self._close_streams()
 
     def _loop(self):
         reader, queue, ready = self._reader, self._queue, self._ready
+        next_frame, on_frame = reader.next_frame, self._on_frame
         while True:
             try:
-                body = reader.next_frame(wait=not queue and not ready)
+                body = next_frame(not queue and not ready)
             except _protocol.FrameTooLargeError as exc:
-                _log.error("skipped an incoming %s", exc)
+                _log().error("skipped an incoming %s", exc)
                 continue
             except EOFError as exc:
-                _log.error("%s; stopping", exc)
+                _log().error("%s; stopping", exc)
                 return
             if body is not None:
-                self._on_frame(body)
+                on_frame(body)
             elif queue:
-                self._run_next()
+                self._run_queued()
             elif ready and not reader.eof:
                 self._advance_streams()
             elif reader.eof or not reader.fill():
                 if reader.buffered:
-                    _log.error("the input ended inside a frame (%d bytes)", reader.buffered)
+                    _log().error("the input ended inside a frame (%d bytes)", reader.buffered)
                 return
 
-    def _run_next(self):
-        call_id, name, payload, credit = self._queue.popleft()
-        started = time.perf_counter()
-        self._call(call_id, name, payload, credit)
-        if time.perf_counter() - started >= _SLOW_CALL and self._reader.input_waiting():
-            self._reader.fill()
+    def _run_queued(self):
+        """Runs the queued calls in turn, until one that took a while finds input waiting (the
+        loop decodes it before the next call) or none is left."""
+        queue, call, clock = self._queue, self._call, time.perf_counter
+        while queue:
+            call_id, name, payload, credit = queue.popleft()
+            if not queue:  # the loop reads its input next anyway
+                call(call_id, name, payload, credit)
+                return
+            started = clock()
+            call(call_id, name, payload, credit)
+            if clock() - started >= _SLOW_CALL and self._reader.input_waiting():
+                self._reader.fill()
+                return
 
     def _on_frame(self, body):
         try:
             message = _codec.decode(body)
         except Exception as exc:
-            _log.error("ignored a frame of %d bytes that does not decode: %s", len(body), exc)
+            _log().error("ignored a frame of %d bytes that does not decode: %s", len(body), exc)
             return
         if type(message) is list and message:
             kind = message[0]
-            if kind == CALL and len(message) == 4 and _valid_id(message[1]):
+            if kind == CALL and len(message) == 4 and type(message[1]) is int and message[1] >= 0:
                 self._queue.append((message[1], message[2], message[3], None))
                 return
             if kind == CANCEL and len(message) == 2 and _valid_id(message[1]):
@@ -343,7 +367,7 @@ class _Server:
             if kind == CREDIT or kind == STREAM:
                 self._on_stream_message(kind, message)
                 return
-        _log.error("ignored a message that is not a valid CALL or CANCEL: %s", _preview(message))
+        _log().error("ignored a message that is not a valid CALL or CANCEL: %s", _preview(message))
 
     def _on_stream_message(self, kind, message):
         size = len(message)
@@ -351,11 +375,11 @@ class _Server:
             if size == 3 and _valid_id(message[1]) and _valid_count(message[2], 1):
                 self._credit(message[1], message[2])
             else:
-                _log.error("ignored an invalid CREDIT message: %s", _preview(message))
+                _log().error("ignored an invalid CREDIT message: %s", _preview(message))
         elif size == 5 and _valid_id(message[1]) and _valid_count(message[4], 0):
             self._queue.append((message[1], message[2], message[3], message[4]))
         else:
-            _log.error("ignored an invalid STREAM message: %s", _preview(message))
+            _log().error("ignored an invalid STREAM message: %s", _preview(message))
 
     def _call(self, call_id, name, payload, credit):
         try:
@@ -363,6 +387,8 @@ class _Server:
         except (KeyError, TypeError):
             self._send_error(call_id, self._function_error(name))
             return
+        if self._writer.waiting and not self._flusher.armed:
+            self._flusher.arm()
         try:
             result = function(payload)
         except (SystemExit, KeyboardInterrupt):
@@ -372,10 +398,10 @@ class _Server:
             return
         if credit is not None:
             self._start_stream(call_id, name, result, credit)
-        elif isinstance(result, Coroutine):
-            self._start_async(call_id, result)
-        else:
+        elif type(result) in _PLAIN_RESULTS or not isinstance(result, Coroutine):
             self._send_result(call_id, result, name)
+        else:
+            self._start_async(call_id, result)
 
     def _function_error(self, name):
         if None in self._functions:
@@ -430,15 +456,16 @@ class _Server:
                 import asyncio  # loaded already: it runs this call
 
                 exc = asyncio.CancelledError(f"call {call_id} was cancelled")
-                self._send_error(call_id, _describe(exc, "cancelled", with_traceback=False))
+                error = _describe(exc, "cancelled", with_traceback=False)
+                self._send_error(call_id, error, now=True)
                 return
             exc = future.exception()
             if exc is not None:
-                self._send_error(call_id, _describe(exc, "handler"))
+                self._send_error(call_id, _describe(exc, "handler"), now=True)
             else:
-                self._send_result(call_id, future.result())
+                self._send_result(call_id, future.result(), now=True)
         except OSError as exc:
-            _log.debug("could not send the answer to call %d: %s", call_id, exc)
+            _log().debug("could not send the answer to call %d: %s", call_id, exc)
 
     def _refuse_generator(self, call_id, name, generator):
         if isinstance(generator, types.GeneratorType):
@@ -492,7 +519,7 @@ class _Server:
         Ends after a millisecond or _ROUND_BYTES of frames, writes the round's frames and takes any
         input that is waiting, so that CANCELs and CREDITs are seen between rounds.
         """
-        ready, add = self._ready, self._batch.add
+        ready, add = self._ready, self._writer.add
         step, clock = self._stream_step, time.perf_counter
         size, started, full = 0, clock(), False
         try:
@@ -513,13 +540,15 @@ class _Server:
                 if not finished and stream.credit > 0:
                     ready[call_id] = stream  # its turn comes again after the others'
         finally:
-            self._batch.flush()
+            self._writer.flush()
         if self._reader.input_waiting():
             self._reader.fill()
 
     def _stream_step(self, stream):
         """Takes the next item of ``stream``: the body to send, and whether the stream ended."""
         call_id = stream.call_id
+        if self._writer.waiting and not self._flusher.armed:
+            self._flusher.arm()
         try:
             item = next(stream.iterator)
         except StopIteration:
@@ -542,7 +571,7 @@ class _Server:
     def _item_body(self, call_id, index, item):
         """The ITEM frame body for the item at ``index``, or None and the error that replaces it."""
         try:
-            body = _codec.encode([ITEM, call_id, item])
+            body = _codec.encode_body([ITEM, call_id, item])
         except Exception as exc:
             error = _describe(exc, "encode", with_traceback=False)
         else:
@@ -615,7 +644,7 @@ class _Server:
             self._writer.write(body)
             return True
         except OSError as exc:
-            _log.debug("could not write to the host for stream %d: %s", call_id, exc)
+            _log().debug("could not write to the host for stream %d: %s", call_id, exc)
             return False
 
     def _async_stream_done(self, call_id, future):
@@ -624,7 +653,7 @@ class _Server:
                 del self._running[call_id]
             self._async_streams.pop(call_id, None)  # only left there if the driver failed
         if not future.cancelled() and future.exception() is not None:
-            _log.error("stream %d failed: %r", call_id, future.exception())
+            _log().error("stream %d failed: %r", call_id, future.exception())
 
     def _close_streams(self):
         streams = list(self._streams.values())
@@ -635,28 +664,29 @@ class _Server:
 
     # Answers ------------------------------------------------------------------------------------
 
-    def _send_result(self, call_id, value, name=None):
+    def _send_result(self, call_id, value, name=None, now=False):
+        """Sends the RESULT frame; ``now`` writes it at once, else it waits for the loop's flush."""
         try:
-            body = _codec.encode([RESULT, call_id, value])
+            body = _codec.encode_body([RESULT, call_id, value])
         except Exception as exc:
             if type(value) in _GENERATOR_TYPES:  # checked here, off the path of every answer
                 self._refuse_generator(call_id, name, value)
             else:
-                self._send_error(call_id, _describe(exc, "encode", with_traceback=False))
+                self._send_error(call_id, _describe(exc, "encode", with_traceback=False), now)
             return
         try:
-            self._writer.write(body)
+            self._writer.add(body, now)
         except _protocol.FrameTooLargeError as exc:
             problem = ValueError(
                 f"the result is {exc.size} bytes encoded, "
                 f"more than the maximum frame size of {exc.limit} bytes"
             )
-            self._send_error(call_id, _describe(problem, "encode", with_traceback=False))
+            self._send_error(call_id, _describe(problem, "encode", with_traceback=False), now)
 
-    def _send_error(self, call_id, error):
+    def _send_error(self, call_id, error, now=False):
         body = self._error_body(call_id, error)
         if body is not None:
-            self._writer.write(body)
+            self._writer.add(body, now)
 
     def _error_body(self, call_id, error):
         """The ERROR frame body for ``error``, its texts cut until it fits; None if nothing fits."""
@@ -672,7 +702,7 @@ class _Server:
                 body = _codec.encode([ERROR, call_id, fields])
             if len(body) <= self._writer.max_frame:
                 return body
-        _log.error("the error for call %d does not fit in a frame: %s", call_id, error["message"])
+        _log().error("the error for call %d does not fit in a frame: %s", call_id, error["message"])
         return None
 
 
@@ -688,7 +718,7 @@ def _close_quietly(iterator, call_id):
     try:
         close()
     except Exception:
-        _log.exception("closing the generator of stream %d failed", call_id)
+        _log().exception("closing the generator of stream %d failed", call_id)
 
 
 async def _aclose_quietly(iterator, call_id):
@@ -698,7 +728,7 @@ async def _aclose_quietly(iterator, call_id):
     try:
         await aclose()
     except Exception:
-        _log.exception("closing the async generator of stream %d failed", call_id)
+        _log().exception("closing the async generator of stream %d failed", call_id)
 
 
 def _valid_count(value, least):

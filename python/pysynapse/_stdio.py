@@ -19,12 +19,12 @@ bootstrap because the bootstrap runs as ``__main__``: a module importing
 ``pysynapse._bootstrap`` would get a second copy of it.
 """
 
+import _thread
 import io
 import os
 import sys
-import threading
 
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()
 _fds = None  # (frames in, frames out) once installed
 _frames_out = None
 _stdin_hook = None

@@ -9,23 +9,22 @@ that forked the worker exits, which in a JVM is any thread that happened to call
 ProcessBuilder.start().
 """
 
+import _thread
 import os
-import signal
-import threading
 import time
 
 POLL_INTERVAL = 0.2
 
 
 def start(interval=POLL_INTERVAL):
-    """Starts the watchdog thread (a no-op on Windows); returns it, or None."""
+    """Starts the watchdog thread (a no-op on Windows); returns its identifier, or None.
+
+    A bare ``_thread`` thread, which, like a daemon thread, does not keep the process alive: the
+    threading module is not needed for it (it costs start-up time).
+    """
     if os.name != "posix":
         return None
-    thread = threading.Thread(
-        target=_watch, args=(os.getppid(), interval), name="pysynapse-watchdog", daemon=True
-    )
-    thread.start()
-    return thread
+    return _thread.start_new_thread(_watch, (os.getppid(), interval))
 
 
 def _watch(parent, interval):
@@ -44,6 +43,8 @@ def end_group_members():
     me = os.getpid()
     if os.name != "posix" or os.getpgrp() != me or not os.path.isdir("/proc"):
         return
+    import signal
+
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == me:
             continue
@@ -57,6 +58,8 @@ def end_group_members():
 
 
 def _die():
+    import signal
+
     try:
         # Never signal a group we do not lead: it would be the host's, shared with its other
         # children.

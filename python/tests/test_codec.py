@@ -376,3 +376,62 @@ def test_type_names():
     assert _codec.type_name(ValueError) == "ValueError"
     assert _codec.type_name(collections.OrderedDict) == "collections.OrderedDict"
     assert _codec.type_name(Custom) == "test_codec.Custom"
+
+
+LARGE = bytes(range(256)) * 400  # over the size from which encode_body references a value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [1, 7, LARGE],
+        [1, 7, bytearray(LARGE)],
+        [1, 7, memoryview(LARGE)],
+        [1, 7, memoryview(LARGE).cast("I")],
+        [3, 2**40, {"a": LARGE, "b": [LARGE, "x"], "c": ExtType(3, LARGE)}],
+        [1, 7, {"small": b"x" * 100}],
+        [1, 7, LARGE[:100]],
+        "not a message",
+    ],
+    ids=["bytes", "bytearray", "memoryview", "int-view", "nested", "small", "small-bin", "other"],
+)
+def test_encode_body_is_encode_in_parts(value):
+    body = _codec.encode_body(value)
+    assert bytes(body) == bytes(_codec.encode(value))
+    assert len(body) == len(bytes(body))
+    if isinstance(body, _codec.Chunks):  # the large values are referenced, not copied
+        assert any(isinstance(part, memoryview) for part in body.parts)
+
+
+def test_encode_body_references_a_large_top_level_value_with_either_codec():
+    body = _codec.encode_body([1, 7, LARGE])
+    assert isinstance(body, _codec.Chunks)
+    assert [bytes(part) for part in body.parts[1:]] == [LARGE, b""]
+
+
+def test_encode_body_raises_what_encode_raises():
+    with pytest.raises(TypeError, match="cannot encode object of type 'set'"):
+        _codec.encode_body([1, 7, {1, 2}])
+    with pytest.raises(OverflowError):
+        _codec.encode_body([1, 7, LARGE, 2**64])
+
+
+def test_the_selected_encoder_can_be_used_again_after_an_error():
+    for _ in range(3):
+        with pytest.raises(TypeError):
+            _codec.encode([1, "x" * 100, {1}])
+        assert bytes(_codec.encode([1, 2])) == b"\x92\x01\x02"
+
+
+def test_every_prefix_of_a_call_message_is_truncated(codec):
+    data = encoded(codec, [1, 2, None, {"key": "v", "k2": [None, 5, -1, "s"]}, {1: 2}])
+    for end in range(len(data)):
+        with pytest.raises(ValueError):  # msgpack's own message: "incomplete input"
+            codec[1](data[:end])
+    assert codec[1](memoryview(bytearray(data))) == [
+        1,
+        2,
+        None,
+        {"key": "v", "k2": [None, 5, -1, "s"]},
+        {1: 2},
+    ]

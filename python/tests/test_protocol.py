@@ -1,13 +1,14 @@
 """Framing over real pipes: whole, chunked and one-byte-at-a-time streams, limits, end of input."""
 
 import os
+import select
 import struct
 import threading
 import time
 
 import pytest
 
-from pysynapse import _protocol
+from pysynapse import ExtType, _codec, _protocol
 
 
 def framed(body):
@@ -204,3 +205,126 @@ def test_ready_message():
     assert kind == 0
     assert info["mode"] == "legacy" and info["functions"] == ["b", "a"]
     assert info["protocol"] == 1 and info["pid"] == os.getpid()
+
+
+def test_a_reused_receive_buffer_leaves_earlier_decoded_values_intact():
+    def message(fill):
+        return [
+            1,
+            ord(fill),
+            None,
+            {
+                "bin": fill.encode() * 200_000,
+                "str": fill * 100_000,
+                "ext": ExtType(5, fill.encode() * 70_000),
+                "small": [fill.encode() * 10, fill],
+            },
+        ]
+
+    first, second = message("a"), message("b")
+    pipe = Pipe(b"".join(framed(bytes(_codec.encode(m))) for m in (first, second, first)), 50_000)
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, 1 << 20)
+        decoded = []
+        while True:
+            body = reader.next_frame()
+            if body is not None:
+                decoded.append(_codec.decode(body))
+            elif not reader.fill():
+                break
+        assert decoded == [first, second, first]
+    finally:
+        pipe.close()
+
+
+def test_the_reader_calls_before_wait_before_each_blocking_read():
+    calls = []
+    pipe = Pipe(framed(b"one") + framed(b"x" * 100_000), piece=30_000, pause=0.01)
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, 1 << 20, before_wait=lambda: calls.append(1))
+        assert read_all(reader) == [b"one", b"x" * 100_000]
+        assert calls
+        waits = len(calls)
+        assert reader.next_frame() is None and not reader.fill()
+        assert len(calls) == waits + 1
+    finally:
+        pipe.close()
+
+
+def readable(fd):
+    return bool(select.select([fd], [], [], 0)[0])
+
+
+def test_added_frames_wait_for_a_flush_or_64_kib():
+    read_fd, write_fd = os.pipe()
+    try:
+        writer = _protocol.FrameWriter(write_fd, 1 << 20)
+        writer.add(b"one")
+        writer.add(bytearray(b"two"))
+        assert writer.waiting and not readable(read_fd)
+        writer.flush()
+        assert not writer.waiting
+        assert os.read(read_fd, 100) == framed(b"one") + framed(b"two")
+        for _ in range(15):
+            writer.add(b"z" * 4092)
+        assert not readable(read_fd)
+        writer.add(b"z" * 4092)  # 16 frames of 4096 bytes: 64 KiB (what the pipe holds)
+        assert not writer.waiting and readable(read_fd)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_write_sends_the_frames_waiting_first_and_large_bodies_uncopied():
+    read_fd, write_fd = os.pipe()
+    big = os.urandom(300_000)
+    chunks = _codec.encode_body([1, 9, big])
+    assert isinstance(chunks, _codec.Chunks)
+    assert any(isinstance(part, memoryview) and part.obj is big for part in chunks.parts)
+    expected = framed(b"small") + framed(bytes(chunks)) + framed(b"after")
+    received = bytearray()
+
+    def drain():
+        while len(received) < len(expected):
+            received.extend(os.read(read_fd, 65536))
+
+    thread = threading.Thread(target=drain, daemon=True)
+    thread.start()
+    try:
+        writer = _protocol.FrameWriter(write_fd, 1 << 20)
+        writer.add(b"small")
+        writer.add(chunks)
+        writer.write(b"after")
+        thread.join(10)
+        assert bytes(received) == expected
+        assert _codec.decode(bytes(chunks)) == [1, 9, big]
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_a_chunks_body_over_the_maximum_is_refused():
+    read_fd, write_fd = os.pipe()
+    try:
+        writer = _protocol.FrameWriter(write_fd, 100_000)
+        with pytest.raises(_protocol.FrameTooLargeError):
+            writer.add(_codec.encode_body([1, 1, b"x" * 200_000]))
+        assert not writer.waiting and not readable(read_fd)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_fill_with_the_buffer_full_of_a_large_body_leaves_it_to_next_frame():
+    body = os.urandom(200_000)
+    pipe = Pipe(framed(body))
+    try:
+        reader = _protocol.FrameReader(pipe.read_fd, 1 << 20)
+        while reader.buffered < _protocol._CHUNK:
+            assert reader.fill()
+        assert reader.next_frame(wait=False) is None
+        assert reader.fill() and not reader.eof  # polled input while calls are queued
+        assert reader.next_frame() == body
+        assert read_all(reader) == []
+    finally:
+        pipe.close()

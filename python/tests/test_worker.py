@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -485,3 +486,122 @@ def test_children_end_with_a_worker_that_exits_at_end_of_input(spawn, tmp_path):
     while not _process_gone(child_pid):
         assert time.monotonic() < deadline, "the worker's child outlived it"
         time.sleep(0.02)
+
+
+def write_in_background(worker, data):
+    """Writes ``data`` to the worker from a thread, so that the test can read the answers."""
+    thread = threading.Thread(target=worker.write, args=(data,), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_answers_of_pipelined_calls_keep_their_ids_and_order(spawn):
+    worker = spawn("functions.py")
+    worker.ready()
+    calls = []
+    for i in range(3000):
+        function = "echo" if i % 7 else "nothing"  # every 7th call fails: no such function
+        calls.append(frame([1, i, function, "x" * (i % 300)]))
+    writing = write_in_background(worker, b"".join(calls))
+    for i in range(3000):
+        answer = worker.recv()
+        if i % 7:
+            assert answer == [1, i, "x" * (i % 300)]
+        else:
+            assert error_of(answer, i)["kind"] == "function"
+    writing.join(5)
+
+
+def test_a_slow_call_does_not_hold_back_the_answers_before_it(spawn):
+    worker = spawn("functions.py")
+    worker.ready()
+    worker.write(
+        frame([1, 1, "echo", "one"])
+        + frame([1, 2, "echo", "two"])
+        + frame([1, 3, "sleep", {"seconds": 2, "tag": "slow"}])
+    )
+    started = time.monotonic()
+    assert worker.recv() == [1, 1, "one"]
+    assert worker.recv() == [1, 2, "two"]
+    assert time.monotonic() - started < 1.0
+    assert worker.recv() == [1, 3, "slow"]
+
+
+def test_cancel_of_a_queued_call_among_many_pipelined_ones(spawn):
+    worker = spawn("functions.py")
+    worker.ready()
+    data = b"".join(frame([1, i, "echo", i]) for i in range(100))
+    data += frame([1, 100, "sleep", {"seconds": 0, "tag": "cancelled"}]) + frame([2, 100])
+    data += b"".join(frame([1, i, "echo", i]) for i in range(101, 200))
+    worker.write(data)
+    assert [worker.recv() for _ in range(199)] == [[1, i, i] for i in range(200) if i != 100]
+    worker.expect_no_frame(0.2)
+    assert "ran cancelled" not in worker.sync_stderr()
+
+
+def test_large_payloads_one_after_another_come_back_intact(spawn):
+    worker = spawn("functions.py")
+    worker.ready()
+    payloads = [bytes([n]) * (3 << 20) + os.urandom(1000) for n in range(3)]
+    data = b"".join(frame([1, n, "echo", payload]) for n, payload in enumerate(payloads))
+    writing = write_in_background(worker, data)
+    for n, payload in enumerate(payloads):
+        assert worker.recv(timeout=20) == [1, n, payload]
+    writing.join(5)
+    worker.call(9, "echo", {"after": [os.urandom(100_000), "large"]})
+    assert worker.recv()[2]["after"][1] == "large"
+
+
+def test_a_worker_that_does_not_log_does_not_import_logging(spawn):
+    bare = subprocess.run(
+        [sys.executable, "-c", "import sys; print(' '.join(sys.modules))"],
+        stdout=subprocess.PIPE,
+        check=True,
+        text=True,
+    ).stdout.split()
+    worker = spawn("lean.py")
+    worker.ready()
+    worker.call(1, None, "modules")
+    loaded = set(worker.recv()[2]) - set(bare)
+    lazy = {"logging", "traceback", "asyncio", "pkgutil", "platform", "threading", "select"}
+    assert not loaded & lazy
+    worker.call(2, "no such function", None)  # an error: its traceback text needs no traceback
+    assert error_of(worker.recv(), 2)["kind"] == "function"
+    worker.call(3, None, [1, 2])
+    assert worker.recv() == [1, 3, [1, 2]]
+
+
+def test_records_logged_at_import_time_reach_the_host(spawn):
+    worker = spawn("lean.py", env=worker_env(LEAN_LOG_AT_IMPORT="1"))
+    worker.ready()
+    worker.wait_for_stderr("[pysynapse:WARNING:lean] at import\n")
+    assert "debug at import" not in worker.stderr()
+    worker.call(1, None, "modules")
+    assert "logging" in worker.recv()[2]
+
+    worker = spawn("lean.py", env=worker_env(LEAN_LOG_AT_IMPORT="1", SYNAPSE_LOG_LEVEL="debug"))
+    worker.ready()
+    worker.wait_for_stderr("[pysynapse:DEBUG:lean] debug at import\n")
+
+
+def test_the_module_runs_as_main_the_way_runpy_runs_a_file(spawn):
+    worker = spawn("script_info.py", "one", "two")
+    worker.ready()
+    worker.call(1, None, None)
+    path = os.path.join(WORKERS_DIR, "script_info.py")
+    assert worker.recv()[2] == {
+        "name": "__main__",
+        "file": path,
+        "package": "",
+        "spec": "None",
+        "loader": "None",
+        "cached": None,
+        "doc": (
+            "Reports how the bootstrap ran it: its module globals, sys.argv, sys.path[0] and "
+            "__main__."
+        ),
+        "argv": [path, "one", "two"],
+        "path0": WORKERS_DIR,
+        "main is this module": True,
+        "pickles": True,
+    }
