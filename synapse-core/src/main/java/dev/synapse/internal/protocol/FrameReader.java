@@ -4,6 +4,7 @@ import dev.synapse.FrameTooLargeException;
 import dev.synapse.ProtocolException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Reads length-prefixed frames (4-byte unsigned little-endian length, then the body) from a
@@ -18,6 +19,9 @@ public final class FrameReader {
    */
   private static final int SLICE = 64 * 1024;
 
+  /** Frames at least this long that end in a binary value are read split, see {@link #read()}. */
+  static final int SPLIT_AT = 1024 * 1024;
+
   private final InputStream in;
   private final int maxFrameBytes;
   private final byte[] header = new byte[4];
@@ -29,13 +33,14 @@ public final class FrameReader {
   }
 
   /**
-   * Reads the next frame's body.
+   * Reads the next frame's body. A body of at least {@link #SPLIT_AT} bytes that ends in one binary
+   * value ({@link TrailingBinary}) comes split, with the value's bytes in an array of their own.
    *
    * @return the body, or {@code null} when the stream ended cleanly between frames
    * @throws ProtocolException if the stream ends inside a frame or announces an oversized one
    * @throws IOException if reading fails
    */
-  public byte[] read() throws IOException {
+  public InboundFrame read() throws IOException {
     int got = readFully(header, 0, 4);
     if (got == 0) {
       return null;
@@ -59,13 +64,40 @@ public final class FrameReader {
               + "; is something printing to the frame stream?)",
           cause);
     }
-    byte[] body = new byte[(int) length];
-    int read = readFully(body, 0, body.length);
-    if (read < body.length) {
-      throw new ProtocolException(
-          "The worker's output ended inside a frame (" + read + " of " + length + " bytes)");
+    if (length < SPLIT_AT) {
+      byte[] body = new byte[(int) length];
+      fill(body, 0, 0, length);
+      return InboundFrame.whole(body);
     }
-    return body;
+    byte[] start = new byte[TrailingBinary.LONGEST_HEAD];
+    fill(start, 0, 0, length);
+    int headLength = TrailingBinary.headLength(start, length);
+    if (headLength < 0) {
+      byte[] body = Arrays.copyOf(start, (int) length);
+      fill(body, start.length, start.length, length);
+      return InboundFrame.whole(body);
+    }
+    byte[] binary = new byte[(int) (length - headLength)];
+    int early = start.length - headLength; // the value's first bytes, read together with the head
+    System.arraycopy(start, headLength, binary, 0, early);
+    fill(binary, early, start.length, length);
+    return new InboundFrame(Arrays.copyOf(start, headLength), binary);
+  }
+
+  /**
+   * Reads {@code part} full from index {@code from} on, which is byte {@code position} of a body of
+   * {@code length} bytes.
+   */
+  private void fill(byte[] part, int from, long position, long length) throws IOException {
+    int read = readFully(part, from, part.length - from);
+    if (read < part.length - from) {
+      throw new ProtocolException(
+          "The worker's output ended inside a frame ("
+              + (position + read)
+              + " of "
+              + length
+              + " bytes)");
+    }
   }
 
   private int readFully(byte[] buffer, int offset, int length) throws IOException {

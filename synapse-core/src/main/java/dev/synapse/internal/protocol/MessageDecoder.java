@@ -19,10 +19,10 @@ public final class MessageDecoder {
   private final MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(input);
 
   /** Decodes a bare value, the body of a seed-style answer or of the READY frame. */
-  public Object bare(byte[] frame) {
+  public Object bare(InboundFrame frame) {
     try {
       start(frame);
-      Object value = ValueCodec.unpack(unpacker);
+      Object value = value(frame);
       if (unpacker.hasNext()) {
         throw new ProtocolException(
             "A frame from the worker holds more than one MessagePack value");
@@ -38,7 +38,7 @@ public final class MessageDecoder {
    *
    * @throws ProtocolException if the frame is none of them
    */
-  public Messages.Answer answer(byte[] frame) {
+  public Messages.Answer answer(InboundFrame frame) {
     try {
       start(frame);
       int size = unpacker.unpackArrayHeader();
@@ -52,7 +52,7 @@ public final class MessageDecoder {
       if (type == Messages.STREAM_OR_END) {
         return new Messages.Answer(type, id, null, null);
       }
-      Object value = ValueCodec.unpack(unpacker);
+      Object value = value(frame);
       if (type == Messages.CANCEL_OR_ERROR) {
         return new Messages.Answer(type, id, null, toPythonException(value));
       }
@@ -62,9 +62,19 @@ public final class MessageDecoder {
     }
   }
 
-  private void start(byte[] frame) throws IOException {
-    input.reset(frame);
+  private void start(InboundFrame frame) throws IOException {
+    input.reset(frame.head());
     unpacker.reset(input);
+  }
+
+  /** The next value: decoded, or the trailing binary value the frame was read with. */
+  private Object value(InboundFrame frame) throws IOException {
+    byte[] binary = frame.trailingBinary();
+    if (binary == null) {
+      return ValueCodec.unpack(unpacker);
+    }
+    unpacker.unpackBinaryHeader();
+    return binary;
   }
 
   private static PythonException toPythonException(Object error) {

@@ -87,7 +87,7 @@ public final class Messages {
    *
    * @throws ProtocolException if the frame is not READY
    */
-  public static WorkerInfo decodeReady(byte[] frame) {
+  public static WorkerInfo decodeReady(InboundFrame frame) {
     Object message = new MessageDecoder().bare(frame);
     if (message instanceof List<?> list
         && list.size() == 2

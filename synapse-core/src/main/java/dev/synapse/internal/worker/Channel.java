@@ -1,5 +1,6 @@
 package dev.synapse.internal.worker;
 
+import dev.synapse.internal.protocol.InboundFrame;
 import java.util.List;
 
 /**
@@ -16,7 +17,7 @@ interface Channel extends CallOwner {
   boolean submit(PendingCall call);
 
   /** Handles one frame from the worker; runs on the reader thread. */
-  void onFrame(byte[] frame);
+  void onFrame(InboundFrame frame);
 
   /**
    * Closes the channel: fails every call sent with {@code cause}. Calls not sent yet are failed

@@ -3,6 +3,7 @@ package dev.synapse.internal.worker;
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
@@ -75,7 +76,7 @@ final class EnvelopeChannel implements Channel {
   }
 
   @Override
-  public void onFrame(byte[] frame) {
+  public void onFrame(InboundFrame frame) {
     Messages.Answer answer = decoder.answer(frame);
     long id = answer.id();
     int type = answer.type();
@@ -106,7 +107,7 @@ final class EnvelopeChannel implements Channel {
       return;
     }
     if (type == Messages.CREDIT_OR_ITEM) {
-      streamOf(call, "an item").offer(answer.value(), frame.length);
+      streamOf(call, "an item").offer(answer.value(), frame.length());
     } else {
       StreamCall stream = streamOf(call, "the end of a stream");
       if (inFlight.remove(id, stream)) {

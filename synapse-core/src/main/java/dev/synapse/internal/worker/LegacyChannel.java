@@ -4,6 +4,7 @@ import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.PythonException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
@@ -81,7 +82,7 @@ final class LegacyChannel implements Channel {
   }
 
   @Override
-  public void onFrame(byte[] frame) {
+  public void onFrame(InboundFrame frame) {
     Object value = decoder.bare(frame);
     PendingCall answered;
     synchronized (this) {

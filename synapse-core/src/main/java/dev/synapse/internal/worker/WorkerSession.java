@@ -9,6 +9,7 @@ import dev.synapse.internal.launch.ProcessTree;
 import dev.synapse.internal.launch.StderrPump;
 import dev.synapse.internal.launch.WorkerLaunch;
 import dev.synapse.internal.protocol.FrameReader;
+import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.Messages;
 import java.io.IOException;
 import java.util.List;
@@ -154,7 +155,7 @@ final class WorkerSession {
     FrameReader frames = new FrameReader(process.getInputStream(), config.maxFrameBytes());
     ProtocolException garbage = null;
     try {
-      byte[] first = frames.read();
+      InboundFrame first = frames.read();
       if (first != null) {
         WorkerInfo info = Messages.decodeReady(first);
         channel =
@@ -162,7 +163,7 @@ final class WorkerSession {
                 ? new LegacyChannel(outbox, config.maxFrameBytes(), this::replace)
                 : new EnvelopeChannel(outbox, config.maxFrameBytes());
         ready.complete(info);
-        for (byte[] frame = frames.read(); frame != null; frame = frames.read()) {
+        for (InboundFrame frame = frames.read(); frame != null; frame = frames.read()) {
           channel.onFrame(frame);
         }
       }

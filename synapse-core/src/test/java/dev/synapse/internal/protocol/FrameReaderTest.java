@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synapse.FrameTooLargeException;
 import dev.synapse.ProtocolException;
+import dev.synapse.internal.codec.ValueCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
@@ -97,10 +99,85 @@ class FrameReaderTest {
     writer.flush();
     LargestRequest stream = new LargestRequest(wire.toByteArray());
 
-    byte[] frame = new FrameReader(stream, Integer.MAX_VALUE).read();
+    InboundFrame frame = new FrameReader(stream, Integer.MAX_VALUE).read();
 
     assertThat((byte[]) new MessageDecoder().bare(frame)).isEqualTo(body);
     assertThat(stream.largest).isEqualTo(64 * 1024);
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void aLargeAnswerEndingInBytesIsReadStraightIntoItsOwnArray(Function<byte[], InputStream> shape)
+      throws IOException {
+    byte[] payload = new byte[FrameReader.SPLIT_AT + 5];
+    new Random(3).nextBytes(payload);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    FrameWriter writer = new FrameWriter(wire);
+    long[] ids = {7, 200, 70_000, 1L << 33};
+    for (long id : ids) {
+      writer.write(answer(Messages.CALL_OR_RESULT, id, payload));
+    }
+    writer.write(answer(Messages.CREDIT_OR_ITEM, 9, payload));
+    writer.write(answer(Messages.CALL_OR_RESULT, 10, List.of(payload)));
+    writer.write(answer(Messages.CANCEL_OR_ERROR, 11, payload));
+    writer.write(
+        OutboundFrame.encode(
+            packer -> packer.packBinaryHeader(payload.length).writePayload(payload),
+            Integer.MAX_VALUE));
+    writer.flush();
+    FrameReader reader = new FrameReader(shape.apply(wire.toByteArray()), Integer.MAX_VALUE);
+    MessageDecoder decoder = new MessageDecoder();
+
+    for (long id : ids) {
+      InboundFrame frame = reader.read();
+      assertThat(frame.trailingBinary()).isEqualTo(payload);
+      Messages.Answer answer = decoder.answer(frame);
+      assertThat(answer.id()).isEqualTo(id);
+      assertThat(answer.value()).isSameAs(frame.trailingBinary());
+    }
+    InboundFrame item = reader.read();
+    assertThat(item.trailingBinary()).isNotNull();
+    assertThat(decoder.answer(item).type()).isEqualTo(Messages.CREDIT_OR_ITEM);
+
+    InboundFrame list = reader.read();
+    assertThat(list.trailingBinary()).isNull();
+    assertThat((List<?>) decoder.answer(list).value()).singleElement().isEqualTo(payload);
+
+    InboundFrame error = reader.read();
+    assertThat(error.trailingBinary()).isNull();
+    assertThat(decoder.answer(error).type()).isEqualTo(Messages.CANCEL_OR_ERROR);
+
+    InboundFrame bare = reader.read();
+    assertThat(bare.head()).hasSize(5);
+    assertThat((byte[]) decoder.bare(bare)).isEqualTo(payload);
+    assertThat(reader.read()).isNull();
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void aLargeFrameCutShortInItsBinaryValueIsAProtocolError(Function<byte[], InputStream> shape)
+      throws IOException {
+    byte[] payload = new byte[FrameReader.SPLIT_AT];
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    FrameWriter writer = new FrameWriter(wire);
+    writer.write(answer(Messages.CALL_OR_RESULT, 1, payload));
+    writer.flush();
+    byte[] cut = Arrays.copyOf(wire.toByteArray(), wire.size() - 100);
+    FrameReader reader = new FrameReader(shape.apply(cut), Integer.MAX_VALUE);
+
+    assertThatThrownBy(reader::read)
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining(
+            (payload.length + 8 - 100) + " of " + (payload.length + 8) + " bytes");
+  }
+
+  private static OutboundFrame answer(int type, long id, Object value) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(type).packLong(id);
+          ValueCodec.pack(packer, value);
+        },
+        Integer.MAX_VALUE);
   }
 
   /** Remembers the largest number of bytes asked for in one read. */

@@ -35,11 +35,12 @@ class MessageDecoderTest {
 
   @Test
   void keepsWorkingAfterAFrameThatDoesNotDecode() throws IOException {
-    byte[] truncated = body(1, 1, "a string cut short");
+    byte[] truncated = bodyBytes(1, 1, "a string cut short");
     byte[] cut = Arrays.copyOf(truncated, truncated.length - 3);
 
-    assertThatThrownBy(() -> decoder.answer(cut)).isInstanceOf(ProtocolException.class);
-    assertThatThrownBy(() -> decoder.answer(new byte[] {(byte) 0xC1}))
+    assertThatThrownBy(() -> decoder.answer(InboundFrame.whole(cut)))
+        .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> decoder.answer(InboundFrame.whole(new byte[] {(byte) 0xC1})))
         .isInstanceOf(ProtocolException.class);
 
     assertThat(decoder.answer(body(1, 2, "fine")).value()).isEqualTo("fine");
@@ -61,16 +62,20 @@ class MessageDecoderTest {
   @Test
   void refusesTwoValuesInOneBareFrame() throws IOException {
     ByteArrayOutputStream twoValues = new ByteArrayOutputStream();
-    twoValues.write(bare(1L));
-    twoValues.write(bare(2L));
+    twoValues.write(bare(1L).head());
+    twoValues.write(bare(2L).head());
 
-    assertThatThrownBy(() -> decoder.bare(twoValues.toByteArray()))
+    assertThatThrownBy(() -> decoder.bare(InboundFrame.whole(twoValues.toByteArray())))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("more than one");
     assertThat(decoder.bare(bare("after"))).isEqualTo("after");
   }
 
-  private static byte[] body(int type, long id, Object value) throws IOException {
+  private static InboundFrame body(int type, long id, Object value) throws IOException {
+    return InboundFrame.whole(bodyBytes(type, id, value));
+  }
+
+  private static byte[] bodyBytes(int type, long id, Object value) throws IOException {
     return bytes(
         OutboundFrame.encode(
             packer -> {
@@ -80,8 +85,8 @@ class MessageDecoderTest {
             Integer.MAX_VALUE));
   }
 
-  private static byte[] bare(Object value) throws IOException {
-    return bytes(Messages.bare(value, Integer.MAX_VALUE));
+  private static InboundFrame bare(Object value) throws IOException {
+    return InboundFrame.whole(bytes(Messages.bare(value, Integer.MAX_VALUE)));
   }
 
   private static byte[] bytes(OutboundFrame frame) throws IOException {
