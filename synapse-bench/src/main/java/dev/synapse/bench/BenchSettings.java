@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.suites} — a comma-separated subset of the suites' ids to run;
  *   <li>{@code bench.workerEnv} — extra environment variables for the Synapse workers ({@code
  *       NAME=value,...}), to try a setting without changing the core;
+ *   <li>{@code bench.forkJvmArgs} — extra JVM options for JMH's forked JVMs, separated by spaces
+ *       (e.g. {@code -XX:+AlwaysPreTouch});
  *   <li>{@code bench.label}, {@code bench.results} — the results file's name and directory;
  *   <li>{@code bench.logs} — where JMH's own reports go.
  * </ul>

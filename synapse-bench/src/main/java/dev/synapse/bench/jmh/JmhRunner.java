@@ -4,6 +4,7 @@ import dev.synapse.bench.fixture.BenchModules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,18 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * console shows progress lines (on stderr) and the table (on stdout).
  *
  * <p>The forks get a fixed heap ({@link #FORK_HEAP}), so the figures do not depend on the machine's
- * memory size, and the system properties that say where the Python modules are.
+ * memory size, any extra JVM options given in {@value #EXTRA_FORK_OPTIONS} (e.g. {@code
+ * -XX:+AlwaysPreTouch}), and the system properties that say where the Python modules are.
  */
 public final class JmhRunner {
   /** The heap options of every forked JVM. */
   public static final List<String> FORK_HEAP = List.of("-Xms1g", "-Xmx1g");
+
+  /**
+   * The system property with extra JVM options for every forked JVM, separated by spaces; empty by
+   * default.
+   */
+  public static final String EXTRA_FORK_OPTIONS = "bench.forkJvmArgs";
 
   private final Path logs;
 
@@ -66,14 +74,24 @@ public final class JmhRunner {
     }
   }
 
+  /** The JVM options of every forked JVM: {@link #FORK_HEAP}, then {@value #EXTRA_FORK_OPTIONS}. */
+  public static List<String> forkOptions() {
+    List<String> options = new ArrayList<>(FORK_HEAP);
+    for (String option : System.getProperty(EXTRA_FORK_OPTIONS, "").trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        options.add(option);
+      }
+    }
+    return List.copyOf(options);
+  }
+
   private static String[] forkArguments() {
-    return List.of(
-            FORK_HEAP.get(0),
-            FORK_HEAP.get(1),
-            "-D" + BenchModules.PYTHON + "=" + BenchModules.python(),
-            "-D" + BenchModules.PURE_PYTHON + "=" + BenchModules.purePython(),
-            "-D" + BenchModules.MODULES + "=" + BenchModules.root(),
-            "-D" + BenchModules.WORKER_ENV + "=" + System.getProperty(BenchModules.WORKER_ENV, ""))
-        .toArray(String[]::new);
+    List<String> arguments = new ArrayList<>(forkOptions());
+    arguments.add("-D" + BenchModules.PYTHON + "=" + BenchModules.python());
+    arguments.add("-D" + BenchModules.PURE_PYTHON + "=" + BenchModules.purePython());
+    arguments.add("-D" + BenchModules.MODULES + "=" + BenchModules.root());
+    arguments.add(
+        "-D" + BenchModules.WORKER_ENV + "=" + System.getProperty(BenchModules.WORKER_ENV, ""));
+    return arguments.toArray(String[]::new);
   }
 }

@@ -57,7 +57,7 @@ public final class Environment {
             + ", "
             + System.getProperty("java.vendor")
             + "); JMH forks run with "
-            + String.join(" ", JmhRunner.FORK_HEAP));
+            + String.join(" ", JmhRunner.forkOptions()));
     lines.add("- Python measured: `" + settings.python() + "`: " + python(settings.python()));
     if (!BenchModules.workerEnvironment().isEmpty()) {
       lines.add(

@@ -4,11 +4,12 @@ import java.util.Objects;
 
 /**
  * One line of the results table: a figure of Synapse next to the floor the raw harness reached in
- * the same run, and the target it is judged by. A row may have no floor (nothing comparable exists)
- * or be pending (not measurable yet, with the reason in {@code note}).
+ * the same run, and the target it is judged by. A row may have no floor (nothing comparable
+ * exists), be pending (not measurable yet, with the reason in {@code note}), or be a reference: a
+ * figure of the machine alone, with no Synapse in it, shown in the floor column.
  *
  * @param floor the raw harness's figure, or {@code null}
- * @param synapse Synapse's figure, or {@code null} when pending
+ * @param synapse Synapse's figure, or {@code null} when pending or a reference
  */
 public record Row(
     String figure, Unit unit, Measured synapse, Measured floor, Target target, String note) {
@@ -22,6 +23,16 @@ public record Row(
   /** A measured row. */
   public static Row of(String figure, Unit unit, Measured synapse, Measured floor, Target target) {
     return new Row(figure, unit, Objects.requireNonNull(synapse, "synapse"), floor, target, "");
+  }
+
+  /**
+   * A figure of the machine without Synapse (e.g. the most blocking hand-offs between threads it
+   * can do), shown in the floor column next to the Synapse rows it bounds; it has no Synapse
+   * figure, no ratio and no target.
+   */
+  public static Row reference(String figure, Unit unit, Measured machine) {
+    return new Row(
+        figure, unit, null, Objects.requireNonNull(machine, "machine"), Target.none(""), "");
   }
 
   /** A row that could not be measured in this run, and why. */
@@ -39,6 +50,9 @@ public record Row(
 
   /** Whether the row meets its target. */
   public Verdict verdict() {
-    return synapse == null ? Verdict.PENDING : target.judge(this);
+    if (synapse == null) {
+      return floor == null ? Verdict.PENDING : Verdict.NONE;
+    }
+    return target.judge(this);
   }
 }

@@ -13,10 +13,10 @@ import java.util.List;
 
 /**
  * Java heap allocated, threads started, and wall-clock time per sequential call of {@code {"foo":
- * "bar"}} (the last a cross-check of the JMH round trip from a plain loop), counted over all JVM
- * threads by {@link AllocationMeter}; the floor is the raw harness's round trip counted the same
- * way. Measured in this JVM after warm-up calls rather than under JMH, so that exactly what is
- * counted is stated here.
+ * "bar"}} (its p50, p99 and mean: a cross-check of the JMH round trip from a plain loop), counted
+ * over all JVM threads by {@link AllocationMeter}; the floor is the raw harness's round trip
+ * counted the same way. Measured in this JVM after warm-up calls rather than under JMH, so that
+ * exactly what is counted is stated here.
  */
 public final class AllocationSuite implements Suite {
   @Override
@@ -34,6 +34,10 @@ public final class AllocationSuite implements Suite {
     double[] rawThreads = new double[repetitions];
     double[] synapseMicros = new double[repetitions];
     double[] rawMicros = new double[repetitions];
+    double[] synapseP50 = new double[repetitions];
+    double[] rawP50 = new double[repetitions];
+    double[] synapseP99 = new double[repetitions];
+    double[] rawP99 = new double[repetitions];
     try (Synapse synapse = Workers.spawn("echo")) {
       Workers.checkEcho(synapse);
       meter.measure(settings.allocationWarmupCalls(), () -> synapse.call(Workers.FOO_BAR));
@@ -43,6 +47,8 @@ public final class AllocationSuite implements Suite {
         synapseBytes[i] = cost.bytes();
         synapseThreads[i] = cost.threadsStarted();
         synapseMicros[i] = cost.micros();
+        synapseP50[i] = cost.p50Micros();
+        synapseP99[i] = cost.p99Micros();
       }
     }
     byte[] body = RawEchoProcess.echoBody(17);
@@ -54,6 +60,8 @@ public final class AllocationSuite implements Suite {
         rawBytes[i] = cost.bytes();
         rawThreads[i] = cost.threadsStarted();
         rawMicros[i] = cost.micros();
+        rawP50[i] = cost.p50Micros();
+        rawP99[i] = cost.p99Micros();
       }
     }
     return new SuiteResult(
@@ -71,7 +79,19 @@ public final class AllocationSuite implements Suite {
                 Measured.of(rawThreads),
                 Target.atMost(0)),
             Row.of(
-                "Sequential round trip mean, plain loop (cross-check of the JMH rows)",
+                "Sequential round trip p50, plain loop (cross-check of the JMH p50 row)",
+                Unit.MICROSECONDS,
+                Measured.of(synapseP50),
+                Measured.of(rawP50),
+                Target.none("")),
+            Row.of(
+                "Sequential round trip p99, plain loop (cross-check of the JMH p99 row)",
+                Unit.MICROSECONDS,
+                Measured.of(synapseP99),
+                Measured.of(rawP99),
+                Target.none("")),
+            Row.of(
+                "Sequential round trip mean, plain loop",
                 Unit.MICROSECONDS,
                 Measured.of(synapseMicros),
                 Measured.of(rawMicros),
@@ -85,8 +105,9 @@ public final class AllocationSuite implements Suite {
                 + " warm-up calls, "
                 + repetitions
                 + " repetitions, in the JVM that runs the bench (default heap);"
-                + " threads started: `getTotalStartedThreadCount` over the same calls. The plain-loop round trip"
-                + " is the wall-clock time of those same calls divided by their number: a cross-check of the"
-                + " JMH round-trip rows measured outside JMH."));
+                + " threads started: `getTotalStartedThreadCount` over the same calls. Plain-loop round trip:"
+                + " each of those same calls timed with `System.nanoTime()`; p50 and p99 per repetition, set"
+                + " against the JMH round-trip rows (same percentiles, measured outside JMH), and the mean, which"
+                + " a few slow calls (a busy machine, a GC) pull well above the p50."));
   }
 }
