@@ -51,11 +51,18 @@ final class VenvDirectory {
       throw new SpawnException(
           "The virtual environment location is a file, not a directory: " + venvDir);
     }
-    if (Files.exists(venvDir.resolve("pyvenv.cfg")) || Files.exists(venvDir.resolve(LOCK_FILE))) {
-      return;
-    }
+    // One listing, not a check for the two names followed by a listing: another thread or process
+    // may create the lock file between the two, and its venv would look like a stranger's.
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(venvDir)) {
-      if (entries.iterator().hasNext()) {
+      boolean hasFiles = false;
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (name.equals("pyvenv.cfg") || name.equals(LOCK_FILE)) {
+          return;
+        }
+        hasFiles = true;
+      }
+      if (hasFiles) {
         throw new SpawnException(
             "Refusing to use "
                 + venvDir
