@@ -4,6 +4,7 @@ import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
 import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,6 +92,32 @@ class ConcurrencyTest {
         assertThat(call.get(30, TimeUnit.SECONDS)).isEqualTo(1024L);
       }
       assertThat(busy.get(30, TimeUnit.SECONDS)).isEqualTo(3L);
+    }
+  }
+
+  @Test
+  void aCallerNeverWritesIntoAPipeStillFullOfCallsGivenUpOn() throws Exception {
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
+      synapse.spawn(module("toolbox"), "main");
+      CompletableFuture<Object> asyncAnswer = synapse.invokeAsync("async_sleep", 1);
+      Thread.sleep(200);
+      CompletableFuture<Object> busy = synapse.invokeAsync("sleep", 5); // stdin is not read now
+      Thread.sleep(200);
+      CompletableFuture<Object> givenUp =
+          synapse.executeAsync(
+              Request.invoke("length", new byte[62 * 1024]).withTimeout(Duration.ofMillis(200)));
+      assertThatThrownBy(() -> givenUp.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(CallTimeoutException.class);
+      // An answer to an earlier call says nothing about the 62 KiB still in the pipe.
+      assertThat(asyncAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+
+      long started = System.nanoTime();
+      CompletableFuture<Object> next = synapse.invokeAsync("length", new byte[3 * 1024]);
+      Duration submitting = Duration.ofNanos(System.nanoTime() - started);
+
+      assertThat(submitting).isLessThan(Duration.ofSeconds(2));
+      assertThat(busy).isNotDone();
+      assertThat(next.get(30, TimeUnit.SECONDS)).isEqualTo(3L * 1024);
     }
   }
 }

@@ -17,10 +17,11 @@ public final class WorkerLaunch {
    * glibc's malloc settings for the worker, unless the environment sets them already. By default
    * glibc maps every block above 128 KiB to fresh pages and unmaps it when it is freed, so each
    * large frame touches all its memory anew (on a small VM some 300 ms of page faults for 64 MiB).
-   * With these, blocks up to 1 GiB come from the heap and the heap keeps up to 1 GiB of freed
-   * memory for the next frame. The trim threshold must exceed what one call frees at once (the
-   * frame, the decoded value, the answer and its encoding): at 256 MiB a 64 MiB answer was slower
-   * than with glibc's defaults, because the heap shrank and grew again on every call.
+   * With these, blocks up to 1 GiB come from the heap (the main thread's, where frames are read and
+   * answers written) and it keeps up to 1 GiB of freed memory for the next frame. The trim
+   * threshold must exceed what one call frees at once (the frame, the decoded value, the answer and
+   * its encoding): at 256 MiB a 64 MiB answer was slower than with glibc's defaults, because the
+   * heap shrank and grew again on every call.
    */
   static final Map<String, String> MALLOC_TUNING =
       Map.of(

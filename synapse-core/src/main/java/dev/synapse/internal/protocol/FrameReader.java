@@ -25,6 +25,7 @@ public final class FrameReader {
   private final InputStream in;
   private final int maxFrameBytes;
   private final byte[] header = new byte[4];
+  private Boolean envelopeAnswers; // null: split nothing (the protocol is not known yet)
 
   /** Reads from {@code in}, refusing frames longer than {@code maxFrameBytes}. */
   public FrameReader(InputStream in, int maxFrameBytes) {
@@ -33,8 +34,17 @@ public final class FrameReader {
   }
 
   /**
-   * Reads the next frame's body. A body of at least {@link #SPLIT_AT} bytes that ends in one binary
-   * value ({@link TrailingBinary}) comes split, with the value's bytes in an array of their own.
+   * From now on, splits large answers of the envelope protocol ({@code [type, id, bin]}) or, if not
+   * {@code envelope}, of the seed protocol (a bare binary value); see {@link #read()}.
+   */
+  public void splitAnswers(boolean envelope) {
+    this.envelopeAnswers = envelope;
+  }
+
+  /**
+   * Reads the next frame's body. Once {@link #splitAnswers} was called, a body of at least {@link
+   * #SPLIT_AT} bytes that is an answer ending in one binary value ({@link TrailingBinary}) comes
+   * split, with the value's bytes in an array of their own.
    *
    * @return the body, or {@code null} when the stream ended cleanly between frames
    * @throws ProtocolException if the stream ends inside a frame or announces an oversized one
@@ -64,14 +74,14 @@ public final class FrameReader {
               + "; is something printing to the frame stream?)",
           cause);
     }
-    if (length < SPLIT_AT) {
+    if (length < SPLIT_AT || envelopeAnswers == null) {
       byte[] body = new byte[(int) length];
       fill(body, 0, 0, length);
       return InboundFrame.whole(body);
     }
     byte[] start = new byte[TrailingBinary.LONGEST_HEAD];
     fill(start, 0, 0, length);
-    int headLength = TrailingBinary.headLength(start, length);
+    int headLength = TrailingBinary.headLength(start, length, envelopeAnswers);
     if (headLength < 0) {
       byte[] body = Arrays.copyOf(start, (int) length);
       fill(body, start.length, start.length, length);

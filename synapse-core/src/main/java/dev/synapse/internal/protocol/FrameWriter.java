@@ -8,7 +8,7 @@ import org.msgpack.core.buffer.MessageBuffer;
 /**
  * Writes frames to a worker's stdin. Small frames are gathered into one buffer so that a burst of
  * calls costs one system call; large bodies go to the stream in slices, which is markedly faster
- * than one huge write on JDK 17. Not thread-safe: one writer thread owns it.
+ * than one huge write on JDK 17. Not thread-safe: one thread at a time (the outbox's lock).
  */
 public final class FrameWriter {
   private static final int SLICE = 64 * 1024;

@@ -4,6 +4,7 @@ import dev.synapse.ProtocolException;
 import dev.synapse.PythonException;
 import dev.synapse.internal.codec.ValueCodec;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
@@ -15,7 +16,9 @@ import org.msgpack.core.buffer.ArrayBufferInput;
  * reader thread.
  */
 public final class MessageDecoder {
-  private final ArrayBufferInput input = new ArrayBufferInput(new byte[0]);
+  private static final byte[] NOTHING = new byte[0];
+
+  private final ArrayBufferInput input = new ArrayBufferInput(NOTHING);
   private final MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(input);
 
   /** Decodes a bare value, the body of a seed-style answer or of the READY frame. */
@@ -30,6 +33,8 @@ public final class MessageDecoder {
       return value;
     } catch (IOException | RuntimeException e) {
       throw asProtocolError(e);
+    } finally {
+      release();
     }
   }
 
@@ -59,11 +64,26 @@ public final class MessageDecoder {
       return new Messages.Answer(type, id, value, null);
     } catch (IOException | RuntimeException e) {
       throw asProtocolError(e);
+    } finally {
+      release();
     }
   }
 
   private void start(InboundFrame frame) throws IOException {
-    input.reset(frame.head());
+    read(frame.head());
+  }
+
+  /** Lets go of the frame, which may be large, while the worker sends nothing else. */
+  private void release() {
+    try {
+      read(NOTHING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // resetting to an array reads nothing
+    }
+  }
+
+  private void read(byte[] bytes) throws IOException {
+    input.reset(bytes);
     unpacker.reset(input);
   }
 
@@ -73,7 +93,9 @@ public final class MessageDecoder {
     if (binary == null) {
       return ValueCodec.unpack(unpacker);
     }
-    unpacker.unpackBinaryHeader();
+    if (unpacker.unpackBinaryHeader() != binary.length || unpacker.hasNext()) {
+      throw new ProtocolException("A split frame from the worker does not end in its binary value");
+    }
     return binary;
   }
 

@@ -19,6 +19,7 @@ public final class OutboundFrame {
 
   private final List<MessageBuffer> parts;
   private final long length;
+  private volatile long end = -1;
 
   private OutboundFrame(List<MessageBuffer> parts, long length) {
     this.parts = parts;
@@ -59,5 +60,18 @@ public final class OutboundFrame {
   /** The body's length in bytes. */
   public long length() {
     return length;
+  }
+
+  /**
+   * Where the frame ends in the stream it was written to (header included), counted from the
+   * stream's start; -1 until it is written.
+   */
+  public long end() {
+    return end;
+  }
+
+  /** Records where the frame ended up; called by the one who writes it. */
+  public void written(long end) {
+    this.end = end;
   }
 }

@@ -17,11 +17,15 @@ final class TrailingBinary {
 
   /**
    * The length of the head, up to and including the bin 32 header, if {@code start} (the first
-   * {@link #LONGEST_HEAD} bytes of a body of {@code length} bytes) begins such a body; else -1.
+   * {@link #LONGEST_HEAD} bytes of a body of {@code length} bytes) begins such a body of the
+   * envelope protocol ({@code envelope}) or the seed protocol; else -1.
    */
-  static int headLength(byte[] start, long length) {
+  static int headLength(byte[] start, long length, boolean envelope) {
     int position = 0;
-    if ((start[0] & 0xFF) == FIXARRAY_3) {
+    if (envelope) {
+      if ((start[0] & 0xFF) != FIXARRAY_3) {
+        return -1;
+      }
       int type = start[1];
       if (type != Messages.CALL_OR_RESULT && type != Messages.CREDIT_OR_ITEM) {
         return -1;

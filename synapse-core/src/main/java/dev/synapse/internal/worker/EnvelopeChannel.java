@@ -20,9 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * arrive, until END or ERROR; the consumer grants more credit through {@link #grant}. An ITEM or
  * END for a plain call, or a RESULT for a stream, is a {@link ProtocolException}.
  *
- * <p>For the {@link Outbox}, the channel keeps a bound on the bytes the worker may not have read
- * yet: the frames of calls it has not answered, plus the CANCELs and CREDITs sent since its last
- * answer, and the frames of calls given up on until then (whatever it answers, it read before).
+ * <p>Every RESULT, ERROR, ITEM or END tells the {@link Outbox} that the worker has read the frame
+ * of that call, which is how the outbox knows what room is left in the pipe.
  *
  * <p>The race between {@link #submit} and {@link #close}: a call put into the map after {@code
  * close} emptied it is taken back by {@code submit}, which sees the closed flag after its put.
@@ -30,8 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EnvelopeChannel implements Channel {
   private final ConcurrentHashMap<Long, PendingCall> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
-  private final AtomicLong unansweredBytes = new AtomicLong();
-  private final AtomicLong sinceLastAnswerBytes = new AtomicLong();
   private final MessageDecoder decoder = new MessageDecoder();
   private final Outbox outbox;
   private final int maxFrameBytes;
@@ -65,13 +62,12 @@ final class EnvelopeChannel implements Channel {
       stream.creditLine(this::grant);
     }
     call.owner(this);
-    call.frameBytes(frameBytes(frame));
-    unansweredBytes.addAndGet(call.frameBytes());
+    call.frame(frame);
     inFlight.put(id, call);
     if (closed && inFlight.remove(id) != null) {
       return false;
     }
-    outbox.send(frame, unreadBound() - call.frameBytes());
+    outbox.send(frame);
     return true;
   }
 
@@ -80,15 +76,12 @@ final class EnvelopeChannel implements Channel {
     Messages.Answer answer = decoder.answer(frame);
     long id = answer.id();
     int type = answer.type();
-    if (sinceLastAnswerBytes.get() != 0) {
-      sinceLastAnswerBytes.set(0);
-    }
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
       PendingCall call = inFlight.remove(id);
       if (call == null) {
         return;
       }
-      unansweredBytes.addAndGet(-call.frameBytes());
+      outbox.readByWorker(call.frame());
       if (type == Messages.CANCEL_OR_ERROR) {
         call.fail(answer.error());
       } else if (call instanceof StreamCall) {
@@ -106,12 +99,12 @@ final class EnvelopeChannel implements Channel {
     if (call == null) {
       return;
     }
+    outbox.readByWorker(call.frame());
     if (type == Messages.CREDIT_OR_ITEM) {
       streamOf(call, "an item").offer(answer.value(), frame.length());
     } else {
       StreamCall stream = streamOf(call, "the end of a stream");
       if (inFlight.remove(id, stream)) {
-        unansweredBytes.addAndGet(-stream.frameBytes());
         stream.succeed(null);
       }
     }
@@ -128,7 +121,7 @@ final class EnvelopeChannel implements Channel {
   /** Lets the worker send {@code count} more items of {@code stream}, if it still streams here. */
   private void grant(StreamCall stream, long count) {
     if (inFlight.get(stream.id()) == stream) {
-      sendControl(Messages.credit(stream.id(), count));
+      outbox.send(Messages.credit(stream.id(), count));
     }
   }
 
@@ -145,24 +138,8 @@ final class EnvelopeChannel implements Channel {
 
   private void forget(PendingCall call) {
     if (inFlight.remove(call.id(), call)) {
-      unansweredBytes.addAndGet(-call.frameBytes());
-      sinceLastAnswerBytes.addAndGet(call.frameBytes());
-      sendControl(Messages.cancel(call.id()));
+      outbox.send(Messages.cancel(call.id()));
     }
-  }
-
-  private void sendControl(OutboundFrame frame) {
-    long bytes = frameBytes(frame);
-    sinceLastAnswerBytes.addAndGet(bytes);
-    outbox.send(frame, unreadBound() - bytes);
-  }
-
-  private long unreadBound() {
-    return unansweredBytes.get() + sinceLastAnswerBytes.get();
-  }
-
-  private static long frameBytes(OutboundFrame frame) {
-    return frame.length() + 4;
   }
 
   @Override

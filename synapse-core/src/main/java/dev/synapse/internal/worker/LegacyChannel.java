@@ -25,9 +25,6 @@ final class LegacyChannel implements Channel {
     void replace(String reason);
   }
 
-  /** What the worker has not read when a call is sent: nothing, it answered the one before. */
-  private static final long NOTHING_UNREAD = 0;
-
   private record Waiting(PendingCall call, OutboundFrame frame) {}
 
   private final MessageDecoder decoder = new MessageDecoder();
@@ -73,7 +70,8 @@ final class LegacyChannel implements Channel {
       }
       if (current == null) {
         current = call;
-        outbox.send(frame, NOTHING_UNREAD);
+        call.frame(frame);
+        outbox.send(frame);
       } else {
         waiting.add(new Waiting(call, frame));
       }
@@ -90,6 +88,7 @@ final class LegacyChannel implements Channel {
       if (answered == null) {
         throw new ProtocolException("The worker sent an answer when no call was waiting for one");
       }
+      outbox.readByWorker(answered.frame());
       current = null;
       sendNext();
     }
@@ -107,7 +106,8 @@ final class LegacyChannel implements Channel {
     while ((next = waiting.poll()) != null) {
       if (!next.call().isDone()) {
         current = next.call();
-        outbox.send(next.frame(), NOTHING_UNREAD);
+        current.frame(next.frame());
+        outbox.send(next.frame());
         return;
       }
     }

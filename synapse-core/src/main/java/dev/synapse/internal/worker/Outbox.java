@@ -8,37 +8,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only way to a worker's stdin; frames never interleave and no caller ever blocks on a full
- * pipe.
+ * The only way to a worker's stdin; frames never interleave and no caller blocks on a full pipe.
  *
- * <p>A small frame that surely fits into the pipe is written by the calling thread itself when
- * nothing else is being written or waits to be: that saves waking a thread, which is most of what a
- * round trip costs. Every other frame is queued for this outbox's writer thread, which writes what
- * has gathered in one batch, so a burst of concurrent calls costs few system calls. A frame is
- * written directly only when no frame is queued, so frames sent by one thread stay in order. When
- * the pipe breaks (the worker died) the remaining frames are dropped: the reader thread sees the
- * end of the worker and fails the calls.
+ * <p>A small frame is written by the calling thread itself when nothing else is being written or
+ * waits to be, and the pipe surely has room for it: that saves waking a thread, which is most of
+ * what a round trip costs. Every other frame is queued for this outbox's writer thread, which
+ * writes what has gathered in one batch, so a burst of concurrent calls costs few system calls. A
+ * frame is written directly only when no frame is queued, so frames sent by one thread stay in
+ * order. When the pipe breaks (the worker died) the remaining frames are dropped: the reader thread
+ * sees the end of the worker and fails the calls.
+ *
+ * <p>The room in the pipe comes from counting: every frame written gets its end offset in the
+ * stream, and the channel reports each frame the worker has answered to, which it has read.
+ * Whatever was written after the furthest such frame may still be in the pipe.
  */
 final class Outbox {
   /**
-   * How many bytes the pipe is sure to hold without blocking the writer: Linux and macOS pipes take
-   * at least 16 KiB.
+   * How many bytes a pipe surely holds: Linux gives a new pipe a single page once its user has many
+   * pipes open (see {@code pipe-user-pages-soft}).
    */
-  static final long PIPE_ROOM = 16 * 1024;
+  static final long PIPE_ROOM = 4096;
 
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
   private static final Object CLOSE = new Object();
 
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger unwritten = new AtomicInteger();
+  private final AtomicLong read = new AtomicLong();
   private final ReentrantLock writing = new ReentrantLock();
   private final OutputStream stdin;
   private final FrameWriter writer;
+  private long written; // guarded by writing
   private volatile boolean closed;
 
   Outbox(String name, OutputStream stdin) {
@@ -47,34 +53,43 @@ final class Outbox {
     Threads.startDaemon(name, this::run);
   }
 
-  /**
-   * Sends {@code frame}; ignored once the outbox is closed.
-   *
-   * @param unreadBound at most how many bytes sent earlier the worker may not have read yet: the
-   *     frame is written on the calling thread only if it fits into the pipe on top of them
-   */
-  void send(OutboundFrame frame, long unreadBound) {
+  /** Sends {@code frame}; ignored once the outbox is closed. */
+  void send(OutboundFrame frame) {
     if (closed) {
       return;
     }
-    if (unreadBound + frame.length() + 4 <= PIPE_ROOM && writeDirectly(frame)) {
+    if (frame.length() + 4 <= PIPE_ROOM && writeDirectly(frame)) {
       return;
     }
     unwritten.incrementAndGet();
     queue.add(frame);
   }
 
-  /** Writes {@code frame} unless a frame is queued or being written; false if it did not. */
+  /**
+   * Tells the outbox that the worker has read {@code frame} (it answered it), and so everything
+   * written before it.
+   */
+  void readByWorker(OutboundFrame frame) {
+    long end = frame.end();
+    if (end > read.get()) {
+      read.accumulateAndGet(end, Math::max);
+    }
+  }
+
+  /**
+   * Writes {@code frame} unless a frame is queued or being written or the pipe may be too full;
+   * true if the frame is taken care of (written, or dropped because the outbox is closed).
+   */
   private boolean writeDirectly(OutboundFrame frame) {
     if (unwritten.get() != 0 || !writing.tryLock()) {
       return false;
     }
     try {
-      if (unwritten.get() != 0) {
+      if (unwritten.get() != 0 || written - read.get() + frame.length() + 4 > PIPE_ROOM) {
         return false;
       }
       if (!closed) {
-        writer.write(frame);
+        write(frame);
         writer.flush();
       }
     } catch (IOException e) {
@@ -84,6 +99,12 @@ final class Outbox {
       writing.unlock();
     }
     return true;
+  }
+
+  private void write(OutboundFrame frame) throws IOException {
+    writer.write(frame);
+    written += frame.length() + 4;
+    frame.written(written);
   }
 
   /** Writes what is queued, then closes the worker's stdin, which asks it to exit. */
@@ -135,7 +156,7 @@ final class Outbox {
         writer.flush();
         return true;
       }
-      writer.write((OutboundFrame) item);
+      write((OutboundFrame) item);
     }
     writer.flush();
     return false;

@@ -1,5 +1,6 @@
 package dev.synapse.internal.worker;
 
+import dev.synapse.internal.protocol.OutboundFrame;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -26,7 +27,7 @@ public class PendingCall extends CompletableFuture<Object> {
   private volatile CallOwner owner;
   private volatile ScheduledFuture<?> timeoutTask;
   private volatile long id;
-  private volatile long frameBytes;
+  private volatile OutboundFrame frame;
 
   PendingCall(String function, Object input, Duration timeout, Executor completionExecutor) {
     this.function = function;
@@ -55,13 +56,13 @@ public class PendingCall extends CompletableFuture<Object> {
     this.id = id;
   }
 
-  /** The size of the frame that carried the call to the worker, header included. */
-  long frameBytes() {
-    return frameBytes;
+  /** The frame that carries the call to the worker. */
+  OutboundFrame frame() {
+    return frame;
   }
 
-  void frameBytes(long frameBytes) {
-    this.frameBytes = frameBytes;
+  void frame(OutboundFrame frame) {
+    this.frame = frame;
   }
 
   void owner(CallOwner owner) {

@@ -158,6 +158,7 @@ final class WorkerSession {
       InboundFrame first = frames.read();
       if (first != null) {
         WorkerInfo info = Messages.decodeReady(first);
+        frames.splitAnswers(!info.seedProtocol());
         channel =
             info.seedProtocol()
                 ? new LegacyChannel(outbox, config.maxFrameBytes(), this::replace)

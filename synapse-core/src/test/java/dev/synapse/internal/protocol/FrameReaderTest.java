@@ -113,19 +113,17 @@ class FrameReaderTest {
     new Random(3).nextBytes(payload);
     ByteArrayOutputStream wire = new ByteArrayOutputStream();
     FrameWriter writer = new FrameWriter(wire);
-    long[] ids = {7, 200, 70_000, 1L << 33};
+    long[] ids = {7, 200, 300, 70_000, 1L << 33};
     for (long id : ids) {
       writer.write(answer(Messages.CALL_OR_RESULT, id, payload));
     }
     writer.write(answer(Messages.CREDIT_OR_ITEM, 9, payload));
     writer.write(answer(Messages.CALL_OR_RESULT, 10, List.of(payload)));
     writer.write(answer(Messages.CANCEL_OR_ERROR, 11, payload));
-    writer.write(
-        OutboundFrame.encode(
-            packer -> packer.packBinaryHeader(payload.length).writePayload(payload),
-            Integer.MAX_VALUE));
+    writer.write(bare(payload));
     writer.flush();
     FrameReader reader = new FrameReader(shape.apply(wire.toByteArray()), Integer.MAX_VALUE);
+    reader.splitAnswers(true);
     MessageDecoder decoder = new MessageDecoder();
 
     for (long id : ids) {
@@ -147,9 +145,41 @@ class FrameReaderTest {
     assertThat(error.trailingBinary()).isNull();
     assertThat(decoder.answer(error).type()).isEqualTo(Messages.CANCEL_OR_ERROR);
 
+    InboundFrame bareInEnvelopeMode = reader.read();
+    assertThat(bareInEnvelopeMode.trailingBinary()).isNull();
+    assertThat(reader.read()).isNull();
+  }
+
+  @ParameterizedTest
+  @MethodSource("shapes")
+  void aSeedStyleWorkerHasOnlyItsBareBytesSplit(Function<byte[], InputStream> shape)
+      throws IOException {
+    byte[] payload = new byte[FrameReader.SPLIT_AT];
+    new Random(4).nextBytes(payload);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    FrameWriter writer = new FrameWriter(wire);
+    writer.write(bare(payload));
+    writer.write(answer(Messages.CALL_OR_RESULT, 0, payload)); // a list that looks like a RESULT
+    writer.write(
+        bare(Arrays.copyOf(payload, FrameReader.SPLIT_AT - 6))); // one byte short of SPLIT_AT
+    writer.flush();
+    FrameReader reader = new FrameReader(shape.apply(wire.toByteArray()), Integer.MAX_VALUE);
+    reader.splitAnswers(false);
+    MessageDecoder decoder = new MessageDecoder();
+
     InboundFrame bare = reader.read();
     assertThat(bare.head()).hasSize(5);
     assertThat((byte[]) decoder.bare(bare)).isEqualTo(payload);
+
+    InboundFrame lookalike = reader.read();
+    assertThat(lookalike.trailingBinary()).isNull();
+    List<?> values = (List<?>) decoder.bare(lookalike);
+    assertThat(values.subList(0, 2)).isEqualTo(List.of(1L, 0L));
+    assertThat((byte[]) values.get(2)).isEqualTo(payload);
+
+    InboundFrame small = reader.read();
+    assertThat(small.length()).isEqualTo(FrameReader.SPLIT_AT - 1);
+    assertThat(small.trailingBinary()).isNull();
     assertThat(reader.read()).isNull();
   }
 
@@ -164,11 +194,17 @@ class FrameReaderTest {
     writer.flush();
     byte[] cut = Arrays.copyOf(wire.toByteArray(), wire.size() - 100);
     FrameReader reader = new FrameReader(shape.apply(cut), Integer.MAX_VALUE);
+    reader.splitAnswers(true);
 
     assertThatThrownBy(reader::read)
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining(
             (payload.length + 8 - 100) + " of " + (payload.length + 8) + " bytes");
+  }
+
+  private static OutboundFrame bare(byte[] bytes) {
+    return OutboundFrame.encode(
+        packer -> packer.packBinaryHeader(bytes.length).writePayload(bytes), Integer.MAX_VALUE);
   }
 
   private static OutboundFrame answer(int type, long id, Object value) {

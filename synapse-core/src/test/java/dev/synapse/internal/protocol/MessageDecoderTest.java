@@ -20,7 +20,7 @@ class MessageDecoderTest {
 
   @Test
   void valuesOfEarlierFramesSurviveTheNextFrames() throws IOException {
-    NDArray sent = NDArray.of(new double[] {1.5, -2.25, 3e300}, 3);
+    NDArray sent = NDArray.of(new double[] {1.5, -2.25, 3e300}, 3); // small: copied out
     String text = "ünïcode ".repeat(5000);
 
     Messages.Answer first = decoder.answer(body(1, 7, List.of(sent, text)));
@@ -31,6 +31,18 @@ class MessageDecoderTest {
     assertThat(firstValue.get(1)).isEqualTo(text);
     assertThat(first.id()).isEqualTo(7);
     assertThat(second.value()).isEqualTo(Map.of("other", "value"));
+  }
+
+  @Test
+  void aLargeArrayViewOfItsFrameSurvivesTheNextFrames() throws IOException {
+    double[] values = new double[100_000];
+    Arrays.setAll(values, i -> i * 0.5);
+
+    NDArray received = (NDArray) decoder.answer(body(1, 1, NDArray.of(values))).value();
+    decoder.answer(body(1, 2, NDArray.of(new double[100_000])));
+    decoder.answer(body(1, 3, "next"));
+
+    assertThat(received.toDoubleArray()).containsExactly(values);
   }
 
   @Test
