@@ -74,6 +74,34 @@ def _run_script(path):
             sys.modules["__main__"] = saved_main
 
 
+# A file the Synapse host puts into the copy of pysynapse it unpacks from its jar.
+_EXTRACTED_MARKER = ".extracted-by-synapse"
+
+
+def _cache_own_bytecode():
+    """Writes the bytecode cache of pysynapse's modules if PYTHONDONTWRITEBYTECODE kept their
+    imports from doing so and this copy of the package is the one the host unpacked (the host's,
+    not the user's): otherwise every worker would compile pysynapse again. Runs as the worker ends,
+    so it costs a start-up nothing; failures are ignored (the next worker tries again).
+    """
+    package = os.path.dirname(os.path.abspath(__file__))
+    if not sys.dont_write_bytecode or not os.path.exists(os.path.join(package, _EXTRACTED_MARKER)):
+        return
+    import importlib.util
+    import py_compile
+
+    for name in os.listdir(package):
+        if not name.endswith(".py"):
+            continue
+        source = os.path.join(package, name)
+        try:
+            cached = importlib.util.cache_from_source(source)
+            if not os.path.exists(cached):
+                py_compile.compile(source, cfile=cached, doraise=True)
+        except (OSError, ValueError, py_compile.PyCompileError):
+            continue
+
+
 def main(argv):
     if not argv:
         sys.stderr.write("usage: python -m pysynapse._bootstrap DIR/ENTRY.py [ARGS...]\n")
@@ -104,6 +132,7 @@ def main(argv):
         return 1
     finally:
         _watchdog.end_group_members()
+        _cache_own_bytecode()
     return 0
 
 

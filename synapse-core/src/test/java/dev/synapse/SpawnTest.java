@@ -5,10 +5,15 @@ import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synapse.internal.launch.PysynapseHome;
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -155,6 +160,32 @@ class SpawnTest {
       synapse.spawn(module("toolbox"), "main");
       assertThat(synapse.invoke("env", "MALLOC_MMAP_THRESHOLD_")).isEqualTo("1073741824");
       assertThat(synapse.invoke("env", "MALLOC_TRIM_THRESHOLD_")).isEqualTo("131072");
+    }
+  }
+
+  @Test
+  void aWorkerLeavesPysynapsesBytecodeCacheBehind_evenUnderPythonDontWriteBytecode()
+      throws Exception {
+    Path cache = PysynapseHome.directory().resolve("pysynapse/__pycache__");
+    deleteTree(cache);
+    try (Synapse synapse =
+        Fixtures.builder(PLAIN_PYTHON).environment("PYTHONDONTWRITEBYTECODE", "1").build()) {
+      synapse.spawn(module("echo"), "main");
+      assertThat(synapse.call("x")).isEqualTo("x");
+    }
+
+    assertThat(cache).isDirectoryContaining("glob:**/_server.*.pyc");
+    assertThat(cache).isDirectoryContaining("glob:**/_codec.*.pyc");
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(path);
+      }
     }
   }
 

@@ -43,9 +43,7 @@ public final class SpawnSuite implements Suite {
     List<Row> rows = new ArrayList<>();
     int warmups = settings.quick() ? 1 : 2;
     Supplier<Synapse.Builder> asIs =
-        () ->
-            BenchModules.cachingBytecode(
-                Synapse.builder().python(settings.python()).useInterpreterAsIs(true));
+        () -> Synapse.builder().python(settings.python()).useInterpreterAsIs(true);
     for (Case c : CASES) {
       Path dir = BenchModules.module(c.module());
       System.err.printf(
@@ -78,8 +76,7 @@ public final class SpawnSuite implements Suite {
             "Spawn: from `Synapse.builder().python(...).useInterpreterAsIs(true).build()` to the answer of the"
                 + " first `call` (the worker's exit not counted); floor: from `ProcessBuilder.start()` of"
                 + " `raw/bare_ready.py` (imports the same modules as the worker's module, writes one frame) to"
-                + " that frame read. Workers run with `PYTHONDONTWRITEBYTECODE` empty, so pysynapse's"
-                + " bytecode cache is used as on a machine that does not set it. Alternating, "
+                + " that frame read. Alternating, "
                 + warmups
                 + " unmeasured warm-ups, "
                 + settings.spawnRepetitions()

@@ -49,9 +49,7 @@ public final class VenvSpawnSuite implements Suite {
       Path venv = module.resolve(".venv");
       Path scratch = root.resolve("floor-venv");
       Supplier<Synapse.Builder> inVenv =
-          () ->
-              BenchModules.cachingBytecode(
-                  Synapse.builder().python(settings.python()).systemSitePackages(true));
+          () -> Synapse.builder().python(settings.python()).systemSitePackages(true);
 
       SpawnTimer.synapseToFirstAnswer(inVenv, module);
       if (!Files.isDirectory(venv)) {
@@ -91,8 +89,7 @@ public final class VenvSpawnSuite implements Suite {
                   Target.none(""))),
           List.of(
               "Venv spawn: a copy of `echo/` with a `requirements.txt` that lists nothing, spawned with"
-                  + " `systemSitePackages(true)` (msgpack from the base interpreter) and, as in the spawn"
-                  + " rows, `PYTHONDONTWRITEBYTECODE` empty. Warm floor: the venv's"
+                  + " `systemSitePackages(true)` (msgpack from the base interpreter). Warm floor: the venv's"
                   + " interpreter running `raw/bare_ready.py` to its frame; cold floor: `python -m venv --without-pip"
                   + " --system-site-packages` plus that. 1 unmeasured cold spawn, then "
                   + repetitions

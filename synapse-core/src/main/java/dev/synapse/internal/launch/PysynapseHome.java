@@ -27,9 +27,14 @@ import java.util.stream.Stream;
  *
  * <p>The directory's name carries a hash of the package's files: two library versions never share
  * one, and a directory that exists is complete, since it is written under a temporary name and
- * moved into place.
+ * moved into place. The package in it holds a marker file, {@value #EXTRACTED_MARKER}, by which a
+ * worker knows the copy is Synapse's to write Python's bytecode cache into even when {@code
+ * PYTHONDONTWRITEBYTECODE} is set (see pysynapse's bootstrap).
  */
 public final class PysynapseHome {
+  /** The file that marks the extracted package as Synapse's. */
+  public static final String EXTRACTED_MARKER = ".extracted-by-synapse";
+
   private static final String RESOURCE_DIR = "pysynapse";
   private static volatile Path home;
 
@@ -63,6 +68,9 @@ public final class PysynapseHome {
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
         Files.write(packageDir.resolve(file.getKey()), file.getValue());
       }
+      Files.writeString(
+          packageDir.resolve(EXTRACTED_MARKER),
+          "This copy of pysynapse was unpacked by Synapse; workers write its bytecode cache.\n");
       try {
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException raced) {
