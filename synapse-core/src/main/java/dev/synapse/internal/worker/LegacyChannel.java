@@ -25,13 +25,11 @@ final class LegacyChannel implements Channel {
     void replace(String reason);
   }
 
-  private record Waiting(PendingCall call, OutboundFrame frame) {}
-
   private final MessageDecoder decoder = new MessageDecoder();
   private final Outbox outbox;
   private final int maxFrameBytes;
   private final Replacer replacer;
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private final ArrayDeque<PendingCall> waiting = new ArrayDeque<>();
   private PendingCall current;
   private boolean closed;
 
@@ -68,12 +66,12 @@ final class LegacyChannel implements Channel {
                     + " (seed style), which has no named functions; use call() or serve it with pysynapse"));
         return true;
       }
+      call.frame(frame);
       if (current == null) {
         current = call;
-        call.frame(frame);
         outbox.send(frame);
       } else {
-        waiting.add(new Waiting(call, frame));
+        waiting.add(call);
       }
       return true;
     }
@@ -102,11 +100,10 @@ final class LegacyChannel implements Channel {
   }
 
   private void sendNext() {
-    Waiting next;
+    PendingCall next;
     while ((next = waiting.poll()) != null) {
-      if (!next.call().isDone()) {
-        current = next.call();
-        current.frame(next.frame());
+      if (!next.isDone()) {
+        current = next;
         outbox.send(next.frame());
         return;
       }
@@ -119,7 +116,7 @@ final class LegacyChannel implements Channel {
     synchronized (this) {
       inProgress = call == current;
       if (!inProgress) {
-        waiting.removeIf(w -> w.call() == call);
+        waiting.remove(call);
       }
     }
     call.fail(new CallTimeoutException(call.timeout(), inProgress));
@@ -134,7 +131,7 @@ final class LegacyChannel implements Channel {
     synchronized (this) {
       inProgress = call == current;
       if (!inProgress) {
-        waiting.removeIf(w -> w.call() == call);
+        waiting.remove(call);
       }
     }
     if (inProgress) {
@@ -150,11 +147,11 @@ final class LegacyChannel implements Channel {
       current = null;
     }
     List<PendingCall> unsent = new ArrayList<>();
-    for (Waiting w : waiting) {
+    for (PendingCall call : waiting) {
       if (keepUnsent) {
-        unsent.add(w.call());
+        unsent.add(call);
       } else {
-        w.call().fail(cause);
+        call.fail(cause);
       }
     }
     waiting.clear();
