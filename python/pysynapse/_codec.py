@@ -194,22 +194,20 @@ def _bin_header(size, out):
         raise ValueError(f"binary value of {size} bytes is too large for MessagePack")
 
 
-def _pack_bin(obj, out):
-    size = len(obj)
+def _pack_binary(obj, size, out):
     _bin_header(size, out)
     if size >= _REFERENCE_BYTES and type(out) is _PartsOut:
         out.reference(obj)
     else:
         out += obj
+
+
+def _pack_bin(obj, out):
+    _pack_binary(obj, len(obj), out)
 
 
 def _pack_memoryview(obj, out):
-    size = obj.nbytes
-    _bin_header(size, out)
-    if size >= _REFERENCE_BYTES and type(out) is _PartsOut:
-        out.reference(obj)
-    else:
-        out += obj
+    _pack_binary(obj, obj.nbytes, out)
 
 
 def _pack_array(obj, out):

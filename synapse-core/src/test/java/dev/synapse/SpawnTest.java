@@ -8,11 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synapse.internal.launch.PysynapseHome;
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -167,7 +165,13 @@ class SpawnTest {
   void aWorkerLeavesPysynapsesBytecodeCacheBehind_evenUnderPythonDontWriteBytecode()
       throws Exception {
     Path cache = PysynapseHome.directory().resolve("pysynapse/__pycache__");
-    deleteTree(cache);
+    if (Files.isDirectory(cache)) {
+      try (Stream<Path> files = Files.list(cache)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          Files.delete(file);
+        }
+      }
+    }
     try (Synapse synapse =
         Fixtures.builder(PLAIN_PYTHON).environment("PYTHONDONTWRITEBYTECODE", "1").build()) {
       synapse.spawn(module("echo"), "main");
@@ -176,17 +180,6 @@ class SpawnTest {
 
     assertThat(cache).isDirectoryContaining("glob:**/_server.*.pyc");
     assertThat(cache).isDirectoryContaining("glob:**/_codec.*.pyc");
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(path);
-      }
-    }
   }
 
   @Test

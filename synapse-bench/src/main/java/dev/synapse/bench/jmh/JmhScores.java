@@ -56,4 +56,12 @@ public final class JmhScores {
     }
     return Measured.of(values.stream().mapToDouble(Double::doubleValue).toArray());
   }
+
+  /**
+   * The rate of an AverageTime result in microseconds per call that moved {@code bytes} each, in
+   * MB/s: bytes per microsecond is 10^6 bytes per second.
+   */
+  public static Measured megabytesPerSecond(RunResult result, long bytes) {
+    return score(result).map(micros -> bytes / micros);
+  }
 }

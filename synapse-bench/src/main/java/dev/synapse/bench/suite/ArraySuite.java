@@ -80,8 +80,7 @@ public final class ArraySuite implements Suite {
                 + "."));
   }
 
-  /** Microseconds per call to MB/s: bytes per microsecond is 10^6 bytes per second. */
   private static Measured rate(RunResult result) {
-    return JmhScores.score(result).map(micros -> SIZE / micros);
+    return JmhScores.megabytesPerSecond(result, SIZE);
   }
 }

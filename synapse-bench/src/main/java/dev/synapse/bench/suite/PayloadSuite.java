@@ -5,7 +5,6 @@ import dev.synapse.bench.jmh.JmhRunner;
 import dev.synapse.bench.jmh.JmhScores;
 import dev.synapse.bench.jmh.RawPayload;
 import dev.synapse.bench.jmh.SynapsePayload;
-import dev.synapse.bench.report.Measured;
 import dev.synapse.bench.report.Row;
 import dev.synapse.bench.report.SuiteResult;
 import dev.synapse.bench.report.Target;
@@ -47,8 +46,8 @@ public final class PayloadSuite implements Suite {
             Row.of(
                 way + sizeName(size) + " `byte[]`",
                 Unit.MEGABYTES_PER_SECOND,
-                rate(JmhScores.find(synapse, direction, param), size),
-                rate(JmhScores.find(raw, direction, param), size),
+                JmhScores.megabytesPerSecond(JmhScores.find(synapse, direction, param), size),
+                JmhScores.megabytesPerSecond(JmhScores.find(raw, direction, param), size),
                 size == LARGEST ? Target.atLeast(TARGET_MB_PER_S) : Target.none("")));
       }
     }
@@ -62,11 +61,6 @@ public final class PayloadSuite implements Suite {
                 + " in 64 KiB slices; "
                 + settings.payload().describe()
                 + "."));
-  }
-
-  /** Microseconds per call to MB/s: bytes per microsecond is 10^6 bytes per second. */
-  private static Measured rate(RunResult result, int size) {
-    return JmhScores.score(result).map(micros -> size / micros);
   }
 
   private static String sizeName(int size) {
