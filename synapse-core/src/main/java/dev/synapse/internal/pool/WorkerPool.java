@@ -8,6 +8,7 @@ import dev.synapse.SpawnException;
 import dev.synapse.SynapseListener;
 import dev.synapse.WorkerExitedException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.worker.EncodeFailures;
 import dev.synapse.internal.worker.PendingCall;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
@@ -313,17 +314,20 @@ public final class WorkerPool {
       }
       return;
     }
-    PendingCall sent;
+    boolean handedOver = false;
     try {
       Duration timeout = left == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(left);
-      sent = member.supervisor.submit(call.function(), call.input(), timeout, false);
-    } catch (RuntimeException e) {
-      released(member);
-      call.fail(e);
-      return;
+      PendingCall sent = member.supervisor.submit(call.function(), call.input(), timeout, false);
+      handedOver = true; // from here the completion of sent gives the slot back
+      sent.whenComplete((value, error) -> completed(call, member, value, error));
+      call.attach(sent);
+    } catch (Throwable e) {
+      call.fail(EncodeFailures.of(e));
+    } finally {
+      if (!handedOver) {
+        released(member);
+      }
     }
-    call.attach(sent);
-    sent.whenComplete((value, error) -> completed(call, member, value, error));
   }
 
   /** A call counted for {@code member} was not sent after all. */
@@ -351,7 +355,7 @@ public final class WorkerPool {
     synchronized (lock) {
       wasClosed = closed;
       member.inFlight--;
-      if (error instanceof WorkerExitedException && member.state == Member.State.LIVE && !closed) {
+      if (workerDied && member.state == Member.State.LIVE && !closed) {
         member.state = Member.State.SUSPECT;
         PoolThreads.TIMER.schedule(
             () -> PoolThreads.EXECUTOR.execute(() -> clearSuspicion(member)),

@@ -2,7 +2,6 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
-import dev.synapse.SynapseException;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
@@ -54,8 +53,8 @@ final class EnvelopeChannel implements Channel {
               ? Messages.call(id, call.function(), call.input(), maxFrameBytes)
               : Messages.stream(
                   id, call.function(), call.input(), StreamCall.INITIAL_CREDIT, maxFrameBytes);
-    } catch (SynapseException e) {
-      call.fail(e);
+    } catch (Throwable e) {
+      call.fail(EncodeFailures.of(e));
       return true;
     }
     if (stream != null) {

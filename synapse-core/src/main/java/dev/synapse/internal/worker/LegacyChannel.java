@@ -3,7 +3,6 @@ package dev.synapse.internal.worker;
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.PythonException;
-import dev.synapse.SynapseException;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
@@ -44,8 +43,8 @@ final class LegacyChannel implements Channel {
     OutboundFrame frame;
     try {
       frame = Messages.bare(call.input(), maxFrameBytes);
-    } catch (SynapseException e) {
-      call.fail(e);
+    } catch (Throwable e) {
+      call.fail(EncodeFailures.of(e));
       return true;
     }
     synchronized (this) {

@@ -154,6 +154,7 @@ final class WorkerSession {
     // much input is waiting (one more system call) after every read that returned a whole frame.
     FrameReader frames = new FrameReader(process.getInputStream(), config.maxFrameBytes());
     ProtocolException garbage = null;
+    ProtocolException fault = null;
     try {
       InboundFrame first = frames.read();
       if (first != null) {
@@ -174,16 +175,31 @@ final class WorkerSession {
       LOG.debug("Reading from worker {} failed: {}", process.pid(), e.getMessage());
     } catch (RuntimeException e) {
       garbage = new ProtocolException("Handling a frame from the worker failed: " + e, e);
+    } catch (Throwable e) {
+      // A StackOverflowError or OutOfMemoryError while decoding an answer: this reader cannot go
+      // on, so the worker ends here like a crash, and its restart policy decides what follows.
+      LOG.warn(
+          "Reading the output of worker {} failed; ending it: {}", process.pid(), e.toString());
+      fault = new ProtocolException("Reading the worker's answer failed: " + e, e);
     }
-    finish(garbage);
+    try {
+      finish(garbage, fault);
+    } catch (Throwable e) {
+      // The calls of this worker are failed and its end reported at least once.
+      LOG.error("Ending worker {} failed", process.pid(), e);
+      endAfterFailedFinish(fault != null ? fault : garbage, e);
+    }
   }
 
-  private void finish(ProtocolException garbage) {
-    if (garbage != null) {
-      if (ready.isDone() && replacement == null) {
+  private void finish(ProtocolException garbage, ProtocolException fault) {
+    if (garbage != null || fault != null) {
+      if (garbage != null && ready.isDone() && replacement == null) {
         replacement = "it wrote bytes that are not frames to its stdout: " + garbage.getMessage();
       }
       ProcessTree.kill(process, family);
+    }
+    if (garbage == null) {
+      garbage = fault;
     }
     int exitCode = reap();
     outbox.close();
@@ -210,6 +226,22 @@ final class WorkerSession {
     }
     RuntimeException cause = endCause(garbage, exitCode, tail);
     List<PendingCall> unsent = channel.close(cause, replacement != null);
+    if (!disposing) {
+      endListener.sessionEnded(this, cause, unsent, replacement);
+    }
+  }
+
+  /** The last resort when {@link #finish} itself failed (e.g. out of memory again). */
+  private void endAfterFailedFinish(ProtocolException fault, Throwable second) {
+    ProtocolException cause =
+        new ProtocolException(
+            "Ending the worker failed: " + second, fault == null ? second : fault);
+    ProcessTree.kill(process, family);
+    if (!ready.isDone()) {
+      ready.completeExceptionally(new SpawnException(cause.getMessage(), cause));
+      return;
+    }
+    List<PendingCall> unsent = channel.close(cause, false);
     if (!disposing) {
       endListener.sessionEnded(this, cause, unsent, replacement);
     }
