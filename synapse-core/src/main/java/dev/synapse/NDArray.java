@@ -1,6 +1,5 @@
 package dev.synapse;
 
-import dev.synapse.internal.codec.NDArrayCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -63,10 +62,6 @@ public final class NDArray {
   private static final Set<DType> TO_INT =
       EnumSet.of(DType.BOOL, DType.INT8, DType.INT16, DType.INT32, DType.UINT8, DType.UINT16);
   private static final Set<DType> TO_BOOLEAN = EnumSet.of(DType.BOOL);
-
-  static {
-    NDArrayCodec.grantRawAccess(array -> array.bytes.duplicate());
-  }
 
   private final DType dtype;
   private final int[] shape;
@@ -213,6 +208,16 @@ public final class NDArray {
   /** The number of elements: the product of the dimensions. */
   public int size() {
     return size;
+  }
+
+  /**
+   * The elements' own buffer (a duplicate positioned at 0), for the codec, which hands a heap
+   * buffer's array to the packer instead of copying it. Package-private, so not API; the codec
+   * looks it up with {@code MethodHandles.privateLookupIn}, so that this class does not depend on
+   * the codec.
+   */
+  ByteBuffer rawBytes() {
+    return bytes.duplicate();
   }
 
   /**

@@ -3,9 +3,11 @@ package dev.synapse.internal.codec;
 import dev.synapse.DType;
 import dev.synapse.NDArray;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.function.Function;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePacker;
@@ -24,9 +26,9 @@ import org.msgpack.core.buffer.MessageBuffer;
  * is that the array keeps the whole frame reachable, so a small array in a frame that is mostly
  * something else is copied instead (see {@link #SHARE_FRACTION}).
  *
- * <p>{@link NDArray} keeps its buffer private and hands out read-only views, which would force a
- * copy here; it grants this class access to the buffer itself when it is initialized (the JDK's
- * "shared secrets" pattern). Nothing outside the codec uses that access.
+ * <p>{@link NDArray} hands out only read-only views of its buffer, which would force a copy here;
+ * its own buffer comes from its package-private {@code rawBytes()}, looked up once through a
+ * private lookup (allowed inside the module), so that {@code NDArray} knows nothing of this class.
  */
 public final class NDArrayCodec {
   /** The extension type code of an ndarray. */
@@ -42,27 +44,31 @@ public final class NDArrayCodec {
 
   private static final int MAX_DIMENSIONS = 64;
 
-  private static volatile Function<NDArray, ByteBuffer> rawBytes;
+  private static final MethodHandle RAW_BYTES = rawBytesAccess();
 
   private NDArrayCodec() {}
 
-  /**
-   * Called once, by {@link NDArray}'s static initializer, with the function that returns an array's
-   * own buffer (a duplicate, positioned at 0).
-   *
-   * @throws IllegalStateException on a second call
-   */
-  public static synchronized void grantRawAccess(Function<NDArray, ByteBuffer> access) {
-    if (rawBytes != null) {
-      throw new IllegalStateException("Access to NDArray's bytes was granted already");
+  private static MethodHandle rawBytesAccess() {
+    try {
+      return MethodHandles.privateLookupIn(NDArray.class, MethodHandles.lookup())
+          .findVirtual(NDArray.class, "rawBytes", MethodType.methodType(ByteBuffer.class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
     }
-    rawBytes = access;
+  }
+
+  private static ByteBuffer rawBytes(NDArray array) {
+    try {
+      return (ByteBuffer) RAW_BYTES.invokeExact(array);
+    } catch (Throwable e) { // rawBytes() throws nothing
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Writes {@code array} as one ndarray extension value. */
   public static void pack(MessagePacker packer, NDArray array) throws IOException {
     byte[] header = header(array);
-    ByteBuffer data = rawBytes.apply(array);
+    ByteBuffer data = rawBytes(array);
     int length = data.remaining();
     packer.packExtensionTypeHeader(EXT_TYPE, header.length + length);
     packer.writePayload(header);
@@ -109,53 +115,11 @@ public final class NDArrayCodec {
     boolean inFrame = payload.hasArray();
     byte[] frame = inFrame ? payload.array() : payload.toByteArray();
     int offset = inFrame ? payload.arrayOffset() : 0;
-    DType dtype;
-    int[] shape;
-    int headerLength;
-    try (MessageUnpacker header = MessagePack.newDefaultUnpacker(frame, offset, length)) {
-      if (header.unpackArrayHeader() != 2) {
-        throw new IOException("An ndarray extension value without its [dtype, shape] header");
-      }
-      String typeString = header.unpackString();
-      try {
-        dtype = DType.ofTypeString(typeString);
-      } catch (IllegalArgumentException e) {
-        throw new IOException(
-            "An ndarray extension value of the unknown dtype \"" + typeString + "\"", e);
-      }
-      int dimensions = header.unpackArrayHeader();
-      if (dimensions > MAX_DIMENSIONS) {
-        throw new IOException("An ndarray extension value of " + dimensions + " dimensions");
-      }
-      shape = new int[dimensions];
-      for (int i = 0; i < dimensions; i++) {
-        long dimension = header.unpackLong();
-        if (dimension < 0 || dimension > Integer.MAX_VALUE) {
-          throw new IOException("An ndarray extension value with the dimension " + dimension);
-        }
-        shape[i] = (int) dimension;
-      }
-      headerLength = (int) header.getTotalReadBytes();
-    } catch (RuntimeException e) { // msgpack's exceptions for a truncated or mistyped header
-      throw new IOException(
-          "An ndarray extension value with a malformed header: " + e.getMessage(), e);
-    }
+    Header header = Header.read(frame, offset, length);
+    DType dtype = header.dtype;
+    int[] shape = header.shape;
+    int headerLength = header.length;
     int dataLength = length - headerLength;
-    long expected = dtype.itemSize();
-    for (int dimension : shape) {
-      expected = Math.min(expected, 1L << 32) * dimension;
-    }
-    if (expected != dataLength) {
-      throw new IOException(
-          "An ndarray extension value of dtype "
-              + dtype.numpyName()
-              + " and shape "
-              + Arrays.toString(shape)
-              + " holds "
-              + dataLength
-              + " bytes of data instead of "
-              + expected);
-    }
     ByteBuffer data;
     if (inFrame
         && (dataLength < REFERENCE_THRESHOLD || dataLength < frame.length / SHARE_FRACTION)) {
@@ -165,5 +129,69 @@ public final class NDArrayCodec {
     }
     NDArray array = NDArray.wrap(dtype, data, shape.length == 0 ? new int[] {1} : shape);
     return shape.length == 0 ? array.reshape() : array;
+  }
+
+  /**
+   * Checks that {@code data} is a valid ndarray payload, as the extension value of type {@link
+   * #EXT_TYPE} that a caller built by hand must be.
+   *
+   * @throws IOException saying what is wrong with it
+   */
+  public static void validate(byte[] data) throws IOException {
+    Header.read(data, 0, data.length);
+  }
+
+  /** The {@code [dtype, shape]} header of a payload whose data length matches it. */
+  private record Header(DType dtype, int[] shape, int length) {
+    static Header read(byte[] frame, int offset, int length) throws IOException {
+      DType dtype;
+      int[] shape;
+      int headerLength;
+      try (MessageUnpacker header = MessagePack.newDefaultUnpacker(frame, offset, length)) {
+        if (header.unpackArrayHeader() != 2) {
+          throw new IOException("An ndarray extension value without its [dtype, shape] header");
+        }
+        String typeString = header.unpackString();
+        try {
+          dtype = DType.ofTypeString(typeString);
+        } catch (IllegalArgumentException e) {
+          throw new IOException(
+              "An ndarray extension value of the unknown dtype \"" + typeString + "\"", e);
+        }
+        int dimensions = header.unpackArrayHeader();
+        if (dimensions > MAX_DIMENSIONS) {
+          throw new IOException("An ndarray extension value of " + dimensions + " dimensions");
+        }
+        shape = new int[dimensions];
+        for (int i = 0; i < dimensions; i++) {
+          long dimension = header.unpackLong();
+          if (dimension < 0 || dimension > Integer.MAX_VALUE) {
+            throw new IOException("An ndarray extension value with the dimension " + dimension);
+          }
+          shape[i] = (int) dimension;
+        }
+        headerLength = (int) header.getTotalReadBytes();
+      } catch (RuntimeException e) { // msgpack's exceptions for a truncated or mistyped header
+        throw new IOException(
+            "An ndarray extension value with a malformed header: " + e.getMessage(), e);
+      }
+      int dataLength = length - headerLength;
+      long expected = dtype.itemSize();
+      for (int dimension : shape) {
+        expected = Math.min(expected, 1L << 32) * dimension;
+      }
+      if (expected != dataLength) {
+        throw new IOException(
+            "An ndarray extension value of dtype "
+                + dtype.numpyName()
+                + " and shape "
+                + Arrays.toString(shape)
+                + " holds "
+                + dataLength
+                + " bytes of data instead of "
+                + expected);
+      }
+      return new Header(dtype, shape, headerLength);
+    }
   }
 }

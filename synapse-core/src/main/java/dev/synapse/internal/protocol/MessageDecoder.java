@@ -1,7 +1,9 @@
 package dev.synapse.internal.protocol;
 
+import dev.synapse.EncodingException;
 import dev.synapse.ProtocolException;
 import dev.synapse.PythonException;
+import dev.synapse.SynapseException;
 import dev.synapse.internal.codec.ValueCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,7 +61,7 @@ public final class MessageDecoder {
       }
       Object value = value(frame);
       if (type == Messages.CANCEL_OR_ERROR) {
-        return new Messages.Answer(type, id, null, toPythonException(value));
+        return new Messages.Answer(type, id, null, toException(value));
       }
       return new Messages.Answer(type, id, value, null);
     } catch (IOException | RuntimeException e) {
@@ -91,7 +93,7 @@ public final class MessageDecoder {
   private Object value(InboundFrame frame) throws IOException {
     byte[] binary = frame.trailingBinary();
     if (binary == null) {
-      return ValueCodec.unpack(unpacker);
+      return ValueCodec.unpack(unpacker, frame.head().length);
     }
     if (unpacker.unpackBinaryHeader() != binary.length || unpacker.hasNext()) {
       throw new ProtocolException("A split frame from the worker does not end in its binary value");
@@ -99,9 +101,20 @@ public final class MessageDecoder {
     return binary;
   }
 
-  private static PythonException toPythonException(Object error) {
+  /**
+   * The exception of an ERROR message: an {@link EncodingException} if the worker could not decode
+   * the call's input (kind {@code "decode"}), else a {@link PythonException}.
+   */
+  private static SynapseException toException(Object error) {
     if (!(error instanceof Map<?, ?> map)) {
       return new PythonException(PythonException.Kind.HANDLER, "", String.valueOf(error), "");
+    }
+    if ("decode".equals(map.get("kind"))) {
+      return new EncodingException(
+          "The worker could not decode the call's input: "
+              + map.get("type")
+              + ": "
+              + map.get("message"));
     }
     return new PythonException(
         kind(map.get("kind")),

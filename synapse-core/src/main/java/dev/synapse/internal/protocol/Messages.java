@@ -1,7 +1,7 @@
 package dev.synapse.internal.protocol;
 
 import dev.synapse.ProtocolException;
-import dev.synapse.PythonException;
+import dev.synapse.SynapseException;
 import dev.synapse.WorkerInfo;
 import dev.synapse.internal.codec.ValueCodec;
 import java.util.List;
@@ -124,8 +124,9 @@ public final class Messages {
 
   /**
    * A decoded message of the worker: RESULT ({@link #CALL_OR_RESULT}, with {@code value}), ERROR
-   * ({@link #CANCEL_OR_ERROR}, with {@code error}), ITEM ({@link #CREDIT_OR_ITEM}, with {@code
-   * value}) or END ({@link #STREAM_OR_END}).
+   * ({@link #CANCEL_OR_ERROR}, with {@code error}: a {@link dev.synapse.PythonException}, or an
+   * {@link dev.synapse.EncodingException} if the worker could not decode the input), ITEM ({@link
+   * #CREDIT_OR_ITEM}, with {@code value}) or END ({@link #STREAM_OR_END}).
    */
-  public record Answer(int type, long id, Object value, PythonException error) {}
+  public record Answer(int type, long id, Object value, SynapseException error) {}
 }

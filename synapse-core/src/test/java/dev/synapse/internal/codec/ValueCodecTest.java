@@ -24,8 +24,9 @@ class ValueCodecTest {
   private static Object roundTrip(Object value) throws IOException {
     try (MessageBufferPacker packer = MessagePack.newDefaultBufferPacker()) {
       ValueCodec.pack(packer, value);
-      try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(packer.toByteArray())) {
-        return ValueCodec.unpack(unpacker);
+      byte[] bytes = packer.toByteArray();
+      try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(bytes)) {
+        return ValueCodec.unpack(unpacker, bytes.length);
       }
     }
   }
