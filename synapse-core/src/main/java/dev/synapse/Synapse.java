@@ -2,6 +2,7 @@ package dev.synapse;
 
 import dev.synapse.internal.env.EnvironmentSpec;
 import dev.synapse.internal.env.PythonEnvironment;
+import dev.synapse.internal.launch.Entrypoint;
 import dev.synapse.internal.worker.PendingCall;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
@@ -84,7 +85,8 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
    * @param entrypoint the module's file name, with or without {@code .py}
    * @throws SpawnException naming the path if the directory or the entrypoint does not exist, and
    *     with the worker's stderr if it could not start or died before it was ready
-   * @throws IllegalArgumentException if {@code entrypoint} is empty
+   * @throws IllegalArgumentException if {@code entrypoint} is empty, or does not resolve to a file
+   *     inside {@code directory} (an absolute path, {@code ..}, or a symbolic link that leads out)
    */
   public void spawn(Path directory, String entrypoint) {
     SpawnPlan.checkArguments(directory, entrypoint);
@@ -424,14 +426,9 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       if (!Files.isDirectory(directory)) {
         throw new SpawnException("The module directory does not exist: " + directory);
       }
-      String module =
-          entrypoint.endsWith(".py")
-              ? entrypoint.substring(0, entrypoint.length() - 3)
-              : entrypoint;
-      Path script = directory.resolve(module + ".py");
-      if (!Files.isRegularFile(script)) {
-        throw new SpawnException("The entrypoint does not exist: " + script);
-      }
+      Entrypoint resolved = Entrypoint.resolve(directory, entrypoint);
+      Path script = resolved.script();
+      String module = resolved.module();
       SpawnProgress progress = new SpawnProgress(module, listener);
       Path interpreter = PythonEnvironment.prepare(environmentSpec(directory), progress);
       WorkerConfig config =
