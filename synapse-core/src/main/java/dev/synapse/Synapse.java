@@ -3,6 +3,7 @@ package dev.synapse;
 import dev.synapse.internal.env.EnvironmentSpec;
 import dev.synapse.internal.env.PythonEnvironment;
 import dev.synapse.internal.launch.Entrypoint;
+import dev.synapse.internal.launch.WorkerEnvironment;
 import dev.synapse.internal.worker.PendingCall;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
@@ -265,6 +266,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     private SynapseListener listener = new SynapseListener() {};
     private Executor callbackExecutor = ForkJoinPool.commonPool();
     private Map<String, String> environment = new LinkedHashMap<>();
+    private WorkerEnvironment workerEnvironment = WorkerEnvironment.INHERIT;
 
     private Builder() {}
 
@@ -409,6 +411,41 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       return this;
     }
 
+    /**
+     * Sets each of {@code variables} for the worker, as {@link #environment(String, String)} does.
+     */
+    public Builder environment(Map<String, String> variables) {
+      Objects.requireNonNull(variables, "variables");
+      variables.forEach(this::environment);
+      return this;
+    }
+
+    /**
+     * Whether the worker starts with this JVM's whole environment (the default, {@code true}). With
+     * {@code false} it gets only the variables named with {@link #passEnvironment}, those set with
+     * {@link #environment(String, String)}, and the ones Synapse sets itself ({@code PYTHONPATH},
+     * {@code SYNAPSE_MAX_FRAME}, {@code PYTHONIOENCODING}, {@code PYTHONUNBUFFERED}, glibc's malloc
+     * settings; see the README's "Security"); on Windows {@code SYSTEMROOT} is passed too, since
+     * Python cannot run without it. Use it to keep secrets of the JVM's environment out of the
+     * worker. The venv and pip steps of a spawn run with the JVM's whole environment either way.
+     */
+    public Builder inheritEnvironment(boolean inherit) {
+      this.workerEnvironment = workerEnvironment.withInherit(inherit);
+      return this;
+    }
+
+    /**
+     * Names variables of this JVM's environment that the worker gets even when it does not inherit
+     * the whole environment ({@link #inheritEnvironment}{@code (false)}), e.g. {@code "PATH",
+     * "HOME", "LANG"}; a name this JVM does not have is left out. Adds to the names given before.
+     *
+     * @throws IllegalArgumentException if a name is empty or contains {@code =}
+     */
+    public Builder passEnvironment(String... names) {
+      this.workerEnvironment = workerEnvironment.withPassed(names);
+      return this;
+    }
+
     /** An instance with these settings; it starts no worker until {@link Synapse#spawn}. */
     public Synapse build() {
       return new Synapse(this);
@@ -443,7 +480,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
               restartPolicy,
               listener,
               callbackExecutor,
-              Map.copyOf(environment));
+              workerEnvironment.resolve(System.getenv(), environment));
       return new SpawnPlan(config, progress);
     }
 
@@ -482,6 +519,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       copy.listener = listener;
       copy.callbackExecutor = callbackExecutor;
       copy.environment = new LinkedHashMap<>(environment);
+      copy.workerEnvironment = workerEnvironment;
       return copy;
     }
   }
