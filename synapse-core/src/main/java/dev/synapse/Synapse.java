@@ -2,6 +2,8 @@ package dev.synapse;
 
 import dev.synapse.internal.env.EnvironmentSpec;
 import dev.synapse.internal.env.PythonEnvironment;
+import dev.synapse.internal.launch.Entrypoint;
+import dev.synapse.internal.launch.WorkerEnvironment;
 import dev.synapse.internal.worker.PendingCall;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
@@ -84,7 +86,8 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
    * @param entrypoint the module's file name, with or without {@code .py}
    * @throws SpawnException naming the path if the directory or the entrypoint does not exist, and
    *     with the worker's stderr if it could not start or died before it was ready
-   * @throws IllegalArgumentException if {@code entrypoint} is empty
+   * @throws IllegalArgumentException if {@code entrypoint} is empty, or does not resolve to a file
+   *     inside {@code directory} (an absolute path, {@code ..}, or a symbolic link that leads out)
    */
   public void spawn(Path directory, String entrypoint) {
     SpawnPlan.checkArguments(directory, entrypoint);
@@ -263,6 +266,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     private SynapseListener listener = new SynapseListener() {};
     private Executor callbackExecutor = ForkJoinPool.commonPool();
     private Map<String, String> environment = new LinkedHashMap<>();
+    private WorkerEnvironment workerEnvironment = WorkerEnvironment.INHERIT;
 
     private Builder() {}
 
@@ -407,6 +411,41 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       return this;
     }
 
+    /**
+     * Sets each of {@code variables} for the worker, as {@link #environment(String, String)} does.
+     */
+    public Builder environment(Map<String, String> variables) {
+      Objects.requireNonNull(variables, "variables");
+      variables.forEach(this::environment);
+      return this;
+    }
+
+    /**
+     * Whether the worker starts with this JVM's whole environment (the default, {@code true}). With
+     * {@code false} it gets only the variables named with {@link #passEnvironment}, those set with
+     * {@link #environment(String, String)}, and the ones Synapse sets itself ({@code PYTHONPATH},
+     * {@code SYNAPSE_MAX_FRAME}, {@code PYTHONIOENCODING}, {@code PYTHONUNBUFFERED}, glibc's malloc
+     * settings; see the README's "Security"); on Windows {@code SYSTEMROOT} is passed too, since
+     * Python cannot run without it. Use it to keep secrets of the JVM's environment out of the
+     * worker. The venv and pip steps of a spawn run with the JVM's whole environment either way.
+     */
+    public Builder inheritEnvironment(boolean inherit) {
+      this.workerEnvironment = workerEnvironment.withInherit(inherit);
+      return this;
+    }
+
+    /**
+     * Names variables of this JVM's environment that the worker gets even when it does not inherit
+     * the whole environment ({@link #inheritEnvironment}{@code (false)}), e.g. {@code "PATH",
+     * "HOME", "LANG"}; a name this JVM does not have is left out. Adds to the names given before.
+     *
+     * @throws IllegalArgumentException if a name is empty or contains {@code =}
+     */
+    public Builder passEnvironment(String... names) {
+      this.workerEnvironment = workerEnvironment.withPassed(names);
+      return this;
+    }
+
     /** An instance with these settings; it starts no worker until {@link Synapse#spawn}. */
     public Synapse build() {
       return new Synapse(this);
@@ -424,14 +463,9 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       if (!Files.isDirectory(directory)) {
         throw new SpawnException("The module directory does not exist: " + directory);
       }
-      String module =
-          entrypoint.endsWith(".py")
-              ? entrypoint.substring(0, entrypoint.length() - 3)
-              : entrypoint;
-      Path script = directory.resolve(module + ".py");
-      if (!Files.isRegularFile(script)) {
-        throw new SpawnException("The entrypoint does not exist: " + script);
-      }
+      Entrypoint resolved = Entrypoint.resolve(directory, entrypoint);
+      Path script = resolved.script();
+      String module = resolved.module();
       SpawnProgress progress = new SpawnProgress(module, listener);
       Path interpreter = PythonEnvironment.prepare(environmentSpec(directory), progress);
       WorkerConfig config =
@@ -446,7 +480,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
               restartPolicy,
               listener,
               callbackExecutor,
-              Map.copyOf(environment));
+              workerEnvironment.resolve(System.getenv(), environment));
       return new SpawnPlan(config, progress);
     }
 
@@ -485,6 +519,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       copy.listener = listener;
       copy.callbackExecutor = callbackExecutor;
       copy.environment = new LinkedHashMap<>(environment);
+      copy.workerEnvironment = workerEnvironment;
       return copy;
     }
   }

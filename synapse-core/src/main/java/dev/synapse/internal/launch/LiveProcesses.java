@@ -1,36 +1,165 @@
 package dev.synapse.internal.launch;
 
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * Every worker process this JVM has running, so that a JVM that exits normally (or on SIGTERM)
- * kills them from a shutdown hook. A JVM killed outright cannot run the hook; then each worker's
- * own watchdog notices that its parent is gone and ends itself.
+ * Every process this JVM has running for Synapse (workers, venv and pip runs), and every process
+ * each of them started, so that none outlives the process that started it.
+ *
+ * <p><b>Tracking.</b> A daemon thread, {@code synapse-descendants}, takes a snapshot of this JVM's
+ * descendants every {@link #SNAPSHOT_INTERVAL} while any process is registered (one scan of the
+ * process table) and files each process it has not seen before under the registered process it
+ * descends from. A process stays filed while it lives, even after it moved to another session or
+ * was re-parented elsewhere. When a registered process is {@linkplain #remove removed} (it ended:
+ * disposed, crashed, killed on a timeout), everything filed under it that still lives is killed.
+ * A process started and moved out of the tree (a daemon whose parent exited, where the worker is
+ * no subreaper) between two snapshots is not seen; on Linux pysynapse makes each worker a child
+ * subreaper, so such orphans stay its descendants while it lives.
+ *
+ * <p><b>JVM exit.</b> A shutdown hook kills the registered processes and everything filed under
+ * them. A JVM killed outright cannot run the hook; then each worker's own watchdog notices that
+ * its parent is gone and kills its descendants and itself.
+ *
+ * <p>Killing a filed process whose pid was reused meanwhile is not possible: a {@link
+ * ProcessHandle} checks the start time of the process before it signals it.
  */
 public final class LiveProcesses {
-  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+  /** How often the descendants are listed. */
+  public static final Duration SNAPSHOT_INTERVAL = Duration.ofMillis(500);
+
+  private static final long SELF = ProcessHandle.current().pid();
+  private static final Map<Long, Family> LIVE = new ConcurrentHashMap<>();
+  private static final ScheduledExecutorService SNAPSHOTS =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "synapse-descendants");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   static {
-    Thread hook = new Thread(LiveProcesses::killAll, "synapse-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    Runtime.getRuntime().addShutdownHook(new Thread(LiveProcesses::killAll, "synapse-shutdown"));
+    long millis = SNAPSHOT_INTERVAL.toMillis();
+    SNAPSHOTS.scheduleWithFixedDelay(
+        LiveProcesses::snapshotQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   private LiveProcesses() {}
 
-  /** Registers a started worker. */
+  /** Registers a started process. */
   public static void add(Process process) {
-    LIVE.add(process);
+    LIVE.put(process.pid(), new Family(process));
   }
 
-  /** Forgets a worker that has been ended. */
+  /**
+   * Forgets a process that has ended, and kills whatever it started that is still alive.
+   */
   public static void remove(Process process) {
-    LIVE.remove(process);
+    Family family = LIVE.get(process.pid());
+    if (family != null && family.process == process && LIVE.remove(process.pid(), family)) {
+      family.close().forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /**
+   * Lists this JVM's descendants now and files the new ones; the tracking thread calls it
+   * periodically, a test may call it to take a snapshot at a known moment.
+   */
+  public static void snapshot() {
+    if (LIVE.isEmpty()) {
+      return;
+    }
+    Set<Long> filed = new HashSet<>();
+    for (Family family : LIVE.values()) {
+      filed.addAll(family.prune());
+    }
+    for (ProcessHandle handle : ProcessHandle.current().descendants().toList()) {
+      if (!LIVE.containsKey(handle.pid()) && !filed.contains(handle.pid())) {
+        Family owner = ownerOf(handle);
+        if (owner != null) {
+          owner.file(handle);
+        }
+      }
+    }
+  }
+
+  /** The pids filed under the registered process {@code pid}. */
+  public static Set<Long> tracked(long pid) {
+    Family family = LIVE.get(pid);
+    return family == null ? Set.of() : family.pids();
+  }
+
+  private static void snapshotQuietly() {
+    try {
+      snapshot();
+    } catch (RuntimeException e) {
+      // A process table that cannot be read this time; the next snapshot tries again.
+    }
+  }
+
+  /** The registered process that {@code handle} descends from, or null. */
+  private static Family ownerOf(ProcessHandle handle) {
+    Optional<ProcessHandle> ancestor = handle.parent();
+    while (ancestor.isPresent() && ancestor.get().pid() != SELF) {
+      Family family = LIVE.get(ancestor.get().pid());
+      if (family != null) {
+        return family;
+      }
+      ancestor = ancestor.get().parent();
+    }
+    return null;
   }
 
   private static void killAll() {
-    for (Process process : LIVE) {
-      ProcessTree.kill(process, process.descendants().toList());
+    for (Family family : LIVE.values()) {
+      List<ProcessHandle> filed = family.close();
+      ProcessTree.kill(family.process, family.process.descendants().toList());
+      filed.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /** A registered process and what has been filed under it. */
+  private static final class Family {
+    private final Process process;
+    private final Set<ProcessHandle> descendants = new HashSet<>();
+    private boolean closed;
+
+    Family(Process process) {
+      this.process = process;
+    }
+
+    synchronized void file(ProcessHandle handle) {
+      if (!closed) {
+        descendants.add(handle);
+      }
+    }
+
+    /** Drops the processes that have ended; returns the pids of the others. */
+    synchronized Set<Long> prune() {
+      descendants.removeIf(handle -> !handle.isAlive());
+      return pids();
+    }
+
+    synchronized Set<Long> pids() {
+      return descendants.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    /** Stops filing; returns what was filed. */
+    synchronized List<ProcessHandle> close() {
+      closed = true;
+      List<ProcessHandle> all = List.copyOf(descendants);
+      descendants.clear();
+      return all;
     }
   }
 }

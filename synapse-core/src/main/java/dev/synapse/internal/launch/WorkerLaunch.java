@@ -33,7 +33,12 @@ public final class WorkerLaunch {
   /**
    * Starts {@code python -X faulthandler -m pysynapse._bootstrap script} in the script's directory.
    *
-   * @param environment extra environment variables for the worker
+   * <p>The worker's environment is {@code environment} (see {@link WorkerEnvironment}) with
+   * Synapse's own variables: {@code PYTHONPATH} with pysynapse's copy first, {@code
+   * SYNAPSE_MAX_FRAME}, {@code PYTHONIOENCODING=utf-8}, {@code PYTHONUNBUFFERED=1}, and {@link
+   * #MALLOC_TUNING} unless {@code environment} sets those.
+   *
+   * @param environment the worker's environment before Synapse's own variables
    * @throws SpawnException if the interpreter cannot be run
    */
   public static Process start(
@@ -43,6 +48,7 @@ public final class WorkerLaunch {
     command.add(script.toString());
     ProcessBuilder builder = new ProcessBuilder(command).directory(script.getParent().toFile());
     Map<String, String> env = builder.environment();
+    env.clear();
     env.putAll(environment);
     MALLOC_TUNING.forEach(env::putIfAbsent);
     String inherited = env.get("PYTHONPATH");

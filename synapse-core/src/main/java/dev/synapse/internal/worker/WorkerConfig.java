@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * @param restartPolicy what happens when a worker dies on its own
  * @param listener receives log lines and lifecycle events
  * @param callbackExecutor runs listener lifecycle methods and completes asynchronous calls
- * @param environment extra environment variables for the worker
+ * @param environment the worker's environment, before the variables Synapse adds at launch
  */
 public record WorkerConfig(
     Path script,
