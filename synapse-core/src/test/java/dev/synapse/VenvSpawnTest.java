@@ -7,11 +7,13 @@ import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import dev.synapse.testing.TinyWheel;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -116,5 +118,67 @@ class VenvSpawnTest {
       assertThat(synapse.workerInfo().orElseThrow().seedProtocol()).isTrue();
     }
     assertThat(Files.exists(dir.resolve(".venv").resolve("pyvenv.cfg"))).isTrue();
+  }
+
+  @Test
+  void prebuiltVenv_runsAsItIs_withNoVenvMadeAndNothingInstalled() throws Exception {
+    Path wheels = root.resolve("wheels");
+    TinyWheel.build(wheels, "tinypkg", "1.0");
+    Path prebuilt = root.resolve("image-venv");
+    run("python3", "-m", "venv", prebuilt.toString());
+    run(
+        prebuilt.resolve("bin/python").toString(),
+        "-m",
+        "pip",
+        "install",
+        "--isolated",
+        "--no-index",
+        "--find-links",
+        wheels.toString(),
+        "tinypkg==1.0");
+    Path dir =
+        module(
+            "# ignored: the prebuilt environment is used as it is\nmissingpkg\n",
+            "import sys, pysynapse, tinypkg\npysynapse.serve(lambda p: [tinypkg.VALUE, sys.prefix])\n");
+
+    try (Synapse synapse =
+        Synapse.builder()
+            .python(prebuilt.toString())
+            .useInterpreterAsIs(true)
+            .listener(listener)
+            .build()) {
+      synapse.spawn(dir, "main");
+      List<?> answer = (List<?>) synapse.call(null);
+
+      assertThat(answer.get(0)).isEqualTo("tinypkg-1.0");
+      assertThat(answer.get(1)).isEqualTo(prebuilt.toString());
+    }
+    assertThat(dir.resolve(".venv")).doesNotExist();
+    assertThat(phases).containsExactly("STARTING", "READY");
+  }
+
+  @Test
+  void python37_failsTheSpawnNamingTheMinimumVersion() throws IOException {
+    Path old = Path.of("/root/.pyenv/versions/3.7.16/bin/python3.7");
+    assertThat(old).as("pyenv's Python 3.7").isExecutable();
+    Path dir = module("", "import pysynapse\npysynapse.serve(lambda p: p)\n");
+
+    try (Synapse synapse = Synapse.builder().python(old.toString()).build()) {
+      assertThatThrownBy(() -> synapse.spawn(dir, "main"))
+          .isInstanceOf(SpawnException.class)
+          .hasMessageContaining("is Python 3.7.16; Synapse needs Python 3.8 or later");
+      assertThat(synapse.isRunning()).isFalse();
+    }
+  }
+
+  /** Runs a command with pip kept off this machine's configuration; fails unless it exits 0. */
+  private static void run(String... argv) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    builder.environment().put("PIP_CONFIG_FILE", "/dev/null");
+    Process process = builder.start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s ended", List.of(argv)).isTrue();
+    assertThat(process.exitValue()).as("exit code of %s: %s", List.of(argv), output).isZero();
   }
 }

@@ -32,9 +32,46 @@ record BaseInterpreter(Path executable, String version, String pipVersion) {
           "    pip_version = pip.__version__",
           "except Exception:",
           "    pip_version = ''",
-          "version = sys.implementation.name + '-' + sys.version.split()[0]",
+          "implementation = getattr(sys, 'implementation', None)",
+          "name = implementation.name if implementation else 'cpython'",
+          "version = name + '-' + sys.version.split()[0]",
           "print('\\t'.join(['" + MARKER + "', sys.executable or '', version, pip_version]))");
   private static final Map<Path, BaseInterpreter> KNOWN = new ConcurrentHashMap<>();
+
+  /** The oldest Python version Synapse runs on, as major and minor. */
+  static final int[] MINIMUM_VERSION = {3, 8};
+
+  /**
+   * Fails unless this interpreter is at least {@link #MINIMUM_VERSION}: an older one would start
+   * and then die on a missing feature with a traceback that does not say why.
+   *
+   * @param located the file the user's setting named, for the message
+   * @throws SpawnException naming the interpreter, its version and the minimum
+   */
+  void requireSupported(Path located) {
+    String number = version.substring(version.indexOf('-') + 1);
+    String[] parts = number.split("\\.");
+    int major;
+    int minor;
+    try {
+      major = Integer.parseInt(parts[0]);
+      minor = parts.length > 1 ? Integer.parseInt(parts[1].replaceAll("\\D.*", "")) : 0;
+    } catch (NumberFormatException e) {
+      return; // An unusual version string: let the worker itself tell.
+    }
+    if (major < MINIMUM_VERSION[0] || (major == MINIMUM_VERSION[0] && minor < MINIMUM_VERSION[1])) {
+      throw new SpawnException(
+          "The Python interpreter "
+              + located
+              + " is Python "
+              + number
+              + "; Synapse needs Python "
+              + MINIMUM_VERSION[0]
+              + "."
+              + MINIMUM_VERSION[1]
+              + " or later (choose another with the python setting or SYNAPSE_PYTHON)");
+    }
+  }
 
   /**
    * Whether its pip can install into another interpreter with {@code pip --python} (pip 22.3 and
@@ -62,7 +99,8 @@ record BaseInterpreter(Path executable, String version, String pipVersion) {
     return probed;
   }
 
-  private static BaseInterpreter probe(Path located, CommandRunner runner) {
+  /** Runs {@code located} and asks it what it is, without looking at earlier answers. */
+  static BaseInterpreter probe(Path located, CommandRunner runner) {
     Command command =
         new Command(
             List.of(located.toString(), "-c", PROBE), Map.of("PYTHONIOENCODING", "utf-8"), null);

@@ -23,6 +23,13 @@ public interface EnvironmentProgress {
   default void phase(SpawnPhase phase, long elapsedMillis) {}
 
   /**
+   * A decision the preparation made and why, one line that is also logged: the venv is created,
+   * re-created (and why), or adopted, or the requirements set pip options of their own. Called
+   * before the step it announces.
+   */
+  default void notice(String message) {}
+
+  /**
    * A line pip wrote to stdout or stderr (merged, without its line break), as soon as it is read.
    */
   default void installOutput(String line) {}

@@ -15,17 +15,25 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>Read the venv's {@link VenvStamp}. If it matches the wanted base interpreter, options and
- *       requirements, and the venv's interpreter is still there, run the venv as it is: no process
- *       is started (the base interpreter's identity is probed once per JVM, see {@link
- *       BaseInterpreter}).
- *   <li>Otherwise remove the stamp, so that a step that fails from here on leaves none and the next
- *       prepare starts over.
- *   <li>If there was no stamp, the venv's interpreter is gone (deleted, or its base moved), or the
- *       stamp names another base interpreter, location or site-packages option: empty the directory
- *       and run {@code python -m venv}.
+ *       requirements (with every file they include, see {@link RequirementsFile}), and the venv's
+ *       interpreter is still there, run the venv as it is: no process is started (the base
+ *       interpreter's identity is probed once per JVM, see {@link BaseInterpreter}).
+ *   <li>If the directory is a venv with no stamp file at all, Synapse did not make it: if it is
+ *       healthy ({@link VenvAdoption}) it is adopted as it is; if not, it is deleted with a log
+ *       line that says why.
+ *   <li>Otherwise replace the stamp by an incomplete mark, so that a step that fails from here on
+ *       leaves no stamp, and the next prepare starts over.
+ *   <li>Unless adopted, empty the directory and run {@code python -m venv}: for a new venv, a
+ *       missing interpreter, another base interpreter, location or site-packages option, and also
+ *       for changed requirements or pip arguments. A venv is never installed over: re-creating it
+ *       is what makes its packages exactly what the requirements ask for, with nothing left behind
+ *       that they no longer name (pip's wheel cache keeps the re-install short).
  *   <li>If {@code requirements.txt} has a requirement line, run {@code pip install -r
  *       requirements.txt}; then write the new stamp.
  * </ol>
+ *
+ * <p>The base interpreter must be Python 3.8 or later ({@link BaseInterpreter#requireSupported}),
+ * also when it runs the worker as it is.
  *
  * <p><b>Why venvs are created without pip.</b> Measured on Python 3.11.7 with pip 23.2.1,
  * installing one small wheel offline: {@code python -m venv} (which runs ensurepip) and then the
@@ -47,9 +55,9 @@ import org.slf4j.LoggerFactory;
  * (create and install) about 2 s; a warm one 1 to 2 ms, except the first in a JVM, which probes the
  * base interpreter (0.35 s through the shim, 0.07 s for a real executable).
  *
- * <p>A re-install after a change of requirements runs {@code pip install -r} over the existing
- * venv: it installs what is new or changed, and leaves a package that was removed from the file
- * installed.
+ * <p>{@code requirements.txt} is trusted input, as it is to pip: its options (an index URL,
+ * find-links, an editable install) are followed as written; which of them the files set is logged
+ * when pip runs.
  */
 public final class PythonEnvironment {
   private PythonEnvironment() {}
@@ -59,8 +67,9 @@ public final class PythonEnvironment {
    * needed. Blocks while another thread or process prepares the same venv, then reuses its result.
    *
    * @param progress told about finished steps and pip's output, on this thread
-   * @throws SpawnException if {@code requirements.txt} is required and missing, the interpreter
-   *     cannot be found or run, {@code venv} or pip fails ({@link SpawnException#exitCode()} and
+   * @throws SpawnException if {@code requirements.txt} is required and missing or includes a file
+   *     it cannot (see {@link RequirementsFile}), the interpreter cannot be found or run or is
+   *     older than Python 3.8, {@code venv} or pip fails ({@link SpawnException#exitCode()} and
    *     {@link SpawnException#stderrTail()} then hold its exit code and last lines of output) or
    *     outlives the install timeout, or the thread is interrupted (the flag stays set)
    */
@@ -75,6 +84,8 @@ public final class PythonEnvironment {
     String module = moduleDir.getFileName() == null ? "module" : moduleDir.getFileName().toString();
     Logger log = LoggerFactory.getLogger("synapse." + module + ".env");
     Path located = InterpreterLocator.locate(spec.basePython());
+    BaseInterpreter base = BaseInterpreter.identify(located, runner);
+    base.requireSupported(located);
     if (spec.useInterpreterAsIs()) {
       log.debug("Running on {} as it is, without a venv; requirements are not installed", located);
       return located;
@@ -88,7 +99,6 @@ public final class PythonEnvironment {
     }
     Path venvDir = spec.resolvedVenvDir();
     VenvDirectory.requireSafeToUse(venvDir);
-    BaseInterpreter base = BaseInterpreter.identify(located, runner);
     VenvUpdate update =
         new VenvUpdate(
             spec,

@@ -71,24 +71,30 @@ final class VenvDirectory {
       }
     } catch (IOException e) {
       throw new SpawnException(
-          "Cannot read the virtual environment directory " + venvDir + ": " + e.getMessage(), e);
+          "Cannot read the virtual environment directory " + venvDir + ": " + IoErrors.reason(e),
+          e);
     }
   }
 
   /**
-   * Deletes everything in {@code venvDir} except the lock file, without following symbolic links.
+   * Deletes everything in {@code venvDir} except the lock file and the stamp (by now the mark of an
+   * incomplete change), without following symbolic links.
    */
   static void empty(Path venvDir) {
     Path lock = venvDir.resolve(LOCK_FILE);
+    Path stamp = venvDir.resolve(VenvStamp.FILE);
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(venvDir)) {
       for (Path entry : entries) {
-        if (!entry.equals(lock)) {
+        if (!entry.equals(lock) && !entry.equals(stamp)) {
           deleteTree(entry);
         }
       }
     } catch (IOException e) {
       throw new SpawnException(
-          "Cannot empty the virtual environment " + venvDir + " to re-create it: " + e.getMessage(),
+          "Cannot empty the virtual environment "
+              + venvDir
+              + " to re-create it: "
+              + IoErrors.describe(e),
           e);
     }
   }

@@ -53,7 +53,8 @@ final class VenvLock implements AutoCloseable {
       key = Files.createDirectories(venvDir).toRealPath();
     } catch (IOException e) {
       throw new SpawnException(
-          "Cannot create the virtual environment directory " + venvDir + ": " + e.getMessage(), e);
+          "Cannot create the virtual environment directory " + venvDir + ": " + IoErrors.reason(e),
+          e);
     }
     ReentrantLock threadLock = IN_JVM.computeIfAbsent(key, k -> new ReentrantLock());
     if (!threadLock.tryLock()) {
@@ -85,7 +86,8 @@ final class VenvLock implements AutoCloseable {
       if (e instanceof RuntimeException) {
         throw (RuntimeException) e;
       }
-      throw new SpawnException("Cannot lock " + lockFile + ": " + e.getMessage(), e);
+      throw new SpawnException(
+          "Cannot lock " + lockFile + ": " + IoErrors.reason((IOException) e), e);
     }
   }
 

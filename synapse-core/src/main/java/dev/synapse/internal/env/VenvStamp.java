@@ -17,7 +17,9 @@ import java.util.Properties;
  * What a venv was last successfully brought up to date with, stored in the venv as {@value #FILE}.
  * The original library trusted any existing {@code .venv}, so a changed requirements file was never
  * installed and a failed install was never retried; the stamp is written only after every step
- * succeeded and is removed before any step starts, so a venv without one is of unknown content.
+ * succeeded and is replaced by an incomplete mark ({@link #markIncomplete}) before any step starts,
+ * so a venv with the mark is of unknown content, and one with no stamp file was not made by
+ * Synapse.
  *
  * <p>The fields split in two: those of the venv itself (which interpreter built it, where, with or
  * without system site-packages and a pip of its own), whose change means re-creating it, and those
@@ -28,7 +30,7 @@ import java.util.Properties;
  * @param venvPath the venv's absolute path (a venv that was moved or copied is not relocatable)
  * @param systemSitePackages whether it sees the base interpreter's site-packages
  * @param venvPip whether it was created with a pip of its own
- * @param requirementsSha256 SHA-256 of {@code requirements.txt} in hex, or {@code "absent"}
+ * @param requirementsSha256 {@link RequirementsFile#sha256()}: the requirements and their includes
  * @param pipArguments the extra pip arguments of the install
  */
 record VenvStamp(
@@ -127,10 +129,33 @@ record VenvStamp(
     for (int i = 0; i < pipArguments.size(); i++) {
       properties.setProperty("pip.argument." + i, pipArguments.get(i));
     }
-    StringWriter text = new StringWriter();
-    properties.store(
-        text,
+    store(
+        venvDir,
+        properties,
         "Written by Synapse after the venv was brought up to date; delete it to force a re-install");
+  }
+
+  /**
+   * Replaces the stamp with a mark that Synapse is changing this venv, before any step that changes
+   * it: a venv whose steps did not all finish has this mark (it is re-created), and only a venv
+   * with no stamp file at all is one that Synapse did not make (it may be adopted).
+   */
+  static void markIncomplete(Path venvDir) throws IOException {
+    Properties properties = new Properties();
+    properties.setProperty("format", FORMAT);
+    properties.setProperty("state", "incomplete");
+    store(venvDir, properties, "Synapse is changing this venv, or a change did not finish");
+  }
+
+  /** Whether {@code venvDir} has a stamp file, complete or not: Synapse has worked on it. */
+  static boolean present(Path venvDir) {
+    return Files.exists(venvDir.resolve(FILE));
+  }
+
+  private static void store(Path venvDir, Properties properties, String comment)
+      throws IOException {
+    StringWriter text = new StringWriter();
+    properties.store(text, comment);
     Path temporary = Files.createTempFile(venvDir, FILE, ".tmp");
     try {
       try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
@@ -144,11 +169,6 @@ record VenvStamp(
     } finally {
       Files.deleteIfExists(temporary);
     }
-  }
-
-  /** Removes the stamp from {@code venvDir}, if there is one. */
-  static void delete(Path venvDir) throws IOException {
-    Files.deleteIfExists(venvDir.resolve(FILE));
   }
 
   private static String required(Properties properties, String key) {

@@ -61,45 +61,68 @@ final class VenvUpdate {
             requirements.sha256(),
             spec.pipArguments());
     Optional<VenvStamp> current = VenvStamp.read(venvDir);
-    String recreateReason = recreateReason(current, wanted);
-    if (recreateReason == null && current.get().sameInstall(wanted)) {
+    if (current.isPresent()
+        && VenvDirectory.hasPython(venvDir)
+        && current.get().sameVenv(wanted)
+        && current.get().sameInstall(wanted)) {
       log.debug("{} is up to date", venvDir);
       return venvPython;
     }
-    try {
-      VenvStamp.delete(venvDir);
-    } catch (IOException e) {
-      throw new SpawnException("Cannot remove the stamp of " + venvDir + ": " + e.getMessage(), e);
-    }
     Deadline deadline = Deadline.after(spec.installTimeout());
+    boolean foreign = current.isEmpty() && !VenvStamp.present(venvDir);
+    VenvAdoption.Verdict adoption = null;
+    if (foreign && Files.exists(venvDir.resolve("pyvenv.cfg"))) {
+      adoption =
+          VenvAdoption.examine(
+              venvDir, base, spec.systemSitePackages(), needsVenvPip, runner, deadline);
+    }
+    String reason =
+        adoption == null
+            ? recreateReason(current, wanted)
+            : "it was not made by Synapse and is not usable: " + adoption.problem();
+    try {
+      VenvStamp.markIncomplete(venvDir);
+    } catch (IOException e) {
+      throw new SpawnException(
+          "Cannot write the stamp of " + venvDir + ": " + IoErrors.reason(e), e);
+    }
     boolean venvHasPip;
-    if (recreateReason != null) {
-      log.info("Creating the virtual environment {} ({})", venvDir, recreateReason);
+    if (adoption != null && adoption.healthy()) {
+      notice(
+          false,
+          "Adopting "
+              + venvDir
+              + ", a virtual environment that Synapse did not make ("
+              + (adoption.packages() < 0 ? "packages unknown" : adoption.packages() + " packages")
+              + "): its packages stay, the requirements are installed into it, and from now on"
+              + " a change of the requirements re-creates it");
+      venvHasPip = adoption.hasPip();
+    } else {
+      if (adoption != null || current.isPresent()) {
+        notice(true, "Deleting and re-creating the virtual environment " + venvDir + ": " + reason);
+      } else {
+        notice(false, "Creating the virtual environment " + venvDir + " (" + reason + ")");
+      }
       create(needsVenvPip, deadline);
       venvHasPip = needsVenvPip;
-    } else {
-      log.info(
-          "Re-installing {} into {}: it or the pip arguments changed",
-          requirements.path(),
-          venvDir);
-      venvHasPip = current.get().venvPip();
     }
     if (requirements.hasRequirements()) {
-      install(requirements.path(), deadline);
+      install(requirements, deadline);
     }
     try {
       wanted.withVenvPip(venvHasPip).write(venvDir);
     } catch (IOException e) {
-      throw new SpawnException("Cannot write the stamp of " + venvDir + ": " + e.getMessage(), e);
+      throw new SpawnException(
+          "Cannot write the stamp of " + venvDir + ": " + IoErrors.reason(e), e);
     }
     return venvPython;
   }
 
-  /** Why the venv must be (re-)created, or null if it can stay. */
+  /** Why a venv that is not up to date and not adopted is (re-)created. */
   private String recreateReason(Optional<VenvStamp> current, VenvStamp wanted) {
     if (current.isEmpty()) {
-      return Files.exists(venvDir.resolve("pyvenv.cfg"))
-          ? "it has no stamp of a finished install"
+      return VenvStamp.present(venvDir)
+          ? "an earlier preparation of it did not finish"
           : "it does not exist";
     }
     if (!VenvDirectory.hasPython(venvDir)) {
@@ -124,7 +147,8 @@ final class VenvUpdate {
           + " system site-packages"
           + (wanted.venvPip() && !stamp.venvPip() ? " and a pip of its own" : "");
     }
-    return null;
+    return "the requirements (or a file they include) or the pip arguments changed, and a"
+        + " fresh venv leaves no package behind that they no longer ask for";
   }
 
   private void create(boolean withPip, Deadline deadline) {
@@ -152,7 +176,7 @@ final class VenvUpdate {
     reportPhase(SpawnPhase.CREATING_VENV, start);
   }
 
-  private void install(Path requirements, Deadline deadline) {
+  private void install(RequirementsFile requirements, Deadline deadline) {
     long start = System.nanoTime();
     List<String> argv = new ArrayList<>();
     if (base.pipSupportsPythonOption()) {
@@ -168,13 +192,21 @@ final class VenvUpdate {
       argv.addAll(List.of(venvPython.toString(), "-m", "pip", "install"));
     }
     argv.addAll(List.of("--disable-pip-version-check", "--no-input", "--progress-bar", "off"));
-    argv.addAll(List.of("-r", requirements.toString()));
+    argv.addAll(List.of("-r", requirements.path().toString()));
     argv.addAll(spec.pipArguments());
     Command command = new Command(argv, processEnvironment(), moduleDir);
-    log.info("Installing {} into {}: {}", requirements, venvDir, command.display());
+    if (!requirements.fileOptions().isEmpty()) {
+      notice(
+          false,
+          "The requirements set where pip gets packages from: "
+              + String.join(", ", requirements.fileOptions())
+              + "; pip follows them as written (a requirements file is trusted input, as it is"
+              + " to pip)");
+    }
+    log.info("Installing {} into {}: {}", requirements.path(), venvDir, command.display());
     CommandResult result = runner.run(command, deadline, this::pipOutput);
     if (!result.succeeded()) {
-      throw failure("pip could not install " + requirements + " into " + venvDir, result);
+      throw failure("pip could not install " + requirements.path() + " into " + venvDir, result);
     }
     reportPhase(SpawnPhase.INSTALLING, start);
   }
@@ -200,6 +232,19 @@ final class VenvUpdate {
       progress.installOutput(line);
     } catch (RuntimeException e) {
       log.warn("The progress listener failed on a line of pip's output", e);
+    }
+  }
+
+  private void notice(boolean warning, String message) {
+    if (warning) {
+      log.warn("{}", message);
+    } else {
+      log.info("{}", message);
+    }
+    try {
+      progress.notice(message);
+    } catch (RuntimeException e) {
+      log.warn("The progress listener failed on a notice", e);
     }
   }
 

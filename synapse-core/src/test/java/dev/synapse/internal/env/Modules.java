@@ -67,6 +67,25 @@ final class Modules {
     return new Result(process.exitValue(), output);
   }
 
+  /**
+   * Runs a command to its end with pip kept off this machine's configuration; fails on a non-zero
+   * exit, showing its output.
+   */
+  static void exec(String... argv) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    builder.environment().put("PIP_CONFIG_FILE", "/dev/null");
+    Process process = builder.start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(String.join(" ", argv) + " did not exit");
+    }
+    assertThat(process.exitValue())
+        .as("exit code of %s; output: %s", List.of(argv), output)
+        .isZero();
+  }
+
   /** The pids of this JVM's descendants now, so a test can later check it left none of its own. */
   static Set<Long> childProcesses() {
     return ProcessHandle.current()

@@ -2,9 +2,11 @@ package dev.synapse.internal.env;
 
 import static dev.synapse.internal.env.Modules.module;
 import static dev.synapse.internal.env.Modules.offline;
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import dev.synapse.SpawnException;
 import dev.synapse.SpawnPhase;
@@ -85,19 +87,24 @@ class PythonEnvironmentTest {
   }
 
   @Test
-  void changedRequirements_areInstalledIntoTheSameVenv() throws Exception {
-    Path dir = module(root, "changed", "tinypkg==1.0\n");
-    PythonEnvironment.prepare(offline(dir, wheels), EnvironmentProgress.NONE, runner);
+  void changedRequirements_recreateTheVenv_soARemovedOneDoesNotLinger() throws Exception {
     TinyWheel.build(wheels, "otherpkg", "2.0");
-    Files.writeString(dir.resolve("requirements.txt"), "tinypkg==1.0\notherpkg==2.0\n");
+    Path dir = module(root, "changed", "tinypkg==1.0\notherpkg==2.0\n");
+    PythonEnvironment.prepare(offline(dir, wheels), EnvironmentProgress.NONE, runner);
+    Files.writeString(dir.resolve("requirements.txt"), "tinypkg==1.0\n");
 
     Path python = PythonEnvironment.prepare(offline(dir, wheels), progress, runner);
 
-    assertThat(progress.phases).containsExactly(SpawnPhase.INSTALLING);
-    assertThat(runner.venvRuns()).hasSize(1);
-    assertThat(runner.pipRuns()).hasSize(2);
-    assertThat(Modules.run(python, "import tinypkg, otherpkg; print(otherpkg.VALUE)"))
-        .isEqualTo("otherpkg-2.0");
+    assertThat(progress.phases).containsExactly(SpawnPhase.CREATING_VENV, SpawnPhase.INSTALLING);
+    assertThat(progress.notices)
+        .singleElement(as(STRING))
+        .startsWith("Deleting and re-creating the virtual environment " + dir.resolve(".venv"))
+        .contains("the requirements (or a file they include) or the pip arguments changed");
+    assertThat(runner.venvRuns()).hasSize(2);
+    assertThat(Modules.run(python, "import tinypkg; print(tinypkg.VALUE)"))
+        .isEqualTo("tinypkg-1.0");
+    assertThat(Modules.tryRun(python, "import otherpkg").output())
+        .contains("No module named 'otherpkg'");
   }
 
   @Test
@@ -120,7 +127,7 @@ class PythonEnvironmentTest {
               assertThat(e.stderrTail())
                   .contains("No matching distribution found for missingpkg==0.1");
             });
-    assertThat(dir.resolve(".venv").resolve(VenvStamp.FILE)).doesNotExist();
+    assertThat(VenvStamp.read(dir.resolve(".venv"))).isEmpty();
     assertThat(progress.phases).containsExactly(SpawnPhase.CREATING_VENV);
 
     TinyWheel.build(wheels, "missingpkg", "0.1");
@@ -129,6 +136,7 @@ class PythonEnvironmentTest {
     assertThat(Modules.run(python, "import missingpkg; print(missingpkg.VALUE)"))
         .isEqualTo("missingpkg-0.1");
     assertThat(runner.pipRuns()).hasSize(2);
+    assertThat(runner.venvRuns()).as("an unfinished venv is re-created, not adopted").hasSize(2);
   }
 
   @Test
@@ -313,7 +321,7 @@ class PythonEnvironmentTest {
               });
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
     }
-    assertThat(dir.resolve(".venv").resolve(VenvStamp.FILE)).doesNotExist();
+    assertThat(VenvStamp.read(dir.resolve(".venv"))).isEmpty();
   }
 
   @Test

@@ -9,6 +9,13 @@ final class RecordingProgress implements EnvironmentProgress {
   final List<SpawnPhase> phases = new CopyOnWriteArrayList<>();
   final List<String> lines = new CopyOnWriteArrayList<>();
   final List<Thread> threads = new CopyOnWriteArrayList<>();
+  final List<String> notices = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void notice(String message) {
+    notices.add(message);
+    threads.add(Thread.currentThread());
+  }
 
   @Override
   public void phase(SpawnPhase phase, long elapsedMillis) {

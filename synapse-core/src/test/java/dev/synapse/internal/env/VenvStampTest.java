@@ -41,12 +41,16 @@ class VenvStampTest {
   }
 
   @Test
-  void delete_removesItAndToleratesAbsence() throws Exception {
+  void incompleteMark_replacesTheStamp_readsAsNone_butShowsSynapseWasHere() throws Exception {
+    assertThat(VenvStamp.present(venv)).isFalse();
     STAMP.write(venv);
-    VenvStamp.delete(venv);
-    VenvStamp.delete(venv);
+    VenvStamp.markIncomplete(venv);
 
     assertThat(VenvStamp.read(venv)).isEmpty();
+    assertThat(VenvStamp.present(venv)).isTrue();
+    try (var files = Files.list(venv)) {
+      assertThat(files).containsExactly(venv.resolve(VenvStamp.FILE));
+    }
   }
 
   @Test
