@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of the project: installs the Debian packages the tests need when they are missing
-# (as root; otherwise says which to install), then runs the Maven build with the Java and Python suites.
+# (as root; otherwise says which to install), then runs the Maven build with the Java and Python
+# suites, and pysynapse's suite under the oldest and the newest supported Python.
+#
+# Every supported Python (3.8 to 3.13, from pyenv) must be installed: the Java smoke runs on each
+# and fails for a missing one. Extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(python3 python3-venv python3-pip python3-msgpack python3-numpy python3-pytest python3-hypothesis)
+packages=(python3 python3-venv python3-pip python3-msgpack python3-numpy python3-pytest python3-hypothesis
+  python3-tomli python3-exceptiongroup)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -21,4 +26,13 @@ if ((${#missing[@]})); then
   fi
 fi
 
-exec mvn -B -ntp verify "$@"
+status=0
+mvn -B -ntp verify -Dsynapse.test.requireAllPythons=true "$@" || status=1
+# The Maven build runs the full Python suite under both 3.11 interpreters; the oldest and the
+# newest supported versions get it here (the others get the Java smoke only, to keep CI short).
+bash scripts/python-suite.sh 3.8 3.13 || status=1
+
+if [ "$status" -ne 0 ]; then
+  echo "scripts/test.sh: FAILED (see above)" >&2
+fi
+exit "$status"
