@@ -27,13 +27,17 @@ Example ENTRY.py::
 
     pysynapse.serve({"add": add, "fetch": fetch})
 
+When the host cancels a call (a timeout, or cancel()), a plain handler that is running gets
+``CallCancelled`` raised in it, and an async one has its task cancelled.
+
 Values travel as MessagePack: the ``msgpack`` package is used when it is installed (``pip install
 pysynapse[fast]``), else a pure-Python codec with identical output. Logging records reach the host
 with their level. The wire protocol is described in the Synapse repository's docs/protocol.md.
 """
 
 from ._codec import ExtType
+from ._interrupt import CallCancelled
 from ._server import serve
 from ._version import __version__
 
-__all__ = ["ExtType", "__version__", "serve"]
+__all__ = ["CallCancelled", "ExtType", "__version__", "serve"]

@@ -103,6 +103,37 @@ def ready_message(mode, functions):
     ]
 
 
+def call_id_of(body):
+    """The id of a CALL or STREAM frame body read from its head alone, or None if the body does
+    not begin like one: for answering a frame whose value cannot be decoded."""
+    data = bytes(body[:16])
+    if len(data) < 3:
+        return None
+    head = data[0]
+    if 0x90 <= head <= 0x9F:
+        pos = 1
+    elif head == 0xDC:
+        pos = 3
+    elif head == 0xDD:
+        pos = 5
+    else:
+        return None
+    if len(data) < pos + 2 or data[pos] not in (CALL, STREAM):
+        return None
+    code = data[pos + 1]
+    pos += 2
+    if code < 0x80:
+        return code
+    size = _ID_SIZES.get(code)
+    if size is None or len(data) < pos + size:
+        return None
+    return int.from_bytes(data[pos : pos + size], "big")
+
+
+# The unsigned integer formats of an id: uint 8, 16, 32, 64 and the size of their value.
+_ID_SIZES = {0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8}
+
+
 def frame(body):
     """``body`` with its length header in front."""
     return _HEADER.pack(len(body)) + body
@@ -135,6 +166,10 @@ class FrameReader:
         self._end = 0  # the end of the bytes received
         self._large = bytearray()  # bodies larger than the buffer; only grows
         self.eof = False
+
+    @property
+    def fd(self):
+        return self._fd
 
     @property
     def buffered(self):

@@ -31,6 +31,12 @@ def error_of(message, call_id):
     return message[2]
 
 
+def expect_cancelled(message, call_id):
+    error = error_of(message, call_id)
+    assert error["kind"] == "cancelled", error
+    return error
+
+
 @pytest.fixture
 def worker(spawn):
     started = spawn("streams.py")
@@ -104,7 +110,11 @@ def test_cancel_closes_the_generator(worker):
     open_stream(worker, 1, "forever", "a", 5)
     items(worker, 1, 5)
     worker.send([CANCEL, 1])
+    error = expect_cancelled(worker.recv(), 1)
+    assert error["type"] == "pysynapse.CallCancelled"
+    assert error["message"] == "stream 1 was cancelled by the host"
     assert query(worker, "closed") == {"closed": ["a"], "finally": ["a"]}
+    worker.send([CANCEL, 1])  # known no more: nothing
     worker.send([CREDIT, 1, 5])  # credit for a stream that is gone is ignored
     worker.expect_no_frame(0.2)
 
@@ -115,6 +125,9 @@ def test_cancel_of_a_stream_with_credit_stops_it(worker):
     worker.send([CANCEL, 1])
     worker.call(2, "echo", "marker")
     late = 0
+    while (message := worker.recv())[0] == ITEM:
+        late += 1
+    expect_cancelled(message, 1)
     while worker.recv() != [1, 2, "marker"]:
         late += 1
     assert late <= 1  # the item whose next() was running when the CANCEL came
@@ -170,8 +183,12 @@ def test_streams_take_turns(worker):
     worker.send([CANCEL, 1])
     worker.send([CANCEL, 2])
     worker.call(3, "closed", None)
-    while (message := worker.recv())[0] == ITEM:
-        pass
+    cancelled = set()
+    while (message := worker.recv())[:2] != [1, 3]:
+        if message[0] == ERROR:
+            expect_cancelled(message, message[1])
+            cancelled.add(message[1])
+    assert cancelled == {1, 2}
     assert message == [1, 3, {"closed": ["x", "y"], "finally": ["x", "y"]}]
 
 
@@ -210,7 +227,10 @@ def test_cancel_of_a_queued_stream_drops_it(worker):
     worker.write(
         frame([1, 1, "echo", "first"]) + frame([STREAM, 2, "count", 3, 10]) + frame([CANCEL, 2])
     )
-    assert worker.recv() == [1, 1, "first"]
+    answers = sorted([worker.recv(), worker.recv()])  # the CANCEL is answered at once
+    assert answers[0] == [1, 1, "first"]
+    error = expect_cancelled(answers[1], 2)
+    assert error["message"] == "call 2 was cancelled before it started"
     worker.expect_no_frame(0.2)
     assert query(worker, "produced") == 0
 
@@ -257,6 +277,12 @@ def test_async_generator_waits_for_credit(worker):
     assert worker.recv() == [END, 1]
 
 
+def answers_error(answers, call_id):
+    (error,) = [message[2] for message in answers if message[:2] == [ERROR, call_id]]
+    assert error["kind"] == "cancelled", error
+    return error
+
+
 def await_finally(worker, tag):
     deadline = time.monotonic() + 5
     while tag not in query(worker, "closed")["finally"]:
@@ -268,6 +294,8 @@ def test_cancel_closes_the_async_generator(worker):
     open_stream(worker, 1, "aforever", "async", 3)
     items(worker, 1, 3)
     worker.send([CANCEL, 1])
+    error = expect_cancelled(worker.recv(), 1)
+    assert (error["type"], error["message"]) == ("asyncio.exceptions.CancelledError", "stream 1 was cancelled")
     await_finally(worker, "async")
     worker.expect_no_frame(0.2)
 
@@ -278,8 +306,12 @@ def test_cancel_of_a_running_async_generator(worker):
         assert worker.recv()[:2] == [ITEM, 1]
     worker.send([CANCEL, 1])
     worker.call(2, "echo", "marker")
-    while worker.recv() != [1, 2, "marker"]:
-        pass
+    answers = []
+    while len(answers) < 2:
+        message = worker.recv()
+        if message[0] != ITEM:
+            answers.append(message)
+    assert sorted(answers) == [[1, 2, "marker"], [ERROR, 1, answers_error(answers, 1)]]
     await_finally(worker, "busy")
     worker.expect_no_frame(0.2)
 

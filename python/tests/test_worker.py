@@ -247,10 +247,13 @@ def test_cancel_stops_a_running_async_call(spawn):
     worker.call(2, "asleep", 0.1)
     assert worker.recv() == [1, 2, 0.1]  # call 1 is running by now
     worker.send([2, 1])
-    worker.wait_for_stderr("[pysynapse:WARNING:functions] cancelled one", timeout=2)
-    worker.send([2, 99])  # unknown id: ignored
+    error = error_of(worker.recv(), 1)  # the acknowledgement, once the task has ended
+    assert (error["kind"], error["type"]) == ("cancelled", "asyncio.exceptions.CancelledError")
+    assert "cancelled one" in worker.sync_stderr()
+    worker.send([2, 1])  # answered already: nothing
+    worker.send([2, 99])  # unknown id: nothing
     worker.call(3, "echo", "next")
-    assert worker.recv() == [1, 3, "next"]  # nothing for call 1: the host no longer waits for it
+    assert worker.recv() == [1, 3, "next"]
 
 
 def test_cancel_drops_a_call_that_has_not_started(spawn):
@@ -261,13 +264,18 @@ def test_cancel_drops_a_call_that_has_not_started(spawn):
         + frame([1, 2, "sleep", {"seconds": 0, "tag": "second"}])
         + frame([2, 2])
     )
-    assert worker.recv() == [1, 1, "first"]
-    # A CANCEL that arrives while an earlier call is still running drops its call too.
+    answers = sorted([worker.recv(), worker.recv()])  # the CANCEL is answered at once
+    assert answers[0] == [1, 1, "first"]
+    error = error_of(answers[1], 2)
+    assert (error["kind"], error["type"]) == ("cancelled", "pysynapse.CallCancelled")
+    assert error["message"] == "call 2 was cancelled before it started"
+    # A CANCEL that arrives while an earlier call is still running drops its call at once.
     worker.call(3, "sleep", {"seconds": 0.3, "tag": "third"})
     worker.call(4, "sleep", {"seconds": 0, "tag": "fourth"})
     time.sleep(0.1)
     worker.send([2, 4])
     worker.call(5, "echo", "last")
+    assert error_of(worker.recv(), 4)["kind"] == "cancelled"  # before call 3 has ended
     assert worker.recv() == [1, 3, "third"]
     assert worker.recv() == [1, 5, "last"]
     stderr = worker.sync_stderr()
@@ -534,7 +542,11 @@ def test_cancel_of_a_queued_call_among_many_pipelined_ones(spawn):
     data += frame([1, 100, "sleep", {"seconds": 0, "tag": "cancelled"}]) + frame([2, 100])
     data += b"".join(frame([1, i, "echo", i]) for i in range(101, 200))
     worker.write(data)
-    assert [worker.recv() for _ in range(199)] == [[1, i, i] for i in range(200) if i != 100]
+    answers = [worker.recv() for _ in range(200)]
+    (cancelled,) = [message for message in answers if message[:2] == [2, 100]]
+    answers.remove(cancelled)
+    assert cancelled[2]["kind"] == "cancelled"
+    assert answers == [[1, i, i] for i in range(200) if i != 100]
     worker.expect_no_frame(0.2)
     assert "ran cancelled" not in worker.sync_stderr()
 

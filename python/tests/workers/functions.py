@@ -5,6 +5,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import worker_errors
@@ -106,10 +107,45 @@ async def cancels_itself(payload):
     raise asyncio.CancelledError()
 
 
+def _stuck(tag, wait):
+    log.warning("started %s", tag)
+    try:
+        wait()
+    finally:
+        log.warning("finally %s", tag)
+
+
+def spin(payload):
+    def forever():
+        while True:
+            pass
+
+    _stuck(payload, forever)
+
+
+def sleep_forever(payload):
+    _stuck(payload, lambda: time.sleep(1e9))
+
+
+def deadlock(payload):
+    lock = threading.Lock()
+    lock.acquire()
+    _stuck(payload, lock.acquire)
+
+
+def finishes_anyway(payload):
+    try:
+        _stuck(payload, lambda: time.sleep(1e9))
+    except pysynapse.CallCancelled:
+        return "finished anyway"
+
+
 pysynapse.serve(
     {
         name: function
         for name, function in globals().items()
-        if callable(function) and getattr(function, "__module__", None) == __name__
+        if callable(function)
+        and not name.startswith("_")
+        and getattr(function, "__module__", None) == __name__
     }
 )

@@ -1,0 +1,193 @@
+"""Cancelling the plain call that is running: a watcher thread reads the input meanwhile, and a
+signal raises CallCancelled in the handler.
+
+Plain handlers run on the serve loop's thread (the main thread), which reads no input while one
+runs. So while a handler runs longer than a moment, the watcher (a thread of its own, started by the first such call)
+takes the input over::
+
+    serve loop:  holds input_lock ─► release, running = id ─► handler(payload) ─► running = None,
+                 (reads, queues,      ▲                                          acquire input_lock
+                  answers)            │
+    watcher:                          └─ select(stdin) ─► acquire input_lock (non-blocking) ─►
+                                         decode the frames there, as the serve loop would ─►
+                                         CANCEL of `running`: pthread_kill(main, SIGUSR2)
+
+The lock rule: everything the serve loop owns (the FrameReader, the queue, the sync streams) is
+touched only by the holder of ``input_lock``. The serve loop holds it at all times except around a
+plain handler's call; the watcher takes it only while ``running`` is set, never waits for it, and
+holds it only for reads that cannot block (select said there is input). So CANCELs and CALLs that
+arrive during a long call are taken at once: a queued call that is cancelled is answered at once,
+and the running one is interrupted.
+
+The interruption is a signal, INTERRUPT_SIGNAL (SIGUSR2), sent to the main thread: it ends a
+blocking system call there (time.sleep, a lock's acquire, a read) and Python runs the signal's
+handler at the next bytecode, which raises CallCancelled if the call it was sent for is still the
+one running; a signal that lands after that call returned does nothing. A C call that ignores
+signals is not interrupted. A SIGUSR2 that pysynapse did not send goes to the handler the module
+had installed before serve(), or has its default effect.
+"""
+
+import _thread
+import signal
+import time
+
+from ._answers import log
+from ._protocol import FrameTooLargeError
+
+INTERRUPT_SIGNAL = getattr(signal, "SIGUSR2", None)
+# A plain call is watched once it has run this long (a burst of quick calls costs no wake-ups).
+_WATCH_DELAY = 0.002
+# How long the watcher waits for input at a time before it looks again whether the call ended.
+_WATCH_POLL = 0.05
+
+
+class CallCancelled(BaseException):
+    """Raised in a running plain handler whose call the host cancelled (a timeout, or cancel()).
+
+    A BaseException, so that ``except Exception`` does not swallow it; ``finally`` blocks run. A
+    handler that catches it and returns anyway has its answer sent.
+    """
+
+
+CallCancelled.__module__ = "pysynapse"
+
+
+class CancelWatcher:
+    """Watches the input while a plain handler runs; see the module comment."""
+
+    def __init__(self, reader, writer, on_frame):
+        self.input_lock = _thread.allocate_lock()
+        self.running = None  # the id of the plain call running; set and cleared by the serve loop
+        self.cancelled = None  # the id of the running call a CANCEL came for
+        self._reader = reader
+        self._writer = writer
+        self._on_frame = on_frame
+        self._main = _thread.get_ident()
+        self._target = None  # the call an interruption was sent for
+        self._sent = 0  # interruption signals sent, and seen by the handler
+        self._seen = 0
+        self._previous = None
+        self._installed = False
+        self._wake = None
+        self._armed = False
+
+    def install(self):
+        """Installs the signal handler (the serve loop's thread, which must be the main thread:
+        else calls are not interrupted, only their queued neighbours answered)."""
+        if INTERRUPT_SIGNAL is None or not hasattr(signal, "pthread_kill"):
+            return
+        try:
+            self._previous = signal.signal(INTERRUPT_SIGNAL, self._on_signal)
+        except ValueError:  # not the main thread
+            return
+        self._installed = True
+
+    def uninstall(self):
+        if self._installed:
+            self._installed = False
+            previous = self._previous
+            signal.signal(INTERRUPT_SIGNAL, signal.SIG_DFL if previous is None else previous)
+
+    def started(self, call_id):
+        """The serve loop is about to run plain call ``call_id``; it has released input_lock."""
+        self.cancelled = None
+        self.running = call_id
+        if not self._armed:
+            self._arm()
+
+    def interrupt(self, call_id):
+        """Interrupts the running call ``call_id`` (a CANCEL for it arrived)."""
+        self.cancelled = call_id
+        if not self._installed:
+            log().warning("call %d cannot be interrupted: serve() is not on the main thread", call_id)
+            return
+        self._target = call_id
+        self._sent += 1
+        signal.pthread_kill(self._main, INTERRUPT_SIGNAL)
+
+    def _on_signal(self, signum, frame):
+        if self._sent != self._seen:
+            self._seen = self._sent
+            target = self._target
+            if target is not None and target == self.running:
+                self._target = None
+                raise CallCancelled(f"call {target} was cancelled by the host")
+            return  # the call ended before the signal came
+        previous = self._previous
+        if callable(previous):
+            previous(signum, frame)
+        elif previous in (signal.SIG_DFL, None):
+            signal.signal(signum, signal.SIG_DFL)
+            signal.pthread_kill(self._main, signum)
+
+    def _arm(self):
+        # _thread rather than threading: a worker whose calls are all quick imports neither.
+        if self._wake is None:
+            self._wake = _thread.allocate_lock()  # held while there is nothing to watch
+            self._wake.acquire()
+            _thread.start_new_thread(self._run, ())
+        self._armed = True
+        try:
+            self._wake.release()
+        except RuntimeError:  # released already
+            pass
+
+    def _run(self):
+        while True:
+            self._wake.acquire()
+            time.sleep(_WATCH_DELAY)
+            while True:
+                while self.running is not None and not self._reader.eof:
+                    self._watch()
+                self._armed = False
+                # started() sets running before it looks at _armed: a call started meanwhile is
+                # seen here, or arms the watcher again.
+                if self.running is None or self._reader.eof:
+                    break
+                self._armed = True
+
+    def _watch(self):
+        import select
+
+        try:
+            readable = select.select([self._reader.fd], [], [], _WATCH_POLL)[0]
+        except (OSError, ValueError):
+            readable = False
+        if not readable or self.running is None:
+            return
+        if not self.input_lock.acquire(False):
+            time.sleep(_WATCH_DELAY)  # the serve loop is between calls
+            return
+        try:
+            progressed = self.running is None or self._take_input()
+        finally:
+            self.input_lock.release()
+        if not progressed:
+            # A body too large for the buffer has begun: the serve loop takes it after the call.
+            time.sleep(_WATCH_POLL)
+
+    def _take_input(self):
+        """Decodes and handles the frames that have arrived; False if nothing could be read."""
+        reader = self._reader
+        before = reader.buffered
+        if not reader.fill():
+            return True  # the end of the input: the serve loop ends after the call
+        if reader.buffered == before:
+            return False
+        try:
+            while True:
+                body = reader.next_frame(False)
+                if body is None:
+                    break
+                self._on_frame(body)
+        except FrameTooLargeError as exc:
+            log().error("skipped an incoming %s", exc)
+        except EOFError as exc:
+            log().error("%s", exc)
+        except Exception:
+            log().exception("handling the input during a call failed")
+        try:
+            self._writer.flush()
+        except OSError as exc:
+            log().debug("could not write to the host: %s", exc)
+        return True

@@ -1,0 +1,97 @@
+"""CANCEL end to end: every call the worker knows gets exactly one final frame, and a running plain
+handler is interrupted with pysynapse.CallCancelled."""
+
+import os
+import signal
+
+import pytest
+from conftest import frame
+
+import pysynapse
+
+CANCEL, ERROR = 2, 2
+
+
+@pytest.fixture
+def worker(spawn):
+    started = spawn("functions.py")
+    started.ready()
+    return started
+
+
+def cancelled_error(message, call_id):
+    assert message[:2] == [ERROR, call_id], message
+    error = message[2]
+    assert error["kind"] == "cancelled", error
+    return error
+
+
+def test_call_cancelled_is_a_base_exception_exported_by_the_package():
+    assert issubclass(pysynapse.CallCancelled, BaseException)
+    assert not issubclass(pysynapse.CallCancelled, Exception)
+    assert "CallCancelled" in pysynapse.__all__
+
+
+@pytest.mark.parametrize("function", ["spin", "sleep_forever", "deadlock"])
+def test_cancel_interrupts_a_running_plain_handler(worker, function):
+    worker.call(1, function, function)
+    worker.wait_for_stderr(f"started {function}")
+    worker.send([CANCEL, 1])
+    error = cancelled_error(worker.recv(), 1)
+    assert error["type"] == "pysynapse.CallCancelled"
+    assert error["message"] == "call 1 was cancelled by the host"
+    assert f"in {function}" in error["traceback"] or "in _stuck" in error["traceback"]
+    worker.wait_for_stderr(f"finally {function}")
+    worker.send([CANCEL, 1])  # answered: nothing more
+    worker.call(2, "echo", "alive")
+    assert worker.recv() == [1, 2, "alive"]
+    worker.expect_no_frame(0.2)
+
+
+def test_a_handler_that_returns_after_the_interruption_is_answered_once(worker):
+    worker.call(1, "finishes_anyway", "anyway")
+    worker.wait_for_stderr("started anyway")
+    worker.send([CANCEL, 1])
+    assert worker.recv() == [1, 1, "finished anyway"]
+    worker.expect_no_frame(0.2)
+
+
+def test_calls_queued_behind_a_stuck_handler_are_answered_at_once_when_cancelled(worker):
+    worker.call(1, "sleep_forever", "long")
+    worker.call(2, "echo", "queued")
+    worker.wait_for_stderr("started long")
+    worker.send([CANCEL, 2])
+    error = cancelled_error(worker.recv(), 2)
+    assert error["message"] == "call 2 was cancelled before it started"
+    worker.send([CANCEL, 1])
+    cancelled_error(worker.recv(), 1)
+
+
+def test_cancels_racing_with_the_end_of_their_calls_get_one_final_frame_each(worker):
+    count = 300
+    data = b"".join(
+        frame([1, i, "sleep", {"seconds": (i % 3) * 0.0005, "tag": "race"}]) + frame([CANCEL, i])
+        for i in range(count)
+    )
+    worker.write(data)
+    finals = {}
+    for _ in range(count):
+        message = worker.recv()
+        assert message[1] not in finals, message
+        finals[message[1]] = message
+    assert sorted(finals) == list(range(count))
+    for call_id, message in finals.items():
+        assert message == [1, call_id, "race"] or cancelled_error(message, call_id)
+    worker.call(count, "echo", "alive")
+    assert worker.recv() == [1, count, "alive"]
+    worker.expect_no_frame(0.2)
+
+
+def test_an_unknown_id_gets_nothing(worker):
+    worker.send([CANCEL, 12345])
+    worker.expect_no_frame(0.2)
+
+
+def test_a_signal_sent_by_someone_else_keeps_its_default_effect(worker):
+    os.kill(worker.pid, signal.SIGUSR2)
+    assert worker.wait() == -signal.SIGUSR2
