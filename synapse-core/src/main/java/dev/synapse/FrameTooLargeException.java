@@ -11,6 +11,13 @@ public class FrameTooLargeException extends SynapseException {
   private final long size;
   private final long limit;
 
+  /** A copy for one waiting caller, with {@code shared} as its cause. */
+  FrameTooLargeException(FrameTooLargeException shared) {
+    super(shared.getMessage(), shared);
+    this.size = shared.size;
+    this.limit = shared.limit;
+  }
+
   /** Creates the exception for a frame of {@code size} bytes against a maximum of {@code limit}. */
   public FrameTooLargeException(String what, long size, long limit) {
     super(what + " of " + size + " bytes exceeds the maximum frame size of " + limit + " bytes");

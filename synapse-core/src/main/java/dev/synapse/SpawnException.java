@@ -13,6 +13,13 @@ public class SpawnException extends SynapseException {
   private final Integer exitCode;
   private final String stderrTail;
 
+  /** A copy for one waiting caller, with {@code shared} as its cause. */
+  SpawnException(SpawnException shared) {
+    super(shared.getMessage(), shared);
+    this.exitCode = shared.exitCode;
+    this.stderrTail = shared.stderrTail;
+  }
+
   /** Creates an exception for a failure that happened before any worker ran. */
   public SpawnException(String message) {
     this(message, null, "", null);

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 
@@ -113,7 +112,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
 
   @Override
   public Object execute(Request request) {
-    return await(submit(request, false));
+    return Waiting.await(submit(request, false));
   }
 
   @Override
@@ -128,22 +127,6 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       throw new IllegalStateException(NOT_SPAWNED);
     }
     return current.submit(request.function(), request.input(), request.timeout(), async);
-  }
-
-  private static Object await(PendingCall call) {
-    try {
-      return call.get();
-    } catch (InterruptedException e) {
-      call.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new SynapseException("Interrupted while waiting for the worker's answer", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new SynapseException(cause.toString(), cause);
-    }
   }
 
   /**

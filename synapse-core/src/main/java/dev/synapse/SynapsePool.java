@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Several workers of one Python module, called like one {@link Synapse}: each call goes to the
@@ -134,7 +133,7 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
 
   @Override
   public Object execute(Request request) {
-    return await(submit(request, false));
+    return Waiting.await(submit(request, false));
   }
 
   @Override
@@ -149,22 +148,6 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
       throw new IllegalStateException(NOT_SPAWNED);
     }
     return current.submit(request, async);
-  }
-
-  private static Object await(PoolCall call) {
-    try {
-      return call.get();
-    } catch (InterruptedException e) {
-      call.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new SynapseException("Interrupted while waiting for the worker's answer", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new SynapseException(cause.toString(), cause);
-    }
   }
 
   /** How many workers the pool keeps: {@link Builder#size}. */

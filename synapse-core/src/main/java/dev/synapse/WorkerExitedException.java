@@ -11,6 +11,13 @@ public class WorkerExitedException extends SynapseException {
   private final int exitCode;
   private final String stderrTail;
 
+  /** A copy for one waiting caller, with {@code shared} as its cause. */
+  WorkerExitedException(WorkerExitedException shared) {
+    super(shared.getMessage(), shared);
+    this.exitCode = shared.exitCode;
+    this.stderrTail = shared.stderrTail;
+  }
+
   /**
    * Creates the exception.
    *

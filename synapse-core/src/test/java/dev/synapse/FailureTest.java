@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -146,5 +147,60 @@ class FailureTest {
           .hasMessageContaining("65536");
       assertThat(synapse.invoke("length", new byte[1000])).isEqualTo(1000L);
     }
+  }
+
+  @Test
+  void eachWaitingCallerGetsItsOwnException_withTheSharedFailureAsCause() throws Exception {
+    try (Synapse synapse = spawnToolbox(RestartPolicy.never())) {
+      long pid = synapse.workerInfo().orElseThrow().pid();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      List<Thread> callers = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Thread caller =
+            new Thread(
+                () -> {
+                  try {
+                    synapse.invoke("async_sleep", 30);
+                  } catch (Throwable e) {
+                    failures.add(e);
+                  }
+                });
+        caller.start();
+        callers.add(caller);
+      }
+      Awaitility.await("every caller waits for its answer")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> callers.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+      for (Thread caller : callers) {
+        caller.join(10_000);
+      }
+
+      assertThat(failures).hasSize(3);
+      assertThat(failures).allSatisfy(e -> assertThat(e).isInstanceOf(WorkerExitedException.class));
+      assertThat(failures).doesNotHaveDuplicates();
+      Throwable shared = failures.get(0).getCause();
+      assertThat(shared).isInstanceOf(WorkerExitedException.class);
+      assertThat(failures).allSatisfy(e -> assertThat(e.getCause()).isSameAs(shared));
+      assertThat(failures.get(0).getStackTrace())
+          .anySatisfy(frame -> assertThat(frame.getClassName()).contains("FailureTest"));
+      assertThat(((WorkerExitedException) failures.get(1)).exitCode()).isEqualTo(137);
+    }
+  }
+
+  @Test
+  void callsCaughtByDispose_failWithInstanceDisposed() throws Exception {
+    Synapse synapse = spawnToolbox(RestartPolicy.never());
+    CompletableFuture<Object> inFlight = synapse.invokeAsync("async_sleep", 30);
+    synapse.invoke("echo", "the sleep call was sent before this one");
+
+    synapse.dispose();
+
+    assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(InstanceDisposedException.class)
+        .hasMessageContaining("dispose()");
+    assertThatThrownBy(() -> synapse.call("after")).isInstanceOf(IllegalStateException.class);
   }
 }

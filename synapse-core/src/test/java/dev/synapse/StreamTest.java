@@ -298,7 +298,7 @@ class StreamTest {
                   items.next();
                 }
               })
-          .isInstanceOf(WorkerExitedException.class)
+          .isInstanceOf(InstanceDisposedException.class)
           .hasMessageContaining("dispose()");
     }
   }

@@ -286,10 +286,11 @@ class SynapsePoolTest {
     assertThat(NoLeaks.pythonDescendants()).isEmpty();
     for (CompletableFuture<Object> call : running) {
       assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(WorkerExitedException.class)
-          .hasMessageContaining("The pool was disposed");
+          .hasCauseInstanceOf(InstanceDisposedException.class)
+          .hasMessageContaining("The pool was disposed before the worker answered");
     }
     assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(IllegalStateException.class);
+        .hasCauseInstanceOf(InstanceDisposedException.class)
+        .hasMessageContaining("The pool was disposed before the call was sent");
   }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.ScheduledFuture;
  * the queue.
  */
 public final class PoolCall extends CompletableFuture<Object> {
-  private final WorkerPool pool;
+  private final Dispatcher dispatcher;
   private final String function;
   private final Object input;
   private final Duration timeout;
@@ -36,13 +36,13 @@ public final class PoolCall extends CompletableFuture<Object> {
   ScheduledFuture<?> queueTimer;
 
   PoolCall(
-      WorkerPool pool,
+      Dispatcher dispatcher,
       String function,
       Object input,
       Duration timeout,
       int retries,
       Executor completionExecutor) {
-    this.pool = pool;
+    this.dispatcher = dispatcher;
     this.function = function;
     this.input = input;
     this.timeout = timeout;
@@ -110,7 +110,7 @@ public final class PoolCall extends CompletableFuture<Object> {
       if (sent != null) {
         sent.cancel(true);
       }
-      pool.cancelled(this);
+      dispatcher.cancelled(this);
     }
     return cancelled;
   }

@@ -1,6 +1,6 @@
 package dev.synapse.internal.pool;
 
-import java.util.ArrayDeque;
+import dev.synapse.internal.supervision.RestartWindow;
 
 /**
  * A place for one worker in a pool: the member in it, if one is ready, the thread starting its next
@@ -11,7 +11,7 @@ final class Slot {
   final int index;
 
   /** When this slot's members were replaced after dying, for the policy's sliding window. */
-  final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
+  final RestartWindow restarts;
 
   Member member;
   Thread starter;
@@ -22,7 +22,8 @@ final class Slot {
   /** Its member is being recycled (draining, or its replacement is starting). */
   boolean recycling;
 
-  Slot(int index) {
+  Slot(int index, RestartWindow restarts) {
     this.index = index;
+    this.restarts = restarts;
   }
 }

@@ -2,6 +2,7 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.internal.protocol.FrameWriter;
 import dev.synapse.internal.protocol.OutboundFrame;
+import dev.synapse.internal.supervision.SharedThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ final class Outbox {
   Outbox(String name, OutputStream stdin) {
     this.stdin = stdin;
     this.writer = new FrameWriter(stdin);
-    Threads.startDaemon(name, this::run);
+    SharedThreads.startDaemon(name, this::run);
   }
 
   /** Sends {@code frame}; ignored once the outbox is closed. */

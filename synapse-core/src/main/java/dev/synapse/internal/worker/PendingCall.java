@@ -1,6 +1,7 @@
 package dev.synapse.internal.worker;
 
 import dev.synapse.internal.protocol.OutboundFrame;
+import dev.synapse.internal.supervision.SharedThreads;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -73,7 +74,7 @@ public class PendingCall extends CompletableFuture<Object> {
   void startTimer() {
     if (!timeout.isZero()) {
       timeoutTask =
-          Threads.TIMER.schedule(
+          SharedThreads.TIMER.schedule(
               () -> owner.timedOut(this), timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
   }

@@ -3,6 +3,7 @@ package dev.synapse.internal.worker;
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.supervision.SharedThreads;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.time.Duration;
@@ -90,7 +91,7 @@ final class StreamCall extends PendingCall {
   /** The caller's view: a sequential, ordered stream; closing it closes this call. */
   Stream<Object> open() {
     Items items = new Items(this);
-    Cleaner.Cleanable cleanable = Threads.CLEANER.register(items, this::close);
+    Cleaner.Cleanable cleanable = SharedThreads.CLEANER.register(items, this::close);
     Spliterator<Object> spliterator =
         Spliterators.spliteratorUnknownSize(items, Spliterator.ORDERED);
     return StreamSupport.stream(spliterator, false).onClose(cleanable::clean);

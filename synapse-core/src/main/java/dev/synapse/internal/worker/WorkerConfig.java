@@ -2,13 +2,12 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.RestartPolicy;
 import dev.synapse.SynapseListener;
+import dev.synapse.internal.supervision.Listeners;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Everything a spawn needs, fixed when it starts.
@@ -37,19 +36,10 @@ public record WorkerConfig(
     SynapseListener listener,
     Executor callbackExecutor,
     Map<String, String> environment) {
-  private static final Logger LOG = LoggerFactory.getLogger(WorkerConfig.class);
-
   /**
    * Runs a lifecycle event of the listener on the callback executor; a failing listener is logged.
    */
-  void notifyListener(Consumer<SynapseListener> event) {
-    callbackExecutor.execute(
-        () -> {
-          try {
-            event.accept(listener);
-          } catch (RuntimeException e) {
-            LOG.warn("The listener failed", e);
-          }
-        });
+  public void notifyListener(Consumer<SynapseListener> event) {
+    Listeners.notify(callbackExecutor, listener, event);
   }
 }

@@ -1,5 +1,6 @@
 package dev.synapse.internal.worker;
 
+import dev.synapse.InstanceDisposedException;
 import dev.synapse.ProtocolException;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerExitedException;
@@ -11,6 +12,7 @@ import dev.synapse.internal.launch.WorkerLaunch;
 import dev.synapse.internal.protocol.FrameReader;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.Messages;
+import dev.synapse.internal.supervision.SharedThreads;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -64,7 +66,7 @@ final class WorkerSession {
     this.stderr =
         new StderrPump(config.module(), process.pid(), process.getErrorStream(), config.listener());
     this.outbox = new Outbox("synapse-writer-" + suffix, process.getOutputStream());
-    this.reader = Threads.startDaemon("synapse-reader-" + suffix, this::readLoop);
+    this.reader = SharedThreads.startDaemon("synapse-reader-" + suffix, this::readLoop);
   }
 
   /** Starts a worker; it is not ready yet, see {@link #awaitReady()}. */
@@ -251,8 +253,9 @@ final class WorkerSession {
     if (garbage != null) {
       return garbage;
     } else if (disposing) {
-      return new WorkerExitedException(
-          "The worker was shut down by dispose() before it answered", exitCode, tail);
+      return new InstanceDisposedException(
+          "The worker was shut down by dispose() before it answered",
+          new WorkerExitedException("The worker was shut down", exitCode, tail));
     } else if (replacement != null) {
       return new WorkerExitedException(
           "The worker was replaced because " + replacement, exitCode, tail);

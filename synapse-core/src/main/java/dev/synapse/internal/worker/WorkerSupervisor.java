@@ -1,12 +1,15 @@
 package dev.synapse.internal.worker;
 
 import dev.synapse.CallTimeoutException;
+import dev.synapse.InstanceDisposedException;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
-import dev.synapse.WorkerExitedException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.supervision.Failures;
+import dev.synapse.internal.supervision.RestartWindow;
+import dev.synapse.internal.supervision.SharedThreads;
+import dev.synapse.internal.supervision.Ticker;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +47,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   private final WorkerConfig config;
   private final Object lock = new Object();
   private final List<PendingCall> parked = new ArrayList<>();
-  private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
+  private final RestartWindow restarts;
   private volatile WorkerSession session;
   private State state = State.RUNNING;
   private WorkerSession starting;
@@ -53,6 +56,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
 
   private WorkerSupervisor(WorkerConfig config) {
     this.config = config;
+    this.restarts = new RestartWindow(config.restartPolicy(), Ticker.SYSTEM);
   }
 
   /**
@@ -171,8 +175,8 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
       launching = starting;
       waiting = drainParked();
     }
-    IllegalStateException disposed =
-        new IllegalStateException("The instance was disposed before the call was sent");
+    InstanceDisposedException disposed =
+        new InstanceDisposedException("The instance was disposed before the call was sent");
     waiting.forEach(call -> call.fail(disposed));
     if (launching != null) {
       launching.kill();
@@ -185,7 +189,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   @Override
   public void sessionEnded(
       WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
-    Threads.LIFECYCLE.execute(() -> afterEnd(ended, cause, unsent, replacement));
+    SharedThreads.LIFECYCLE.execute(() -> afterEnd(ended, cause, unsent, replacement));
   }
 
   private void afterEnd(
@@ -200,38 +204,20 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
       session = null;
       unsent.forEach(call -> call.owner(this));
       parked.addAll(0, unsent);
-      if (replacement == null && !mayRestart()) {
+      if (replacement == null && !restarts.tryRestart()) {
         goDown(cause);
         return;
       }
       state = State.RESTARTING;
       reason = replacement != null ? replacement : cause.getMessage();
-      backoff =
-          replacement != null ? Duration.ZERO : config.restartPolicy().backoff(restartTimes.size());
+      backoff = replacement != null ? Duration.ZERO : restarts.backoff();
     }
     scheduleRestart(reason, 1, backoff);
   }
 
-  /** Counts a restart against the policy's window; false when the limit is reached. */
-  private boolean mayRestart() {
-    RestartPolicy policy = config.restartPolicy();
-    if (!policy.restarts()) {
-      return false;
-    }
-    long now = System.nanoTime();
-    while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > policy.window().toNanos()) {
-      restartTimes.removeFirst();
-    }
-    if (restartTimes.size() >= policy.maxRestarts()) {
-      return false;
-    }
-    restartTimes.addLast(now);
-    return true;
-  }
-
   private void scheduleRestart(String reason, int attempt, Duration backoff) {
-    Runnable restart = () -> Threads.LIFECYCLE.execute(() -> restart(reason, attempt));
-    Threads.TIMER.schedule(restart, backoff.toNanos(), TimeUnit.NANOSECONDS);
+    Runnable restart = () -> SharedThreads.LIFECYCLE.execute(() -> restart(reason, attempt));
+    SharedThreads.TIMER.schedule(restart, backoff.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void restart(String reason, int attempt) {
@@ -258,12 +244,12 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
         if (state != State.RESTARTING) {
           return;
         }
-        if (!mayRestart()) {
+        if (!restarts.tryRestart()) {
           goDown(e);
           return;
         }
       }
-      scheduleRestart(reason, attempt + 1, config.restartPolicy().backoff(attempt + 1));
+      scheduleRestart(reason, attempt + 1, restarts.backoff(attempt + 1));
       return;
     }
     List<PendingCall> waiting;
@@ -300,21 +286,10 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   }
 
   private RuntimeException notRunning() {
-    String hint =
-        "; call spawn() to start a new worker (restart policy: " + config.restartPolicy() + ")";
-    if (downCause instanceof WorkerExitedException exited) {
-      return new WorkerExitedException(
-          "The worker is not running: " + firstLine(exited.getMessage()) + hint,
-          exited.exitCode(),
-          exited.stderrTail());
-    }
-    return new SpawnException(
-        "The worker is not running: " + firstLine(downCause.getMessage()) + hint, downCause);
-  }
-
-  private static String firstLine(String text) {
-    int end = text.indexOf('\n');
-    return end < 0 ? text : text.substring(0, end);
+    return Failures.notRunning(
+        "The worker is not running",
+        downCause,
+        "; call spawn() to start a new worker (restart policy: " + config.restartPolicy() + ")");
   }
 
   @Override

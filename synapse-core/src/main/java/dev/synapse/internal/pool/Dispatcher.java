@@ -1,0 +1,299 @@
+package dev.synapse.internal.pool;
+
+import dev.synapse.CallTimeoutException;
+import dev.synapse.ProtocolException;
+import dev.synapse.WorkerExitedException;
+import dev.synapse.internal.supervision.SharedThreads;
+import dev.synapse.internal.worker.EncodeFailures;
+import dev.synapse.internal.worker.PendingCall;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hands a pool's calls to its workers. A call goes to the {@link Member.State#LIVE live} worker
+ * with the fewest calls in flight, if it holds fewer than {@code maxInFlightPerWorker}; ties go
+ * round-robin. Otherwise the call waits in the queue, behind every call that waited before it: each
+ * call that completes and each worker that becomes ready serves the queue from its head. A queued
+ * call keeps its deadline: a timer fails it when the deadline passes in the queue, and a worker
+ * gets only what is left.
+ *
+ * <p>A worker that dies fails its calls in flight, unless a call asked for retries: then it goes
+ * back to the head of the queue. The first such failure makes the member {@link
+ * Member.State#SUSPECT suspect}, so that the calls that follow do not rush to the worker that just
+ * lost all its calls, until the {@link Healer} replaces it.
+ *
+ * <p>Every slot a call takes ({@link #take}) is given back exactly once: by the completion of the
+ * worker's call, or, when it was not handed over, in {@link #send}'s {@code finally}.
+ *
+ * <p>Queued calls freed by a call that failed are sent from {@link SharedThreads#LIFECYCLE} (the
+ * failure may have been noticed under a supervisor's lock); those freed by an answer are sent from
+ * the reader thread that read it (which never runs users' code).
+ */
+final class Dispatcher {
+  /**
+   * How long a suspect member whose supervisor did not go down waits before it takes calls again.
+   */
+  private static final long SUSPICION_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /** A call taken off the queue under the lock, to be sent to its member after it. */
+  record Dispatch(PoolCall call, Member member) {}
+
+  private final PoolState state;
+  private final Recycler recycler;
+  private final ArrayDeque<PoolCall> queue = new ArrayDeque<>();
+  private int rotation;
+
+  Dispatcher(PoolState state, Recycler recycler) {
+    this.state = state;
+    this.recycler = recycler;
+  }
+
+  /** Makes a call; it is sent now if a worker has room, else queued. */
+  void submit(PoolCall call) {
+    state.assertNotHeld();
+    Member target = null;
+    boolean refused = false;
+    synchronized (state.lock) {
+      if (state.closed) {
+        throw new IllegalStateException("Cannot send inputs to the pool: it was disposed.");
+      }
+      if (queue.isEmpty()) {
+        target = pick();
+      }
+      if (target != null) {
+        take(target);
+      } else if (state.allDown()) {
+        refused = true;
+      } else {
+        enqueue(call, false);
+      }
+    }
+    if (refused) {
+      call.fail(PoolErrors.notRunning(state));
+    } else if (target != null) {
+      send(call, target);
+    }
+  }
+
+  /** The live member with the fewest calls in flight and room for one more; null if none. */
+  private Member pick() {
+    state.assertHeld();
+    Slot[] slots = state.slots;
+    int n = slots.length;
+    int start = Math.floorMod(rotation++, n);
+    int limit = state.settings.maxInFlightPerWorker();
+    Member best = null;
+    for (int k = 0; k < n; k++) {
+      Member m = slots[(start + k) % n].member;
+      if (m != null
+          && m.state == Member.State.LIVE
+          && m.inFlight < limit
+          && (best == null || m.inFlight < best.inFlight)) {
+        best = m;
+      }
+    }
+    return best;
+  }
+
+  /** Counts a call given to {@code member}; it may make the member due for recycling. */
+  private void take(Member member) {
+    member.inFlight++;
+    member.dispatched++;
+    recycler.counted(member);
+  }
+
+  private void enqueue(PoolCall call, boolean first) {
+    state.assertHeld();
+    if (first) {
+      queue.addFirst(call);
+    } else {
+      queue.addLast(call);
+    }
+    long left = call.remainingNanos();
+    if (left != Long.MAX_VALUE && (call.queueTimer == null || call.queueTimer.isDone())) {
+      call.queueTimer =
+          SharedThreads.TIMER.schedule(
+              () -> queueDeadline(call), Math.max(0, left), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void queueDeadline(PoolCall call) {
+    boolean removed;
+    synchronized (state.lock) {
+      removed = queue.remove(call);
+    }
+    if (removed) {
+      call.fail(new CallTimeoutException(call.timeout(), false));
+    }
+  }
+
+  /** Takes calls off the head of the queue for as long as a worker has room. */
+  List<Dispatch> drainQueue() {
+    state.assertHeld();
+    List<Dispatch> out = List.of();
+    while (!queue.isEmpty()) {
+      PoolCall head = queue.peekFirst();
+      if (head.isDone()) {
+        queue.pollFirst();
+        continue;
+      }
+      Member target = pick();
+      if (target == null) {
+        break;
+      }
+      queue.pollFirst();
+      if (head.queueTimer != null) {
+        head.queueTimer.cancel(false);
+      }
+      take(target);
+      if (out.isEmpty()) {
+        out = new ArrayList<>();
+      }
+      out.add(new Dispatch(head, target));
+    }
+    return out;
+  }
+
+  void send(List<Dispatch> dispatches) {
+    for (Dispatch d : dispatches) {
+      send(d.call(), d.member());
+    }
+  }
+
+  /** Sends {@code call} to {@code member}, which already counts it; outside the lock. */
+  private void send(PoolCall call, Member member) {
+    state.assertNotHeld();
+    long left = call.remainingNanos();
+    if (call.isDone() || left <= 0) {
+      released(member);
+      if (left <= 0) {
+        call.fail(new CallTimeoutException(call.timeout(), false));
+      }
+      return;
+    }
+    boolean handedOver = false;
+    try {
+      Duration timeout = left == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(left);
+      PendingCall sent = member.supervisor.submit(call.function(), call.input(), timeout, false);
+      handedOver = true; // from here the completion of sent gives the slot back
+      sent.whenComplete((value, error) -> completed(call, member, value, error));
+      call.attach(sent);
+    } catch (Throwable e) {
+      call.fail(EncodeFailures.of(e));
+    } finally {
+      if (!handedOver) {
+        released(member);
+      }
+    }
+  }
+
+  /** A call counted for {@code member} was not sent after all. */
+  private void released(Member member) {
+    List<Dispatch> next;
+    synchronized (state.lock) {
+      member.inFlight--;
+      recycler.retireIfDrained(member);
+      next = drainQueue();
+    }
+    send(next);
+  }
+
+  /**
+   * A call sent to {@code member} completed; runs where it completed, possibly under a supervisor's
+   * lock.
+   */
+  private void completed(PoolCall call, Member member, Object value, Throwable error) {
+    boolean workerDied =
+        error instanceof WorkerExitedException || error instanceof ProtocolException;
+    boolean retry = false;
+    boolean wasClosed;
+    int retried;
+    List<Dispatch> next;
+    synchronized (state.lock) {
+      wasClosed = state.closed;
+      member.inFlight--;
+      if (workerDied && member.state == Member.State.LIVE && !state.closed) {
+        member.state = Member.State.SUSPECT;
+        SharedThreads.TIMER.schedule(
+            () -> SharedThreads.LIFECYCLE.execute(() -> clearSuspicion(member)),
+            SUSPICION_NANOS,
+            TimeUnit.NANOSECONDS);
+      }
+      if (workerDied
+          && !state.closed
+          && call.retriesLeft > 0
+          && !call.isDone()
+          && !state.allDown()) {
+        call.retriesLeft--;
+        retry = true;
+        enqueue(call, true);
+      }
+      retried = call.retries() - call.retriesLeft;
+      recycler.retireIfDrained(member);
+      next = drainQueue();
+    }
+    if (!retry) {
+      if (error == null) {
+        call.succeed(value);
+      } else {
+        call.fail(PoolErrors.translate(call, member, error, wasClosed, retried));
+      }
+    }
+    if (!next.isEmpty()) {
+      if (error == null) {
+        send(next);
+      } else {
+        SharedThreads.LIFECYCLE.execute(() -> send(next));
+      }
+    }
+  }
+
+  /** A suspect member whose supervisor is still up after a while was not dead after all. */
+  private void clearSuspicion(Member member) {
+    if (member.supervisor.whenDown().isDone() || !member.supervisor.isAlive()) {
+      return;
+    }
+    List<Dispatch> next;
+    synchronized (state.lock) {
+      if (state.closed || member.state != Member.State.SUSPECT) {
+        return;
+      }
+      member.state = Member.State.LIVE;
+      next = drainQueue();
+    }
+    send(next);
+  }
+
+  /** The caller cancelled {@code call}: it leaves the queue if it is there. */
+  void cancelled(PoolCall call) {
+    ScheduledFuture<?> timer;
+    synchronized (state.lock) {
+      queue.remove(call);
+      timer = call.queueTimer;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  /** When every slot is down, empties the queue and returns what was in it. */
+  List<PoolCall> refuseQueueIfDown() {
+    state.assertHeld();
+    if (!state.allDown() || queue.isEmpty()) {
+      return List.of();
+    }
+    return takeQueue();
+  }
+
+  /** Empties the queue and returns what was in it. */
+  List<PoolCall> takeQueue() {
+    state.assertHeld();
+    List<PoolCall> taken = new ArrayList<>(queue);
+    queue.clear();
+    return taken;
+  }
+}

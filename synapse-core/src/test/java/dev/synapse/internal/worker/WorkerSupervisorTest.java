@@ -1,0 +1,65 @@
+package dev.synapse.internal.worker;
+
+import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
+import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synapse.EncodingException;
+import dev.synapse.ProtocolException;
+import dev.synapse.RestartPolicy;
+import dev.synapse.testing.NoLeaks;
+import dev.synapse.testing.WorkerConfigs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** One supervisor and its real worker: what a bad value on either side does to it. */
+@ExtendWith(NoLeaks.class)
+@Timeout(60)
+class WorkerSupervisorTest {
+  @Test
+  void submit_neverThrowsForABadInput_theCallFails_andTheWorkerAnswersTheNext() throws Exception {
+    WorkerSupervisor supervisor =
+        WorkerSupervisor.start(WorkerConfigs.of(PLAIN_PYTHON, "echo", RestartPolicy.never()));
+    try {
+      List<Object> cyclic = new ArrayList<>();
+      cyclic.add(cyclic);
+
+      PendingCall bad = supervisor.submit(null, cyclic, null, true);
+
+      assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(EncodingException.class)
+          .hasCauseInstanceOf(StackOverflowError.class);
+      assertThat(supervisor.submit(null, "next", null, false).get(5, TimeUnit.SECONDS))
+          .isEqualTo("next");
+    } finally {
+      supervisor.dispose();
+    }
+  }
+
+  @Test
+  void aReaderThatCannotDecodeAnAnswer_endsTheWorker_andTheSupervisorGoesDown() throws Exception {
+    WorkerSupervisor supervisor =
+        WorkerSupervisor.start(
+            WorkerConfigs.of(DEBIAN_PYTHON, "seed_deep_answer", RestartPolicy.never()));
+    try {
+      PendingCall deep = supervisor.submit(null, "deep", null, false);
+
+      assertThatThrownBy(() -> deep.get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(ProtocolException.class);
+      assertThat(supervisor.whenDown().get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ProtocolException.class);
+      assertThat(supervisor.isAlive()).isFalse();
+    } finally {
+      supervisor.dispose();
+    }
+  }
+}
