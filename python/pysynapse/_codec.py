@@ -16,8 +16,11 @@ suite checks against msgpack itself:
 * decode: str as str, bin as bytes, arrays as lists, maps as dicts with keys of any hashable type,
   the timestamp ext type as an aware UTC datetime (microseconds; nanoseconds are truncated), the
   ndarray ext type as a writable ndarray (a dict without numpy), any other ext type as
-  ``ExtType(code, data)``. Truncated input, extra bytes after the value, invalid type bytes and a
-  malformed ndarray value raise ValueError. Nothing decoded refers to the input: bin, str and ext
+  ``ExtType(code, data)`` (any code, -128 too). Truncated input, extra bytes after the value,
+  invalid type bytes, a malformed ndarray value, a timestamp outside datetime's range and an array
+  or map as a map key raise ValueError.
+* depth: a value nested deeper than MAX_DEPTH levels (one more for a frame's envelope) raises
+  ValueError on encode and decode; recursion stays bounded by it. Nothing decoded refers to the input: bin, str and ext
   data are copied out of it, so the caller may reuse its buffer.
 """
 
@@ -51,6 +54,19 @@ __all__ = [
 _UTC = _dt.timezone.utc
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _INT_RANGE = "integer out of MessagePack range (-2**63 .. 2**64-1)"
+
+# A value may nest arrays and maps at most MAX_DEPTH levels deep ([1] is 1 level, [[1]] 2; ext
+# values count as scalars). A frame's value is the envelope array around such a value, one level
+# more. Both codecs refuse deeper values, encoding and decoding, with recursion bounded by it.
+MAX_DEPTH = 512
+_FRAME_DEPTH = MAX_DEPTH + 1
+
+
+def _too_deep():
+    return ValueError(
+        f"the value nests arrays and maps more than {MAX_DEPTH} levels deep "
+        "(or contains itself), the limit of the Synapse protocol"
+    )
 
 
 def type_name(cls):
@@ -127,15 +143,15 @@ _TS96 = struct.Struct(">BBbIq").pack
 _FIXEXT = {1: 0xD4, 2: 0xD5, 4: 0xD6, 8: 0xD7, 16: 0xD8}
 
 
-def _pack_nil(obj, out):
+def _pack_nil(obj, out, depth):
     out.append(0xC0)
 
 
-def _pack_bool(obj, out):
+def _pack_bool(obj, out, depth):
     out.append(0xC3 if obj else 0xC2)
 
 
-def _pack_int(obj, out):
+def _pack_int(obj, out, depth):
     if obj >= 0:
         if obj < 0x80:
             out.append(obj)
@@ -163,11 +179,11 @@ def _pack_int(obj, out):
         raise OverflowError(_INT_RANGE)
 
 
-def _pack_float(obj, out):
+def _pack_float(obj, out, depth):
     out += _B_F64(0xCB, obj)
 
 
-def _pack_str(obj, out):
+def _pack_str(obj, out, depth):
     data = obj.encode("utf-8")
     size = len(data)
     if size < 32:
@@ -202,15 +218,18 @@ def _pack_binary(obj, size, out):
         out += obj
 
 
-def _pack_bin(obj, out):
+def _pack_bin(obj, out, depth):
     _pack_binary(obj, len(obj), out)
 
 
-def _pack_memoryview(obj, out):
+def _pack_memoryview(obj, out, depth):
     _pack_binary(obj, obj.nbytes, out)
 
 
-def _pack_array(obj, out):
+def _pack_array(obj, out, depth):
+    if depth >= _FRAME_DEPTH:
+        raise _too_deep()
+    depth += 1
     size = len(obj)
     if size < 16:
         out.append(0x90 | size)
@@ -222,10 +241,13 @@ def _pack_array(obj, out):
         raise ValueError(f"array of {size} items is too large for MessagePack")
     encoder_of = _ENCODERS.get
     for item in obj:
-        (encoder_of(type(item)) or _subclass_encoder(item))(item, out)
+        (encoder_of(type(item)) or _subclass_encoder(item))(item, out, depth)
 
 
-def _pack_map(obj, out):
+def _pack_map(obj, out, depth):
+    if depth >= _FRAME_DEPTH:
+        raise _too_deep()
+    depth += 1
     size = len(obj)
     if size < 16:
         out.append(0x80 | size)
@@ -237,8 +259,8 @@ def _pack_map(obj, out):
         raise ValueError(f"map of {size} entries is too large for MessagePack")
     encoder_of = _ENCODERS.get
     for key, value in obj.items():
-        (encoder_of(type(key)) or _subclass_encoder(key))(key, out)
-        (encoder_of(type(value)) or _subclass_encoder(value))(value, out)
+        (encoder_of(type(key)) or _subclass_encoder(key))(key, out, depth)
+        (encoder_of(type(value)) or _subclass_encoder(value))(value, out, depth)
 
 
 def _ext_header(code, size, out):
@@ -255,7 +277,7 @@ def _ext_header(code, size, out):
         raise ValueError(f"ext value of {size} bytes is too large for MessagePack")
 
 
-def _pack_ext(obj, out):
+def _pack_ext(obj, out, depth):
     _ext_header(obj.code, len(obj.data), out)
     out += obj.data
 
@@ -266,7 +288,7 @@ def _ndarray_parts(obj):
     return bytes(pure_encode([type_string, shape])), data
 
 
-def _pack_ndarray(obj, out):
+def _pack_ndarray(obj, out, depth):
     header, data = _ndarray_parts(obj)
     _ext_header(_ndarray.EXT_CODE, len(header) + data.nbytes, out)
     out += header
@@ -276,12 +298,12 @@ def _pack_ndarray(obj, out):
         out += data
 
 
-def _pack_numpy_scalar(obj, out):
+def _pack_numpy_scalar(obj, out, depth):
     value = _ndarray.scalar_value(obj)
-    (_ENCODERS.get(type(value)) or _subclass_encoder(value))(value, out)
+    (_ENCODERS.get(type(value)) or _subclass_encoder(value))(value, out, depth)
 
 
-def _pack_datetime(obj, out):
+def _pack_datetime(obj, out, depth):
     if type(obj) is not _dt.datetime or obj.tzinfo is None:
         obj = _utc_datetime(obj)
     delta = obj - _EPOCH
@@ -352,10 +374,7 @@ def pure_encode(obj):
 
 
 def _pure_encode_into(obj, out):
-    try:
-        (_ENCODERS.get(type(obj)) or _subclass_encoder(obj))(obj, out)
-    except RecursionError:
-        raise ValueError("cannot encode: value is nested too deeply (or contains itself)") from None
+    (_ENCODERS.get(type(obj)) or _subclass_encoder(obj))(obj, out, 0)
 
 
 # A bin or ndarray value at least this large is referenced by encode_body, not copied.
@@ -436,7 +455,14 @@ def _timestamp(data):
         raise ValueError(f"timestamp ext value of {size} bytes (expected 4, 8 or 12)")
     if nanoseconds > 999999999:
         raise ValueError(f"timestamp with {nanoseconds} nanoseconds (at most 999999999)")
-    return _EPOCH + _dt.timedelta(seconds=seconds, microseconds=nanoseconds // 1000)
+    try:
+        return _EPOCH + _dt.timedelta(seconds=seconds, microseconds=nanoseconds // 1000)
+    except OverflowError:
+        raise ValueError(f"{_OUT_OF_RANGE}: {seconds} seconds from 1970") from None
+
+
+_OUT_OF_RANGE = "timestamp outside the range of Python's datetime (years 1 to 9999)"
+_UNHASHABLE = "a map key that is an array or a map cannot be decoded in Python: {}"
 
 
 def _ext(data, pos, size, code):
@@ -448,7 +474,7 @@ def _ext(data, pos, size, code):
     payload = bytes(data[pos:end])
     if code == -1:
         return _timestamp(payload), end
-    return ExtType(code, payload), end
+    return ExtType._make((code, payload)), end  # any code: -128..-2 too, unchecked
 
 
 def _ndarray_value(payload):
@@ -456,7 +482,7 @@ def _ndarray_value(payload):
     view = memoryview(payload)
     try:
         header, start = _unpack(view, 0)
-    except (IndexError, struct.error, ValueError, TypeError, RecursionError):
+    except (IndexError, struct.error, ValueError, TypeError):
         header, start = None, 0
     if type(header) is not list or len(header) != 2:
         raise ValueError("ndarray ext value without its [dtype, shape] header")
@@ -559,7 +585,7 @@ _SCALARS = (
 )
 
 
-def _unpack(data, pos):
+def _unpack(data, pos, depth=0):
     code = data[pos]
     pos += 1
     if code < 0x80:
@@ -582,6 +608,9 @@ def _unpack(data, pos):
             count = _U16(data, pos)[0]
             pos += 2
         is_map = code >= 0xDE
+    if depth >= _FRAME_DEPTH:
+        raise _too_deep()
+    depth += 1
     # Every item takes at least one byte: reject impossible counts before building anything.
     # The commonest items (small ints, nil, short str keys) are decoded in line: a call less each.
     if is_map:
@@ -597,8 +626,8 @@ def _unpack(data, pos):
                 key = str(data[pos + 1 : end], "utf-8")
                 pos = end
             else:
-                key, pos = _unpack(data, pos)
-            value, pos = _unpack(data, pos)
+                key, pos = _unpack(data, pos, depth)
+            value, pos = _unpack(data, pos, depth)
             result[key] = value
         return result, pos
     if count > len(data) - pos:
@@ -614,13 +643,12 @@ def _unpack(data, pos):
             append(None)
             pos += 1
         else:
-            item, pos = _unpack(data, pos)
+            item, pos = _unpack(data, pos, depth)
             append(item)
     return items, pos
 
 
 _TRUNCATED = "truncated MessagePack data: the input ({} bytes) ends inside a value"
-_TOO_DEEP = "MessagePack data is nested too deeply"
 _EXTRA = "extra data after the MessagePack value: {} bytes"
 
 # Above this size a bytearray is read through a memoryview, so that a bin value is copied once.
@@ -640,8 +668,8 @@ def pure_decode(data):
         value, end = _unpack(data, 0)
     except (IndexError, struct.error):
         raise ValueError(_TRUNCATED.format(len(data))) from None
-    except RecursionError:
-        raise ValueError(_TOO_DEEP) from None
+    except TypeError as exc:
+        raise ValueError(_UNHASHABLE.format(exc)) from None
     if end != len(data):
         raise ValueError(_EXTRA.format(len(data) - end))
     return value
@@ -659,7 +687,8 @@ _PURE_ARRAY_BYTES = 1024 * 1024
 
 
 class _LargeArray(Exception):
-    """Raised inside msgpack's packb to switch to pure_encode."""
+    """Raised inside msgpack's packb to switch to pure_encode (a large array, or a value nested
+    deeper than msgpack's limit, which the pure encoder takes up to the frame's limit)."""
 
 
 def _msgpack_default(obj):
@@ -684,7 +713,27 @@ def _msgpack_ext_hook(code, data):
     """Called by msgpack for every ext value but timestamps."""
     if code == _ndarray.EXT_CODE:
         return _ndarray_value(data)
-    return _msgpack.ExtType(code, data)
+    return _msgpack.ExtType._make((code, data))  # any code: -128..-2 too, unchecked
+
+
+def _check_depth(value):
+    """Raises the pure decoder's error if ``value`` nests deeper than a frame may; iterative."""
+    level, depth = [value], 0
+    containers = (list, dict)
+    while level:
+        below = []
+        for container in level:
+            if type(container) is dict:
+                container = container.values()
+            elif type(container) is not list:
+                continue
+            if depth >= _FRAME_DEPTH:
+                raise _too_deep()
+            kinds = set(map(type, container))
+            if list in kinds or dict in kinds:
+                below.extend(item for item in container if type(item) in containers)
+        level = below
+        depth += 1
 
 
 # msgpack Packers not in use; one is taken for each encoding (threads may encode at once).
@@ -699,7 +748,12 @@ def _pack(obj):
         packer = _packers.pop()
     except IndexError:
         packer = _msgpack.Packer(use_bin_type=True, datetime=True, default=_msgpack_default)
-    data = packer.pack(obj)  # on an exception the packer is reset and dropped
+    try:
+        data = packer.pack(obj)  # on an exception the packer is reset and dropped
+    except ValueError as exc:
+        if str(exc).startswith("recursion limit"):  # msgpack's own limit, below the frame's
+            raise _LargeArray from None
+        raise
     if len(data) <= _PACKER_KEPT_BYTES:
         _packers.append(packer)
     return data
@@ -747,17 +801,24 @@ if _msgpack is not None:
     def decode(data):
         """Decodes one MessagePack value that fills all of ``data`` (any bytes-like object)."""
         try:
-            return _unpackb(data)
+            value = _unpackb(data)
         except _msgpack.ExtraData as exc:
             raise ValueError(_EXTRA.format(len(exc.extra))) from None
         except _msgpack.StackError:
-            raise ValueError(_TOO_DEEP) from None
+            raise _too_deep() from None
+        except OverflowError:  # a timestamp outside the range of datetime
+            raise ValueError(_OUT_OF_RANGE) from None
+        except TypeError as exc:  # an array or a map as a map key
+            raise ValueError(_UNHASHABLE.format(exc)) from None
         except _msgpack.FormatError:
             raise ValueError("invalid MessagePack type byte 0xc1") from None
         except ValueError:  # among others "... exceeds max_ext_len": a large ext value
             if len(data) < _PURE_ARRAY_BYTES:
                 raise
-        return pure_decode(data)
+            return pure_decode(data)
+        if len(data) > _FRAME_DEPTH:  # msgpack's own limit is above the frame's
+            _check_depth(value)
+        return value
 else:
     NAME = "pure"
     encode = pure_encode

@@ -218,6 +218,14 @@ def spawn():
         worker.kill()
 
 
+@pytest.fixture
+def functions_worker(spawn):
+    """A ready worker serving workers/functions.py."""
+    started = spawn("functions.py")
+    started.ready()
+    return started
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In the run that requires msgpack, a skipped test is a failure: nothing may be left out."""
     if os.environ.get("SYNAPSE_REQUIRE_MSGPACK") != "1":

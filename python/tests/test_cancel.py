@@ -13,10 +13,8 @@ CANCEL, ERROR = 2, 2
 
 
 @pytest.fixture
-def worker(spawn):
-    started = spawn("functions.py")
-    started.ready()
-    return started
+def worker(functions_worker):
+    return functions_worker
 
 
 def cancelled_error(message, call_id):

@@ -243,9 +243,25 @@ def test_ext_type_checks_its_fields():
         ExtType(1, "text")
 
 
-def test_negative_ext_codes_other_than_timestamps_are_refused(codec):
-    with pytest.raises(ValueError):
-        codec[1](b"\xd4\xfe\x00")
+@pytest.mark.parametrize("code", [-128, -2, 0, 2, 127])
+def test_any_ext_code_but_timestamps_and_ndarrays_decodes_to_an_ext_type(codec, code):
+    value = codec[1](b"\xd5" + code.to_bytes(1, "big", signed=True) + b"ab")
+    assert isinstance(value, ExtType)
+    assert (value.code, value.data) == (code, b"ab")
+    assert encoded(codec, value) == b"\xd5" + code.to_bytes(1, "big", signed=True) + b"ab"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "c70cff" "00000000" "7fffffffffffffff",  # the largest 96-bit timestamp
+        "c70cff" "00000000" "8000000000000000",  # the smallest
+        "c70cff" "00000000" "0000003afff44180",  # 10000-01-01
+    ],
+)
+def test_timestamps_outside_the_range_of_datetime_are_a_value_error(codec, data):
+    with pytest.raises(ValueError, match="outside the range of Python's datetime"):
+        codec[1](bytes.fromhex(data))
 
 
 @pytest.mark.parametrize(
@@ -320,9 +336,10 @@ def test_malformed_input_is_refused_by_the_selected_codec(codec):
             codec[1](data)
 
 
-def test_unhashable_map_keys_are_refused(codec):
-    with pytest.raises(TypeError):
-        codec[1](b"\x81\x90\x01")
+@pytest.mark.parametrize("data", [b"\x81\x90\x01", b"\x81\x80\x01", b"\x91\x81\x91\x01\x02"])
+def test_unhashable_map_keys_are_a_value_error(codec, data):
+    with pytest.raises(ValueError, match="a map key that is an array or a map"):
+        codec[1](data)
 
 
 @pytest.mark.parametrize("value", [2**64, -(2**63) - 1, 2**200, [1, {"k": 2**64}]])
@@ -351,18 +368,48 @@ def test_unsupported_types_cannot_be_encoded(codec, value, type_name):
         codec[0](value)
 
 
-def test_too_deep_nesting_is_a_value_error(codec):
+def nested(levels, kind=list):
     value = None
-    for _ in range(3000):
-        value = [value]
-    with pytest.raises(ValueError):
-        codec[0](value)
-    with pytest.raises(ValueError):
-        codec[1](b"\x91" * 3000 + b"\xc0")
+    for _ in range(levels):
+        value = [value] if kind is list else {"k": value}
+    return value
+
+
+TOO_DEEP = "more than 512 levels deep"
+
+
+@pytest.mark.parametrize("levels", [514, 3000, 100_000])
+@pytest.mark.parametrize("kind", [list, dict])
+def test_too_deep_nesting_is_a_value_error(codec, levels, kind):
+    # A frame holds an envelope array around a value of at most 512 levels: 513 in all.
+    with pytest.raises(ValueError, match=TOO_DEEP):
+        codec[0](nested(levels, kind))
+    header = b"\x91" if kind is list else b"\x81\xa1k"
+    with pytest.raises(ValueError, match=TOO_DEEP):
+        codec[1](header * levels + b"\xc0")
+
+
+@pytest.mark.parametrize("kind", [list, dict])
+def test_the_deepest_value_a_frame_may_hold_round_trips(codec, kind):
+    value = [1, 7, nested(512, kind)]  # [RESULT, id, value]
+    assert round_trip(codec, value) == value
+
+
+def test_a_deep_value_inside_a_large_one_is_found(codec):
+    data = b"\xdc\x04\x00" + b"\x00" * 1023 + b"\x91" * 600 + b"\xc0"
+    with pytest.raises(ValueError, match=TOO_DEEP):
+        codec[1](data)
+
+
+def test_a_value_that_contains_itself_is_a_value_error(codec):
     cyclic = []
     cyclic.append(cyclic)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=TOO_DEEP):
         codec[0](cyclic)
+    loop = {}
+    loop["self"] = [loop]
+    with pytest.raises(ValueError, match=TOO_DEEP):
+        codec[0](loop)
 
 
 def test_moderate_nesting_works(codec):

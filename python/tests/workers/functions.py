@@ -107,6 +107,13 @@ async def cancels_itself(payload):
     raise asyncio.CancelledError()
 
 
+def nest(levels):
+    value = 1
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
 def _stuck(tag, wait):
     log.warning("started %s", tag)
     try:
