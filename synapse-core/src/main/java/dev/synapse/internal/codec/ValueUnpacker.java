@@ -21,7 +21,10 @@ import org.msgpack.core.MessageUnpacker;
 final class ValueUnpacker {
   private static final byte TIMESTAMP_EXT = -1;
 
-  /** Containers start no larger than this; more elements make them grow as they arrive. */
+  /**
+   * Containers start no larger than this, nor than the bytes left (each element takes one at
+   * least); more elements make them grow as they arrive.
+   */
   private static final int PRESIZE_LIMIT = 1024;
 
   private final MessageUnpacker unpacker;
@@ -58,7 +61,7 @@ final class ValueUnpacker {
       case STRING:
         return unpacker.unpackString(); // decodes in slices: a claimed length allocates nothing
       case BINARY:
-        return unpacker.readPayload(available(unpacker.unpackBinaryHeader(), "binary value"));
+        return unpacker.readPayload(available(unpacker.unpackBinaryHeader(), "a binary value"));
       case ARRAY:
         return readList(unpacker.unpackArrayHeader(), level + 1);
       case MAP:
@@ -72,7 +75,7 @@ final class ValueUnpacker {
 
   private List<Object> readList(int size, int depth) throws IOException {
     checkDepth(depth);
-    List<Object> list = new ArrayList<>(Math.min(size, PRESIZE_LIMIT));
+    List<Object> list = new ArrayList<>(presize(size));
     for (int i = 0; i < size; i++) {
       list.add(read(depth));
     }
@@ -81,7 +84,7 @@ final class ValueUnpacker {
 
   private Map<Object, Object> readMap(int entries, int depth) throws IOException {
     checkDepth(depth);
-    int expected = Math.min(entries, PRESIZE_LIMIT);
+    int expected = presize(entries);
     Map<Object, Object> map = new LinkedHashMap<>(Math.max(4, expected * 4 / 3 + 1));
     for (int i = 0; i < entries; i++) {
       Object key = read(depth);
@@ -91,7 +94,7 @@ final class ValueUnpacker {
   }
 
   private Object readExtension(ExtensionTypeHeader header) throws IOException {
-    int length = available(header.getLength(), "extension value");
+    int length = available(header.getLength(), "an extension value");
     if (header.getType() == TIMESTAMP_EXT) {
       return unpacker.unpackTimestamp(header);
     }
@@ -99,6 +102,11 @@ final class ValueUnpacker {
       return NDArrayCodec.unpack(unpacker, length);
     }
     return new ExtensionValue(header.getType(), unpacker.readPayload(length));
+  }
+
+  private int presize(int elements) {
+    long left = inputLength - unpacker.getTotalReadBytes();
+    return (int) Math.max(0, Math.min(elements, Math.min(left, PRESIZE_LIMIT)));
   }
 
   private static void checkDepth(int depth) {
@@ -113,7 +121,7 @@ final class ValueUnpacker {
     long left = inputLength - unpacker.getTotalReadBytes();
     if (length > left) {
       throw new ProtocolException(
-          "The worker sent a "
+          "The worker sent "
               + what
               + " of "
               + Integer.toUnsignedString(length)

@@ -138,7 +138,8 @@ public final class MessageDecoder {
     if (e instanceof ProtocolException protocolError) {
       return protocolError;
     }
+    String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     return new ProtocolException(
-        "The worker sent a frame that is not valid MessagePack: " + e.getMessage(), e);
+        "The worker sent a frame that is not valid MessagePack: " + why, e);
   }
 }
