@@ -2,6 +2,7 @@ package dev.synapse;
 
 import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
+import static dev.synapse.testing.Processes.alive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,12 +11,10 @@ import dev.synapse.testing.ChildJvm;
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.HoldFamily;
 import dev.synapse.testing.NoLeaks;
+import dev.synapse.testing.Processes;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,22 +32,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
 class DescendantProcessTest {
-  /** Whether the process runs; a zombie that nobody has reaped yet is dead already. */
-  private static boolean alive(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      char state = stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
-      return state != 'Z' && state != 'X';
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static void awaitGone(List<Long> pids) {
     Awaitility.await("processes " + pids + " gone")
         .atMost(Duration.ofSeconds(3))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> pids.stream().noneMatch(DescendantProcessTest::alive));
+        .until(() -> pids.stream().noneMatch(Processes::alive));
   }
 
   @Test
@@ -86,7 +74,8 @@ class DescendantProcessTest {
 
   @Test
   void jvmKilledOutright_endsEveryProcessItStarted_inAnySession() throws Exception {
-    Process jvm = ChildJvm.start(HoldFamily.class, List.of(), PLAIN_PYTHON, module("descendants").toString());
+    Process jvm =
+        ChildJvm.start(HoldFamily.class, List.of(), PLAIN_PYTHON, module("descendants").toString());
     try {
       List<Long> reported;
       try (BufferedReader out =
@@ -96,8 +85,7 @@ class DescendantProcessTest {
                 .map(Long::parseLong)
                 .collect(Collectors.toList());
       }
-      List<Long> started =
-          jvm.descendants().map(ProcessHandle::pid).collect(Collectors.toList());
+      List<Long> started = jvm.descendants().map(ProcessHandle::pid).collect(Collectors.toList());
       assertThat(started).containsAll(reported);
 
       jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -2,17 +2,15 @@ package dev.synapse;
 
 import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
+import static dev.synapse.testing.Processes.alive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.HoldWorker;
 import dev.synapse.testing.NoLeaks;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,17 +27,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
 class ProcessCleanupTest {
-  /** Whether the process runs; a zombie that init has not reaped yet is dead already. */
-  private static boolean alive(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      char state = stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
-      return state != 'Z' && state != 'X';
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   @Test
   void dispose_endsTheWorkerAndTheProcessesItStarted() {
     Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build();

@@ -39,7 +39,9 @@ class SecurityTest {
     Path outside = Files.createDirectories(temp.resolve("outside"));
     Files.writeString(
         outside.resolve("evil.py"),
-        "open(" + pythonString(marker) + ", 'w').write('ran')\n"
+        "open("
+            + pythonString(marker)
+            + ", 'w').write('ran')\n"
             + "import pysynapse\npysynapse.serve(lambda x: x)\n");
   }
 
@@ -78,7 +80,8 @@ class SecurityTest {
   void spawn_entrypointLinkedToAFileOutside_isRefused() throws Exception {
     Files.createSymbolicLink(moduleDir.resolve("link.py"), temp.resolve("outside/evil.py"));
 
-    assertRefused("link", temp.resolve("outside/evil.py").toRealPath() + " (through a symbolic link)");
+    assertRefused(
+        "link", temp.resolve("outside/evil.py").toRealPath() + " (through a symbolic link)");
   }
 
   @Test

@@ -14,7 +14,8 @@ public final class ChildJvm {
   public static Process start(Class<?> main, List<String> jvmOptions, String... args)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+    List<String> command =
+        new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
     command.addAll(jvmOptions);
     command.add(main.getName());
     command.addAll(List.of(args));

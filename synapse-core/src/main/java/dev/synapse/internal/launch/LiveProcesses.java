@@ -21,14 +21,14 @@ import java.util.stream.Collectors;
  * process table) and files each process it has not seen before under the registered process it
  * descends from. A process stays filed while it lives, even after it moved to another session or
  * was re-parented elsewhere. When a registered process is {@linkplain #remove removed} (it ended:
- * disposed, crashed, killed on a timeout), everything filed under it that still lives is killed.
- * A process started and moved out of the tree (a daemon whose parent exited, where the worker is
- * no subreaper) between two snapshots is not seen; on Linux pysynapse makes each worker a child
+ * disposed, crashed, killed on a timeout), everything filed under it that still lives is killed. A
+ * process started and moved out of the tree (a daemon whose parent exited, where the worker is no
+ * subreaper) between two snapshots is not seen; on Linux pysynapse makes each worker a child
  * subreaper, so such orphans stay its descendants while it lives.
  *
  * <p><b>JVM exit.</b> A shutdown hook kills the registered processes and everything filed under
- * them. A JVM killed outright cannot run the hook; then each worker's own watchdog notices that
- * its parent is gone and kills its descendants and itself.
+ * them. A JVM killed outright cannot run the hook; then each worker's own watchdog notices that its
+ * parent is gone and kills its descendants and itself.
  *
  * <p>Killing a filed process whose pid was reused meanwhile is not possible: a {@link
  * ProcessHandle} checks the start time of the process before it signals it.
@@ -61,9 +61,7 @@ public final class LiveProcesses {
     LIVE.put(process.pid(), new Family(process));
   }
 
-  /**
-   * Forgets a process that has ended, and kills whatever it started that is still alive.
-   */
+  /** Forgets a process that has ended, and kills whatever it started that is still alive. */
   public static void remove(Process process) {
     Family family = LIVE.get(process.pid());
     if (family != null && family.process == process && LIVE.remove(process.pid(), family)) {

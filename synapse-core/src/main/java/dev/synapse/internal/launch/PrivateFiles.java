@@ -70,8 +70,8 @@ final class PrivateFiles {
   }
 
   /**
-   * Why another user could have changed {@code path} (not owned by the current user, or writable
-   * by its group or others), or null if only the current user could.
+   * Why another user could have changed {@code path} (not owned by the current user, or writable by
+   * its group or others), or null if only the current user could.
    */
   static String writableByOthers(Path path) throws IOException {
     String owner = notOwned(path);

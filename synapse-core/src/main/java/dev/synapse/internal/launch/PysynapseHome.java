@@ -20,15 +20,16 @@ import org.slf4j.LoggerFactory;
  * directory private to the current user that goes first on every worker's {@code PYTHONPATH}, so
  * that a module can {@code import pysynapse} without any pip install.
  *
- * <p>Copies live in Synapse's directory of the user, {@value #HOME_PROPERTY} if that system property
- * is set, else the user's cache directory ({@code $XDG_CACHE_HOME/synapse} or {@code
+ * <p>Copies live in Synapse's directory of the user, {@value #HOME_PROPERTY} if that system
+ * property is set, else the user's cache directory ({@code $XDG_CACHE_HOME/synapse} or {@code
  * ~/.cache/synapse}; {@code ~/Library/Caches/synapse} on macOS; {@code %LOCALAPPDATA%\synapse} on
  * Windows), else, when that cannot be used, {@code java.io.tmpdir/synapse-<user name>}. That
- * directory and each copy ({@code pysynapse-<hash of the files>}) are made owner-only (0700). A copy
- * is written under a temporary name and renamed into place, so concurrent JVMs never see half a
- * copy, and it is checked before every first use in a JVM (owner, mode, the content of every file,
- * see {@link PysynapseCopy}): a copy that fails the check is replaced; a directory that cannot be
- * made safe (another user's) is refused with a {@link SpawnException}, and nothing in it runs.
+ * directory and each copy ({@code pysynapse-<hash of the files>}) are made owner-only (0700). A
+ * copy is written under a temporary name and renamed into place, so concurrent JVMs never see half
+ * a copy, and it is checked before every first use in a JVM (owner, mode, the content of every
+ * file, see {@link PysynapseCopy}): a copy that fails the check is replaced; a directory that
+ * cannot be made safe (another user's) is refused with a {@link SpawnException}, and nothing in it
+ * runs.
  *
  * <p>The package in a copy holds a marker file, {@value #EXTRACTED_MARKER}, by which a worker knows
  * the copy is Synapse's to write Python's bytecode cache into even when {@code
@@ -63,8 +64,8 @@ public final class PysynapseHome {
   }
 
   /**
-   * A good copy of the bundled package in {@code root}: the one there if it passes the check, else a
-   * fresh one.
+   * A good copy of the bundled package in {@code root}: the one there if it passes the check, else
+   * a fresh one.
    *
    * @return the copy's directory, which holds {@code pysynapse/}
    * @throws SpawnException if {@code root} is not the current user's, or no good copy can be made
@@ -90,8 +91,7 @@ public final class PysynapseHome {
       if (problem == null) {
         return copy;
       }
-      throw new SpawnException(
-          "Cannot make a good copy of pysynapse in " + root + ": " + problem);
+      throw new SpawnException("Cannot make a good copy of pysynapse in " + root + ": " + problem);
     } catch (IOException e) {
       throw new SpawnException(
           "Cannot unpack the bundled pysynapse package into " + root + ": " + e, e);

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.slf4j.Logger;
@@ -14,10 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * Reads a worker's stderr line by line on its own thread: each line goes to the SLF4J logger {@code
- * synapse.<module>} and to the listener, and the last lines are kept for the exceptions that report
- * a dead worker. Lines are cut at {@value #MAX_LINE} characters so that output without line breaks
- * cannot exhaust the heap.
+ * Reads a worker's stderr line by line on its own thread: each line goes to the SLF4J logger named
+ * by {@link #loggerName} and to the listener, and the last lines are kept for the exceptions that
+ * report a dead worker. Lines are cut at {@value #MAX_LINE} characters so that output without line
+ * breaks cannot exhaust the heap.
  */
 public final class StderrPump {
   static final int MAX_LINE = 8192;
@@ -31,15 +32,48 @@ public final class StderrPump {
   private final Deque<String> tail = new ArrayDeque<>();
   private final Thread thread;
 
-  /** Starts pumping {@code stderr} on a daemon thread named after the module and pid. */
-  public StderrPump(String module, long pid, InputStream stderr, SynapseListener listener) {
+  /**
+   * Starts pumping {@code stderr} on a daemon thread named after the module and pid.
+   *
+   * @param script the module's entrypoint file
+   * @param module the entrypoint's name without {@code .py}, as given to {@code spawn}
+   */
+  public StderrPump(
+      Path script, String module, long pid, InputStream stderr, SynapseListener listener) {
     this.module = module;
     this.reader = new InputStreamReader(stderr, StandardCharsets.UTF_8);
     this.listener = listener;
-    this.logger = LoggerFactory.getLogger("synapse." + module);
+    this.logger = LoggerFactory.getLogger(loggerName(script, module));
     this.thread = new Thread(this::run, "synapse-stderr-" + module + "-" + pid);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * The logger of a worker's lines: {@code synapse.<module directory's name>.<entrypoint>}, e.g.
+   * {@code synapse.fraud_model.main}, so that two modules with the same entrypoint can be told
+   * apart (and configured) by their directory. An entrypoint in a subdirectory ({@code tools/main})
+   * gives {@code synapse.<directory>.tools.main}; dots and spaces inside a name become {@code _},
+   * so that the logger hierarchy is exactly directory, then entrypoint.
+   */
+  public static String loggerName(Path script, String module) {
+    Path relative = Path.of(module).normalize();
+    Path directory = script.getParent();
+    for (int i = 1; i < relative.getNameCount() && directory != null; i++) {
+      directory = directory.getParent();
+    }
+    StringBuilder name = new StringBuilder("synapse");
+    if (directory != null && directory.getFileName() != null) {
+      name.append('.').append(loggerPart(directory.getFileName().toString()));
+    }
+    for (Path part : relative) {
+      name.append('.').append(loggerPart(part.toString()));
+    }
+    return name.toString();
+  }
+
+  private static String loggerPart(String name) {
+    return name.replaceAll("[.\\s]", "_");
   }
 
   /** Waits up to {@code millis} for the stream to end, so the tail is complete. */

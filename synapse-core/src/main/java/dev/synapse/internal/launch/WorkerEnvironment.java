@@ -19,8 +19,8 @@ public record WorkerEnvironment(boolean inherit, Set<String> passed) {
   public static final WorkerEnvironment INHERIT = new WorkerEnvironment(true, Set.of());
 
   /**
-   * Variables that Windows programs cannot run without: Python fails to start (or to open
-   * sockets) without {@code SYSTEMROOT}. Passed on Windows even when not inheriting.
+   * Variables that Windows programs cannot run without: Python fails to start (or to open sockets)
+   * without {@code SYSTEMROOT}. Passed on Windows even when not inheriting.
    */
   static final Set<String> WINDOWS_ESSENTIALS = Set.of("SYSTEMROOT", "SystemRoot");
 

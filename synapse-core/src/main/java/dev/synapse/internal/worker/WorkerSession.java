@@ -64,7 +64,12 @@ final class WorkerSession {
             config.python(), config.script(), config.maxFrameBytes(), config.environment());
     String suffix = config.module() + "-" + process.pid();
     this.stderr =
-        new StderrPump(config.module(), process.pid(), process.getErrorStream(), config.listener());
+        new StderrPump(
+            config.script(),
+            config.module(),
+            process.pid(),
+            process.getErrorStream(),
+            config.listener());
     this.outbox = new Outbox("synapse-writer-" + suffix, process.getOutputStream());
     this.reader = SharedThreads.startDaemon("synapse-reader-" + suffix, this::readLoop);
   }
