@@ -12,6 +12,7 @@ import dev.synapse.bench.suite.ArraySuite;
 import dev.synapse.bench.suite.ConcurrencySuite;
 import dev.synapse.bench.suite.PayloadSuite;
 import dev.synapse.bench.suite.PoolScalingSuite;
+import dev.synapse.bench.suite.PrepareSuite;
 import dev.synapse.bench.suite.RoundTripSuite;
 import dev.synapse.bench.suite.SpawnSuite;
 import dev.synapse.bench.suite.Suite;
@@ -38,7 +39,8 @@ public final class BenchMain {
           new SpawnSuite(),
           new VenvSpawnSuite(),
           new AllocationSuite(),
-          new PoolScalingSuite());
+          new PoolScalingSuite(),
+          new PrepareSuite());
 
   private BenchMain() {}
 

@@ -49,22 +49,32 @@ final class VenvUpdate {
     this.pipLog = pipLog;
   }
 
-  Path run(RequirementsFile requirements) {
-    boolean needsVenvPip = requirements.hasRequirements() && !base.pipSupportsPythonOption();
-    VenvStamp wanted =
-        new VenvStamp(
-            base.executable().toString(),
-            base.version(),
-            venvDir.toString(),
-            spec.systemSitePackages(),
-            needsVenvPip,
-            requirements.sha256(),
-            spec.pipArguments());
-    Optional<VenvStamp> current = VenvStamp.read(venvDir);
-    if (current.isPresent()
+  /** The stamp of a venv at {@code venvDir} that is up to date with these settings. */
+  static VenvStamp wantedStamp(
+      EnvironmentSpec spec, Path venvDir, BaseInterpreter base, RequirementsFile requirements) {
+    return new VenvStamp(
+        base.executable().toString(),
+        base.version(),
+        venvDir.toString(),
+        spec.systemSitePackages(),
+        requirements.hasRequirements() && !base.pipSupportsPythonOption(),
+        requirements.sha256(),
+        spec.pipArguments());
+  }
+
+  /** Whether the venv stamped {@code current} can run as it is. */
+  static boolean upToDate(Path venvDir, Optional<VenvStamp> current, VenvStamp wanted) {
+    return current.isPresent()
         && VenvDirectory.hasPython(venvDir)
         && current.get().sameVenv(wanted)
-        && current.get().sameInstall(wanted)) {
+        && current.get().sameInstall(wanted);
+  }
+
+  Path run(RequirementsFile requirements) {
+    VenvStamp wanted = wantedStamp(spec, venvDir, base, requirements);
+    boolean needsVenvPip = wanted.venvPip();
+    Optional<VenvStamp> current = VenvStamp.read(venvDir);
+    if (upToDate(venvDir, current, wanted)) {
       log.debug("{} is up to date", venvDir);
       return venvPython;
     }
@@ -78,7 +88,7 @@ final class VenvUpdate {
     }
     String reason =
         adoption == null
-            ? recreateReason(current, wanted)
+            ? recreateReason(venvDir, current, wanted)
             : "it was not made by Synapse and is not usable: " + adoption.problem();
     try {
       VenvStamp.markIncomplete(venvDir);
@@ -119,14 +129,14 @@ final class VenvUpdate {
   }
 
   /** Why a venv that is not up to date and not adopted is (re-)created. */
-  private String recreateReason(Optional<VenvStamp> current, VenvStamp wanted) {
+  static String recreateReason(Path venvDir, Optional<VenvStamp> current, VenvStamp wanted) {
     if (current.isEmpty()) {
       return VenvStamp.present(venvDir)
           ? "an earlier preparation of it did not finish"
           : "it does not exist";
     }
     if (!VenvDirectory.hasPython(venvDir)) {
-      return "its interpreter " + venvPython + " is missing or broken";
+      return "its interpreter " + VenvDirectory.python(venvDir) + " is missing or broken";
     }
     VenvStamp stamp = current.get();
     if (!stamp.sameVenv(wanted)) {
