@@ -9,6 +9,11 @@ import java.util.List;
  * LegacyChannel} for seed-style modules (one call at a time, answers in order).
  */
 interface Channel extends CallOwner {
+  /** Asks the session to kill this worker and have it replaced. */
+  interface Replacer {
+    void replace(String reason);
+  }
+
   /**
    * Takes {@code call} and sends it, or fails it if its input cannot be encoded.
    *

@@ -19,11 +19,6 @@ import java.util.Map;
  * waiting here then go to the new one.
  */
 final class LegacyChannel implements Channel {
-  /** Asks the session to kill this worker and have it replaced. */
-  interface Replacer {
-    void replace(String reason);
-  }
-
   private final MessageDecoder decoder = new MessageDecoder();
   private final Outbox outbox;
   private final int maxFrameBytes;

@@ -165,7 +165,7 @@ final class WorkerSession {
         channel =
             info.seedProtocol()
                 ? new LegacyChannel(outbox, config.maxFrameBytes(), this::replace)
-                : new EnvelopeChannel(outbox, config.maxFrameBytes());
+                : new EnvelopeChannel(outbox, config.maxFrameBytes(), this::replace);
         ready.complete(info);
         for (InboundFrame frame = frames.read(); frame != null; frame = frames.read()) {
           channel.onFrame(frame);
