@@ -27,8 +27,8 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>{@link #spawn} starts {@code DIR/ENTRY.py} and returns when it is ready; calls then go to it
  * until {@link #dispose()}. Modules written with {@code pysynapse.serve(...)} take many calls at
- * once and may serve named functions ({@link #invoke}); modules with a hand-written loop in the
- * style of the original Node library answer one call at a time, in order.
+ * once and may serve named functions ({@link #invoke}); seed-style modules, which read their stdin
+ * themselves as the original Node library's modules do, answer one call at a time, in order.
  *
  * <p><b>Threads.</b> An instance is thread-safe: any number of threads may call it at once.
  * Blocking calls wait on the caller's thread; {@link #callAsync} never blocks and its futures
