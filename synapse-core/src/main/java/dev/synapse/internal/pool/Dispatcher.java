@@ -185,8 +185,11 @@ final class Dispatcher {
           member.supervisor.submit(
               call.function(), call.input(), timeout, call.cancelGrace(), false);
       handedOver = true; // from here the completion of sent gives the slot back
-      sent.whenComplete((value, error) -> completed(call, member, value, error));
-      call.attach(sent);
+      try {
+        call.attach(sent); // before completed() may send a retry, which attaches its own
+      } finally {
+        sent.whenComplete((value, error) -> completed(call, member, value, error));
+      }
     } catch (Throwable e) {
       call.fail(EncodeFailures.of(e));
     } finally {
