@@ -17,17 +17,20 @@ public final class Request {
   private final Object input;
   private final Duration timeout;
   private final int retries;
+  private final Duration cancelGrace;
 
-  private Request(String function, Object input, Duration timeout, int retries) {
+  private Request(
+      String function, Object input, Duration timeout, int retries, Duration cancelGrace) {
     this.function = function;
     this.input = input;
     this.timeout = timeout;
     this.retries = retries;
+    this.cancelGrace = cancelGrace;
   }
 
   /** A call of the module's single handler (or, for a seed-style module, its loop). */
   public static Request call(Object input) {
-    return new Request(null, input, null, 0);
+    return new Request(null, input, null, 0, null);
   }
 
   /**
@@ -41,7 +44,7 @@ public final class Request {
     if (function.isEmpty()) {
       throw new IllegalArgumentException("function name cannot be empty");
     }
-    return new Request(function, input, null, 0);
+    return new Request(function, input, null, 0, null);
   }
 
   /**
@@ -51,7 +54,7 @@ public final class Request {
    */
   public Request withTimeout(Duration timeout) {
     RestartPolicy.requireNotNegative("timeout", timeout);
-    return new Request(function, input, timeout, retries);
+    return new Request(function, input, timeout, retries, cancelGrace);
   }
 
   /**
@@ -68,7 +71,18 @@ public final class Request {
     if (retries < 0) {
       throw new IllegalArgumentException("retries cannot be negative, was " + retries);
     }
-    return new Request(function, input, timeout, retries);
+    return new Request(function, input, timeout, retries, cancelGrace);
+  }
+
+  /**
+   * This request with its own grace period for ending when it is given up on (timeout or cancel):
+   * see {@link Synapse.Builder#cancelGrace}. {@link Duration#ZERO} replaces the worker at once.
+   *
+   * @throws IllegalArgumentException if {@code grace} is negative
+   */
+  public Request withCancelGrace(Duration grace) {
+    RestartPolicy.requireNotNegative("cancelGrace", grace);
+    return new Request(function, input, timeout, retries, grace);
   }
 
   /** The function's name, or {@code null} for the module's single handler. */
@@ -94,6 +108,11 @@ public final class Request {
     return retries;
   }
 
+  /** The grace period of this request, or {@code null} to use the instance's default. */
+  public Duration cancelGrace() {
+    return cancelGrace;
+  }
+
   @Override
   public String toString() {
     return "Request["
@@ -101,6 +120,7 @@ public final class Request {
         + "timeout="
         + timeout
         + (retries == 0 ? "" : ", retries=" + retries)
+        + (cancelGrace == null ? "" : ", cancelGrace=" + cancelGrace)
         + "]";
   }
 }

@@ -1,6 +1,9 @@
 package dev.synapse;
 
+import dev.synapse.internal.env.PythonEnvironment;
+import dev.synapse.internal.launch.Entrypoint;
 import dev.synapse.internal.worker.WorkerConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -8,7 +11,8 @@ import java.util.Objects;
  * What a spawn has once its module's paths are checked and its environment is prepared: the
  * configuration of its workers, and where to report the steps that remain. A {@link Synapse} starts
  * one worker from it, a {@link SynapsePool} several; the environment (venv, pip) is prepared once
- * either way. Made by {@link Synapse.Builder#plan}.
+ * either way. This is the step of a spawn that does work (checks files, creates a venv, runs pip);
+ * the builders only hold settings.
  */
 final class SpawnPlan {
   private final WorkerConfig config;
@@ -17,6 +21,55 @@ final class SpawnPlan {
   SpawnPlan(WorkerConfig config, SpawnProgress progress) {
     this.config = config;
     this.progress = progress;
+  }
+
+  /**
+   * Checks that the module's directory and entrypoint exist, prepares its environment once
+   * (reporting the steps to the listener on this thread), and describes its workers.
+   *
+   * @param directory absolute and normalized
+   * @throws SpawnException naming the path that is missing, or when the environment fails
+   * @throws IllegalArgumentException if the entrypoint does not resolve inside the directory
+   */
+  static SpawnPlan prepare(Synapse.Builder settings, Path directory, String entrypoint) {
+    if (!Files.isDirectory(directory)) {
+      throw new SpawnException("The module directory does not exist: " + directory);
+    }
+    Entrypoint resolved = Entrypoint.resolve(directory, entrypoint);
+    SpawnProgress progress = new SpawnProgress(resolved.module(), settings.listenerSetting());
+    Path interpreter = PythonEnvironment.prepare(settings.environmentSpec(directory), progress);
+    return new SpawnPlan(
+        settings.workerConfig(resolved.script(), resolved.module(), interpreter.toString()),
+        progress);
+  }
+
+  private static String moduleName(String entrypoint) {
+    return entrypoint.endsWith(".py")
+        ? entrypoint.substring(0, entrypoint.length() - 3)
+        : entrypoint;
+  }
+
+  /** The file a spawn of {@code entrypoint} in {@code directory} runs. */
+  static Path script(Path directory, String entrypoint) {
+    return directory.toAbsolutePath().normalize().resolve(moduleName(entrypoint) + ".py");
+  }
+
+  /**
+   * Checks that a {@code spawn} while a worker of {@code running} runs asks for the same module,
+   * which makes it a no-op.
+   *
+   * @throws IllegalStateException naming both modules if it asks for another one
+   */
+  static void checkSameModule(Path running, Path directory, String entrypoint) {
+    Path asked = script(directory, entrypoint);
+    if (!asked.equals(running)) {
+      throw new IllegalStateException(
+          "A worker of "
+              + running
+              + " is running; spawn("
+              + asked
+              + ") would start another module: dispose() first");
+    }
   }
 
   /**

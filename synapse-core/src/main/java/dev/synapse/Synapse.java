@@ -1,13 +1,10 @@
 package dev.synapse;
 
 import dev.synapse.internal.env.EnvironmentSpec;
-import dev.synapse.internal.env.PythonEnvironment;
-import dev.synapse.internal.launch.Entrypoint;
 import dev.synapse.internal.launch.WorkerEnvironment;
 import dev.synapse.internal.worker.PendingCall;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,8 +28,8 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>{@link #spawn} starts {@code DIR/ENTRY.py} and returns when it is ready; calls then go to it
  * until {@link #dispose()}. Modules written with {@code pysynapse.serve(...)} take many calls at
- * once and may serve named functions ({@link #invoke}); modules with a hand-written loop in the
- * style of the original Node library answer one call at a time, in order.
+ * once and may serve named functions ({@link #invoke}); seed-style modules, which read their stdin
+ * themselves as the original Node library's modules do, answer one call at a time, in order.
  *
  * <p><b>Threads.</b> An instance is thread-safe: any number of threads may call it at once.
  * Blocking calls wait on the caller's thread; {@link #callAsync} never blocks and its futures
@@ -41,14 +38,21 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p><b>Errors.</b> Every failure is a {@link SynapseException}: {@link SpawnException}, {@link
  * PythonException}, {@link WorkerExitedException}, {@link CallTimeoutException}, {@link
- * EncodingException}, {@link FrameTooLargeException}, {@link ProtocolException}. A call made before
- * {@code spawn} or after {@code dispose} throws {@link IllegalStateException}.
+ * EncodingException}, {@link FrameTooLargeException}, {@link ProtocolException}, and {@link
+ * InstanceDisposedException} for a call caught by {@code dispose}. A call made before {@code spawn}
+ * or after {@code dispose} throws {@link IllegalStateException}. When one failure ends several
+ * calls, each blocking caller gets its own exception, with the shared one as its cause.
  *
  * <p><b>Values.</b> Inputs may be null, Boolean, Byte/Short/Integer/Long, BigInteger (up to
- * unsigned 64 bits), Float, Double, String (any CharSequence), byte[] and ByteBuffer, Instant, List
- * and any Collection, Java arrays, and Map (iteration order kept), nested freely. Answers come back
- * as null, Boolean, Long (BigInteger above {@code Long.MAX_VALUE}), Double (Float for MessagePack
- * float32), String, byte[], Instant, ArrayList and LinkedHashMap.
+ * unsigned 64 bits), Float, Double, String (any CharSequence), byte[] and ByteBuffer, Instant,
+ * {@link NDArray} (a numpy array on the Python side), {@link ExtensionValue} (any other MessagePack
+ * extension, passed through), List and any Collection, Java arrays, Map (iteration order kept), and
+ * records and POJOs (sent as the map of their properties), nested up to 512 levels of lists and
+ * maps. A value that cannot be encoded (an unsupported type, a cyclic or too deeply nested one)
+ * fails its own call with {@link EncodingException} and nothing is sent. Answers come back as null,
+ * Boolean, Long (BigInteger above {@code Long.MAX_VALUE}), Double (Float for MessagePack float32),
+ * String, byte[], Instant, NDArray, ExtensionValue, ArrayList and LinkedHashMap; the typed forms
+ * ({@link #call(Object, Class)}) convert them to records, POJOs and generic types.
  */
 public final class Synapse implements SynapseCalls, AutoCloseable {
   private static final String NOT_SPAWNED = "Cannot send inputs to instance before spawning it.";
@@ -56,6 +60,9 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
   private final Builder settings;
   private final Object lifecycle = new Object();
   private volatile WorkerSupervisor supervisor;
+
+  /** Guarded by {@code lifecycle}: the script of the running worker. */
+  private Path spawned;
 
   /** An instance with the default settings; see {@link Builder} for what they are. */
   public Synapse() {
@@ -79,31 +86,35 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
 
   /**
    * Starts {@code directory/entrypoint.py} as this instance's worker and returns once it is ready
-   * to answer. Does nothing if a worker is already running; after {@link #dispose()}, or after the
-   * worker died for good, starts a fresh one.
+   * to answer. Does nothing if a worker of the same module is already running; after {@link
+   * #dispose()}, or after the worker died for good, starts a fresh one.
    *
    * @param entrypoint the module's file name, with or without {@code .py}
    * @throws SpawnException naming the path if the directory or the entrypoint does not exist, and
    *     with the worker's stderr if it could not start or died before it was ready
    * @throws IllegalArgumentException if {@code entrypoint} is empty, or does not resolve to a file
    *     inside {@code directory} (an absolute path, {@code ..}, or a symbolic link that leads out)
+   * @throws IllegalStateException naming both modules if a worker of another directory or
+   *     entrypoint is running (call {@link #dispose()} first)
    */
   public void spawn(Path directory, String entrypoint) {
     SpawnPlan.checkArguments(directory, entrypoint);
     synchronized (lifecycle) {
       WorkerSupervisor current = supervisor;
       if (current != null && current.isAlive()) {
+        SpawnPlan.checkSameModule(spawned, directory, entrypoint);
         return;
       }
       if (current != null) {
         current.dispose();
       }
       supervisor = start(directory.toAbsolutePath().normalize(), entrypoint);
+      spawned = SpawnPlan.script(directory, entrypoint);
     }
   }
 
   private WorkerSupervisor start(Path directory, String entrypoint) {
-    SpawnPlan plan = settings.plan(directory, entrypoint);
+    SpawnPlan plan = SpawnPlan.prepare(settings, directory, entrypoint);
     long launched = System.nanoTime();
     WorkerSupervisor supervisor = WorkerSupervisor.start(plan.config());
     plan.started(launched);
@@ -126,71 +137,19 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
     }
-    return current.submit(request.function(), request.input(), request.timeout(), async);
+    return current.submit(
+        request.function(), request.input(), request.timeout(), request.cancelGrace(), async);
   }
 
-  /**
-   * Calls a generator function of a {@code pysynapse} module and returns its items, as the worker
-   * produces them; same as {@code stream(Request.invoke(function, payload))}.
-   *
-   * @throws IllegalStateException before {@code spawn} or after {@code dispose}, or if the module
-   *     runs a seed-style loop
-   */
-  public java.util.stream.Stream<Object> stream(String function, Object payload) {
-    return stream(Request.invoke(function, payload));
-  }
-
-  /**
-   * Like {@link #stream(String, Object)}, converting each item as {@link #invoke(String, Object,
-   * Class)} converts an answer; an item that does not convert is thrown at its position.
-   */
-  public <T> java.util.stream.Stream<T> stream(String function, Object payload, Class<T> type) {
-    Objects.requireNonNull(type, "type");
-    return stream(function, payload)
-        .map(item -> dev.synapse.internal.codec.Conversions.convert(item, type));
-  }
-
-  /**
-   * Makes the call that {@code request} describes, whose handler is a generator (a {@code def} or
-   * {@code async def} with {@code yield}, or any handler returning an iterator), and returns its
-   * items in order as the worker produces them.
-   *
-   * <pre>{@code
-   * try (Stream<Object> rows = synapse.stream(Request.invoke("read_rows", path))) {
-   *   rows.forEach(row -> process(row));
-   * }
-   * }</pre>
-   *
-   * <p>The call is sent at once. The worker runs ahead of the consumer by at most a window of 256
-   * items (fewer when items are large: about 8 MiB of them, at least one), so a fast generator
-   * cannot fill the heap: it is paused until the consumer takes items. The stream is sequential and
-   * for one thread at a time; its iterator blocks for the next item.
-   *
-   * <p><b>Close it</b> (try-with-resources): closing a stream that has not ended closes the
-   * generator in the worker ({@code generator.close()}, {@code aclose()}: its {@code finally}
-   * blocks run). A stream dropped unclosed is cancelled only when the garbage collector notices.
-   *
-   * <p><b>Errors</b> come out of the stream's terminal operation (its iterator's {@code hasNext} or
-   * {@code next}) at the position where they happened, after every item produced before them:
-   * {@link PythonException} (the generator raised, an item could not be encoded, the handler is not
-   * a generator, no such function), {@link WorkerExitedException}, {@link ProtocolException}, and
-   * for the input, before anything is sent, {@link EncodingException} and {@link
-   * FrameTooLargeException}. The request's timeout (or the instance's default) bounds each wait for
-   * the next item, not the whole stream: when it passes, {@link CallTimeoutException} is thrown and
-   * the stream is cancelled in the worker. An interrupted wait cancels the stream, restores the
-   * interrupt flag and throws {@link SynapseException}. Using the stream after closing it throws
-   * {@link IllegalStateException}.
-   *
-   * @throws IllegalStateException before {@code spawn} or after {@code dispose}, or if the module
-   *     runs a seed-style loop (it answers each call with one value)
-   */
+  @Override
   public java.util.stream.Stream<Object> stream(Request request) {
     Objects.requireNonNull(request, "request");
     WorkerSupervisor current = supervisor;
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
     }
-    return current.stream(request.function(), request.input(), request.timeout());
+    return current.stream(
+        request.function(), request.input(), request.timeout(), request.cancelGrace());
   }
 
   /** Whether a worker is running or being restarted. */
@@ -244,6 +203,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     private Duration startupTimeout = Duration.ofSeconds(60);
     private Duration shutdownGrace = Duration.ofMillis(500);
     private Duration callTimeout = Duration.ZERO;
+    private Duration cancelGrace = Duration.ofSeconds(2);
     private int maxFrameBytes = 256 * 1024 * 1024;
     private RestartPolicy restartPolicy = RestartPolicy.never();
     private SynapseListener listener = new SynapseListener() {};
@@ -353,6 +313,26 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a {@code pysynapse} worker may take to end a call that was given up on (its timeout
+     * passed, or its future was cancelled) before it counts as stuck. The worker is told to cancel
+     * the call, and interrupts a running plain handler ({@code pysynapse.CallCancelled} is raised
+     * in it); if the call's final frame has not come within this grace, the handler is blocked
+     * where Python cannot interrupt it (e.g. a C call), and the worker is killed and replaced as
+     * after a crash: its other calls in flight fail with {@link WorkerExitedException} saying so
+     * (or are sent again, in a pool, when their request allows retries). {@link Duration#ZERO}
+     * replaces the worker at once. Default 2 s; a {@link Request} may set its own ({@link
+     * Request#withCancelGrace}). Seed-style modules are not affected: a call given up on there
+     * always replaces the worker.
+     *
+     * @throws IllegalArgumentException if {@code grace} is negative
+     */
+    public Builder cancelGrace(Duration grace) {
+      RestartPolicy.requireNotNegative("cancelGrace", grace);
+      this.cancelGrace = grace;
+      return this;
+    }
+
     /** The largest frame either side accepts, in bytes. Default 256 MiB. */
     public Builder maxFrameBytes(int bytes) {
       if (bytes < 1024) {
@@ -434,40 +414,28 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       return new Synapse(this);
     }
 
-    /**
-     * The part of a spawn that a {@link SynapsePool} shares with a single worker: checks that the
-     * module's directory and entrypoint exist, prepares its environment once (reporting the steps
-     * to the listener on this thread), and describes its workers.
-     *
-     * @param directory absolute and normalized
-     * @throws SpawnException naming the path that is missing, or when the environment fails
-     */
-    SpawnPlan plan(Path directory, String entrypoint) {
-      if (!Files.isDirectory(directory)) {
-        throw new SpawnException("The module directory does not exist: " + directory);
-      }
-      Entrypoint resolved = Entrypoint.resolve(directory, entrypoint);
-      Path script = resolved.script();
-      String module = resolved.module();
-      SpawnProgress progress = new SpawnProgress(module, listener);
-      Path interpreter = PythonEnvironment.prepare(environmentSpec(directory), progress);
-      WorkerConfig config =
-          new WorkerConfig(
-              script,
-              module,
-              interpreter.toString(),
-              startupTimeout,
-              shutdownGrace,
-              callTimeout,
-              maxFrameBytes,
-              restartPolicy,
-              listener,
-              callbackExecutor,
-              workerEnvironment.resolve(System.getenv(), environment));
-      return new SpawnPlan(config, progress);
+    /** The configuration of this builder's workers of {@code script}, run on {@code python}. */
+    WorkerConfig workerConfig(Path script, String module, String python) {
+      return new WorkerConfig(
+          script,
+          module,
+          python,
+          startupTimeout,
+          shutdownGrace,
+          callTimeout,
+          cancelGrace,
+          maxFrameBytes,
+          restartPolicy,
+          listener,
+          callbackExecutor,
+          workerEnvironment.resolve(System.getenv(), environment));
     }
 
-    private EnvironmentSpec environmentSpec(Path directory) {
+    SynapseListener listenerSetting() {
+      return listener;
+    }
+
+    EnvironmentSpec environmentSpec(Path directory) {
       return new EnvironmentSpec(
           directory,
           python,
@@ -497,6 +465,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
       copy.startupTimeout = startupTimeout;
       copy.shutdownGrace = shutdownGrace;
       copy.callTimeout = callTimeout;
+      copy.cancelGrace = cancelGrace;
       copy.maxFrameBytes = maxFrameBytes;
       copy.restartPolicy = restartPolicy;
       copy.listener = listener;

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /**
  * Several workers of one Python module, called like one {@link Synapse}: each call goes to the
@@ -59,6 +60,9 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
   private final Object lifecycle = new Object();
   private volatile WorkerPool engine;
 
+  /** Guarded by {@code lifecycle}: the script of the running workers. */
+  private Path spawned;
+
   private SynapsePool(Builder builder) {
     this.workers = builder.workers.copy();
     this.settings =
@@ -105,28 +109,34 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
   /**
    * Prepares the module's environment once, starts the pool's workers of {@code
    * directory/entrypoint.py} in parallel and returns once all are ready. Does nothing while the
-   * pool runs; after {@link #dispose()}, or after the pool went down for good, starts it afresh.
+   * pool runs the same module; after {@link #dispose()}, or after the pool went down for good,
+   * starts it afresh.
    *
    * @param entrypoint the module's file name, with or without {@code .py}
    * @throws SpawnException naming the path if the directory or the entrypoint does not exist, when
    *     the environment cannot be prepared, and with the worker's stderr if a worker could not
    *     start (the others are ended first; their failures, if any, are suppressed in it)
    * @throws IllegalArgumentException if {@code entrypoint} is empty
+   * @throws IllegalStateException naming both modules if the pool runs another directory or
+   *     entrypoint (call {@link #dispose()} first)
    */
   public void spawn(Path directory, String entrypoint) {
     SpawnPlan.checkArguments(directory, entrypoint);
     synchronized (lifecycle) {
       WorkerPool current = engine;
       if (current != null && current.isRunning()) {
+        SpawnPlan.checkSameModule(spawned, directory, entrypoint);
         return;
       }
       if (current != null) {
         engine = null;
         current.dispose();
       }
-      SpawnPlan plan = workers.plan(directory.toAbsolutePath().normalize(), entrypoint);
+      SpawnPlan plan =
+          SpawnPlan.prepare(workers, directory.toAbsolutePath().normalize(), entrypoint);
       long launched = System.nanoTime();
       engine = WorkerPool.start(plan.config(), settings);
+      spawned = plan.config().script();
       plan.started(launched);
     }
   }
@@ -148,6 +158,16 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
       throw new IllegalStateException(NOT_SPAWNED);
     }
     return current.submit(request, async);
+  }
+
+  @Override
+  public Stream<Object> stream(Request request) {
+    Objects.requireNonNull(request, "request");
+    WorkerPool current = engine;
+    if (current == null) {
+      throw new IllegalStateException(NOT_SPAWNED);
+    }
+    return current.stream(request);
   }
 
   /** How many workers the pool keeps: {@link Builder#size}. */
@@ -177,8 +197,8 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
   /**
    * Ends every worker at once, each as {@link Synapse#dispose()} does (stdin closed, the grace
    * period, then killed with its descendants), and returns when all are gone. Calls still queued
-   * fail with {@link IllegalStateException}, calls in flight with {@link WorkerExitedException}.
-   * Idempotent; {@link #spawn} may start the pool again afterwards.
+   * fail with {@link InstanceDisposedException}, and so do the calls in flight. Idempotent; {@link
+   * #spawn} may start the pool again afterwards.
    */
   public void dispose() {
     synchronized (lifecycle) {

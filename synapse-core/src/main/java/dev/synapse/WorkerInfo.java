@@ -10,8 +10,8 @@ import java.util.List;
  * @param pysynapseVersion the version of the worker's pysynapse package
  * @param codec {@code msgpack} when the worker encodes with the msgpack package, {@code pure} when
  *     it uses pysynapse's own codec
- * @param seedProtocol true when the module runs its own hand-written loop (one call at a time, no
- *     named functions); false when it is served by {@code pysynapse.serve}
+ * @param seedProtocol true when the module is seed-style: it reads its stdin itself (one call at a
+ *     time, no named functions); false when it is served by {@code pysynapse.serve}
  * @param functions the function names a module serves with {@code serve({...})}; empty otherwise
  */
 public record WorkerInfo(

@@ -100,7 +100,7 @@ class ConcurrencyTest {
     try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
       CompletableFuture<Object> asyncAnswer = synapse.invokeAsync("async_sleep", 1);
-      Thread.sleep(200);
+      synapse.invoke("echo", "the async sleep was read before this call");
       CompletableFuture<Object> busy = synapse.invokeAsync("sleep", 5); // stdin is not read now
       Thread.sleep(200);
       CompletableFuture<Object> givenUp =

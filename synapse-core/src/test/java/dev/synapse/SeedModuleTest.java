@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Modules with the hand-written loop of the original library, unchanged (they import msgpack, so
- * they run on Debian's interpreter, which has it).
+ * Seed-style modules, which read their stdin themselves as in the original library, unchanged (they
+ * import msgpack, so they run on Debian's interpreter, which has it).
  */
 @ExtendWith(NoLeaks.class)
 @Timeout(60)

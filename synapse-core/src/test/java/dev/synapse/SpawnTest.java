@@ -11,6 +11,7 @@ import dev.synapse.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -143,6 +144,31 @@ class SpawnTest {
       synapse.spawn(module("echo"), "main");
       assertThat(synapse.workerInfo().orElseThrow().pid()).isNotEqualTo(first);
       assertThat(synapse.call("again")).isEqualTo("again");
+    }
+  }
+
+  @Test
+  void spawnOfAnotherModuleWhileRunning_isIllegalStateNamingBoth_andTheSameModuleAgainIsANoOp() {
+    try (Synapse synapse = synapse();
+        SynapsePool pool = SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON)).size(1).build()) {
+      synapse.spawn(module("echo"), "main");
+      pool.spawn(module("echo"), "main");
+      long pid = synapse.workerInfo().orElseThrow().pid();
+
+      synapse.spawn(module("echo"), "main.py");
+      pool.spawn(module("echo").resolve("..").resolve("echo"), "main");
+
+      assertThat(synapse.workerInfo().orElseThrow().pid()).isEqualTo(pid);
+      for (Runnable other :
+          List.<Runnable>of(
+              () -> synapse.spawn(module("toolbox"), "main"),
+              () -> pool.spawn(module("toolbox"), "main"))) {
+        assertThatThrownBy(other::run)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining(module("echo").resolve("main.py").toString())
+            .hasMessageContaining(module("toolbox").resolve("main.py").toString());
+      }
+      assertThat(synapse.call("still echo")).isEqualTo("still echo");
     }
   }
 

@@ -94,7 +94,10 @@ class StreamTest {
     try (Synapse synapse = spawn(PLAIN_PYTHON);
         Stream<Object> stream = synapse.stream("count", 100_000)) {
       assertThat(stream.limit(10).count()).isEqualTo(10);
-      Thread.sleep(300);
+      Awaitility.await("the generator stays paused")
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> (Long) synapse.invoke("produced", null) <= 10L + WINDOW);
       assertThat((Long) synapse.invoke("produced", null)).isBetween(10L, 10L + WINDOW);
     }
   }
@@ -109,8 +112,10 @@ class StreamTest {
       Awaitility.await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> synapse.invoke("produced", null), is -> is.equals(8L));
-      Thread.sleep(300);
-      assertThat((Long) synapse.invoke("produced", null)).isEqualTo(8L);
+      Awaitility.await("no more than 8 items are produced ahead")
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> synapse.invoke("produced", null), is -> is.equals(8L));
       for (int i = 1; i < 100; i++) {
         assertThat((byte[]) items.next()).hasSize(1 << 20);
       }
@@ -366,7 +371,12 @@ class StreamTest {
       consumer.start();
       assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(thrown.get()).isNull();
-      Thread.sleep(100);
+      Awaitility.await("the consumer waits for the next item")
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  consumer.getState() == Thread.State.WAITING
+                      || consumer.getState() == Thread.State.TIMED_WAITING);
       consumer.interrupt();
       consumer.join(5000);
 

@@ -20,6 +20,7 @@ public final class WorkerConfigs {
         Duration.ofSeconds(30),
         Duration.ofMillis(500),
         Duration.ZERO,
+        Duration.ofSeconds(2),
         64 * 1024 * 1024,
         policy,
         new SynapseListener() {},

@@ -2,16 +2,19 @@ package dev.synapse.internal.pool;
 
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
+import dev.synapse.Request;
 import dev.synapse.WorkerExitedException;
 import dev.synapse.internal.supervision.SharedThreads;
 import dev.synapse.internal.worker.EncodeFailures;
 import dev.synapse.internal.worker.PendingCall;
+import dev.synapse.internal.worker.WorkerSupervisor;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Hands a pool's calls to its workers. A call goes to the {@link Member.State#LIVE live} worker
@@ -178,10 +181,15 @@ final class Dispatcher {
     boolean handedOver = false;
     try {
       Duration timeout = left == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(left);
-      PendingCall sent = member.supervisor.submit(call.function(), call.input(), timeout, false);
+      PendingCall sent =
+          member.supervisor.submit(
+              call.function(), call.input(), timeout, call.cancelGrace(), false);
       handedOver = true; // from here the completion of sent gives the slot back
-      sent.whenComplete((value, error) -> completed(call, member, value, error));
-      call.attach(sent);
+      try {
+        call.attach(sent); // before completed() may send a retry, which attaches its own
+      } finally {
+        sent.whenComplete((value, error) -> completed(call, member, value, error));
+      }
     } catch (Throwable e) {
       call.fail(EncodeFailures.of(e));
     } finally {
@@ -193,13 +201,16 @@ final class Dispatcher {
 
   /** A call counted for {@code member} was not sent after all. */
   private void released(Member member) {
-    List<Dispatch> next;
+    send(giveBack(member));
+  }
+
+  /** Gives back a slot of {@code member}; returns the queued calls that can go now. */
+  private List<Dispatch> giveBack(Member member) {
     synchronized (state.lock) {
       member.inFlight--;
       recycler.retireIfDrained(member);
-      next = drainQueue();
+      return drainQueue();
     }
-    send(next);
   }
 
   /**
@@ -266,6 +277,66 @@ final class Dispatcher {
       next = drainQueue();
     }
     send(next);
+  }
+
+  /**
+   * Opens a stream on the live worker with the fewest calls in flight (streams do not wait in the
+   * queue: the limit of calls in flight does not hold them back). The stream counts as a call of
+   * that worker until it is over, so a worker due for recycling drains it first.
+   *
+   * @throws SynapseException if no worker is live now
+   */
+  Stream<Object> stream(Request request) {
+    state.assertNotHeld();
+    Member target;
+    synchronized (state.lock) {
+      if (state.closed) {
+        throw new IllegalStateException("Cannot send inputs to the pool: it was disposed.");
+      }
+      target = pickAny();
+      if (target != null) {
+        take(target);
+      }
+    }
+    if (target == null) {
+      throw PoolErrors.noWorkerForStream(state);
+    }
+    boolean handedOver = false;
+    try {
+      WorkerSupervisor.OpenStream open =
+          target.supervisor.openStream(
+              request.function(), request.input(), request.timeout(), request.cancelGrace());
+      handedOver = true; // from here the end of the stream gives the slot back
+      open.over().whenComplete((value, error) -> streamOver(target));
+      return open.items();
+    } finally {
+      if (!handedOver) {
+        released(target);
+      }
+    }
+  }
+
+  /** The live member with the fewest calls in flight, whatever the limit; null if none. */
+  private Member pickAny() {
+    state.assertHeld();
+    Member best = null;
+    for (Slot slot : state.slots) {
+      Member m = slot.member;
+      if (m != null
+          && m.state == Member.State.LIVE
+          && (best == null || m.inFlight < best.inFlight)) {
+        best = m;
+      }
+    }
+    return best;
+  }
+
+  /** A stream of {@code member} is over; may run under a supervisor's lock, so sends elsewhere. */
+  private void streamOver(Member member) {
+    List<Dispatch> next = giveBack(member);
+    if (!next.isEmpty()) {
+      SharedThreads.LIFECYCLE.execute(() -> send(next));
+    }
   }
 
   /** The caller cancelled {@code call}: it leaves the queue if it is there. */

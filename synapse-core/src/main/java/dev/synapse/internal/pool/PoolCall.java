@@ -25,6 +25,7 @@ public final class PoolCall extends CompletableFuture<Object> {
   private final long deadline;
   private final Executor completionExecutor;
   private final int retries;
+  private final Duration cancelGrace;
   private volatile PendingCall attempt;
 
   /** Guarded by the pool's lock. */
@@ -41,6 +42,7 @@ public final class PoolCall extends CompletableFuture<Object> {
       Object input,
       Duration timeout,
       int retries,
+      Duration cancelGrace,
       Executor completionExecutor) {
     this.dispatcher = dispatcher;
     this.function = function;
@@ -48,6 +50,7 @@ public final class PoolCall extends CompletableFuture<Object> {
     this.timeout = timeout;
     this.deadline = timeout.isZero() ? 0 : System.nanoTime() + timeout.toNanos();
     this.retries = retries;
+    this.cancelGrace = cancelGrace;
     this.retriesLeft = retries;
     this.completionExecutor = completionExecutor;
   }
@@ -63,6 +66,11 @@ public final class PoolCall extends CompletableFuture<Object> {
   /** The call's timeout; zero for none. */
   Duration timeout() {
     return timeout;
+  }
+
+  /** The request's own grace period once given up on, or {@code null} for the default. */
+  Duration cancelGrace() {
+    return cancelGrace;
   }
 
   /** How many times the request allows it to be sent again after its worker died. */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The engine of a {@code SynapsePool}: {@code size} workers of one module, each a {@link
@@ -57,6 +58,7 @@ public final class WorkerPool {
         c.startupTimeout(),
         c.shutdownGrace(),
         c.callTimeout(),
+        c.cancelGrace(),
         c.maxFrameBytes(),
         RestartPolicy.never(),
         c.listener(),
@@ -95,9 +97,15 @@ public final class WorkerPool {
             request.input(),
             timeout,
             request.retries(),
+            request.cancelGrace(),
             async ? config.callbackExecutor() : null);
     dispatcher.submit(call);
     return call;
+  }
+
+  /** Opens a stream on the least-loaded live worker; see {@link Dispatcher#stream}. */
+  public Stream<Object> stream(Request request) {
+    return dispatcher.stream(request);
   }
 
   /** How many workers the pool keeps. */

@@ -5,10 +5,15 @@ import java.util.List;
 
 /**
  * How calls travel over one worker's frame stream. There are two: {@link EnvelopeChannel} for
- * modules served by {@code pysynapse} (many calls in flight, matched by id) and {@link
- * LegacyChannel} for seed-style modules (one call at a time, answers in order).
+ * modules served by {@code pysynapse} (many calls in flight, matched by id) and {@link SeedChannel}
+ * for seed-style modules (one call at a time, answers in order).
  */
 interface Channel extends CallOwner {
+  /** Asks the session to kill this worker and have it replaced. */
+  interface Replacer {
+    void replace(String reason);
+  }
+
   /**
    * Takes {@code call} and sends it, or fails it if its input cannot be encoded.
    *

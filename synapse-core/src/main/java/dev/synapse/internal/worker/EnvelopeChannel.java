@@ -6,14 +6,20 @@ import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
+import dev.synapse.internal.supervision.SharedThreads;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The envelope protocol: every call gets an id, goes out at once, and is answered whenever the
  * worker is done with it. A call given up on (timeout, cancel) is forgotten here and cancelled in
- * the worker; a late answer for it is ignored.
+ * the worker, which answers a CANCEL with one final frame for the call; if that frame does not come
+ * within the call's grace period, the handler is stuck where Python cannot interrupt it, and the
+ * worker is replaced.
  *
  * <p>A {@link StreamCall} goes out as STREAM with its initial credit and stays here while its ITEMs
  * arrive, until END or ERROR; the consumer grants more credit through {@link #grant}. An ITEM or
@@ -26,16 +32,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * close} emptied it is taken back by {@code submit}, which sees the closed flag after its put.
  */
 final class EnvelopeChannel implements Channel {
+  /** A call given up on whose final frame has not come yet; its timer ends the grace period. */
+  private static final class Cancelling {
+    final PendingCall call;
+    volatile ScheduledFuture<?> graceTimer;
+
+    Cancelling(PendingCall call) {
+      this.call = call;
+    }
+  }
+
   private final ConcurrentHashMap<Long, PendingCall> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Cancelling> cancelling = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private final MessageDecoder decoder = new MessageDecoder();
   private final Outbox outbox;
   private final int maxFrameBytes;
+  private final Replacer replacer;
   private volatile boolean closed;
 
-  EnvelopeChannel(Outbox outbox, int maxFrameBytes) {
+  EnvelopeChannel(Outbox outbox, int maxFrameBytes, Replacer replacer) {
     this.outbox = outbox;
     this.maxFrameBytes = maxFrameBytes;
+    this.replacer = replacer;
   }
 
   @Override
@@ -78,6 +97,7 @@ final class EnvelopeChannel implements Channel {
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
       PendingCall call = inFlight.remove(id);
       if (call == null) {
+        acknowledged(id);
         return;
       }
       outbox.readByWorker(call.frame());
@@ -96,6 +116,9 @@ final class EnvelopeChannel implements Channel {
     }
     PendingCall call = inFlight.get(id);
     if (call == null) {
+      if (type == Messages.STREAM_OR_END) {
+        acknowledged(id);
+      }
       return;
     }
     outbox.readByWorker(call.frame());
@@ -126,8 +149,8 @@ final class EnvelopeChannel implements Channel {
 
   @Override
   public void timedOut(PendingCall call) {
-    forget(call);
-    call.fail(new CallTimeoutException(call.timeout(), false));
+    boolean replaced = forget(call);
+    call.fail(new CallTimeoutException(call.timeout(), replaced));
   }
 
   @Override
@@ -135,15 +158,77 @@ final class EnvelopeChannel implements Channel {
     forget(call);
   }
 
-  private void forget(PendingCall call) {
-    if (inFlight.remove(call.id(), call)) {
-      outbox.send(Messages.cancel(call.id()));
+  /**
+   * Forgets a call given up on and tells the worker to cancel it; the worker then sends exactly one
+   * final frame for it, which must come within the call's grace period. The call waits in {@code
+   * cancelling} before it leaves {@code inFlight}, so that its final frame, whenever the reader
+   * sees it, finds the call in one of the two maps.
+   *
+   * @return whether the worker is replaced at once (a grace period of zero)
+   */
+  private boolean forget(PendingCall call) {
+    long id = call.id();
+    Cancelling entry = new Cancelling(call);
+    cancelling.put(id, entry);
+    if (!inFlight.remove(id, call)) {
+      cancelling.remove(id, entry);
+      return false;
     }
+    Duration grace = call.cancelGrace();
+    if (grace.isZero()) {
+      cancelling.remove(id, entry);
+      replaceStuck(id, grace);
+      return true;
+    }
+    entry.graceTimer =
+        SharedThreads.TIMER.schedule(
+            () -> graceOver(id, entry), grace.toNanos(), TimeUnit.NANOSECONDS);
+    outbox.send(Messages.cancel(id));
+    return false;
+  }
+
+  /** The final frame of a call given up on has come: the worker is not stuck. */
+  private void acknowledged(long id) {
+    Cancelling entry = cancelling.remove(id);
+    if (entry != null) {
+      outbox.readByWorker(entry.call.frame());
+      ScheduledFuture<?> timer = entry.graceTimer;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+    }
+  }
+
+  private void graceOver(long id, Cancelling entry) {
+    if (cancelling.remove(id, entry)) {
+      replaceStuck(id, entry.call.cancelGrace());
+    }
+  }
+
+  /**
+   * The handler of call {@code id} is stuck: this channel takes no more calls (they wait for the
+   * new worker instead), and the worker is killed and replaced; the calls in flight fail.
+   */
+  private void replaceStuck(long id, Duration grace) {
+    closed = true;
+    replacer.replace(
+        "the handler of cancelled call "
+            + id
+            + " did not return within the grace period of "
+            + grace.toMillis()
+            + " ms");
   }
 
   @Override
   public List<PendingCall> close(RuntimeException cause, boolean keepUnsent) {
     closed = true;
+    for (Cancelling entry : cancelling.values()) {
+      ScheduledFuture<?> timer = entry.graceTimer;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+    }
+    cancelling.clear();
     for (Long id : inFlight.keySet()) {
       PendingCall call = inFlight.remove(id);
       if (call != null) {

@@ -24,16 +24,23 @@ public class PendingCall extends CompletableFuture<Object> {
   private final String function;
   private final Object input;
   private final Duration timeout;
+  private final Duration cancelGrace;
   private final Executor completionExecutor;
   private volatile CallOwner owner;
   private volatile ScheduledFuture<?> timeoutTask;
   private volatile long id;
   private volatile OutboundFrame frame;
 
-  PendingCall(String function, Object input, Duration timeout, Executor completionExecutor) {
+  PendingCall(
+      String function,
+      Object input,
+      Duration timeout,
+      Duration cancelGrace,
+      Executor completionExecutor) {
     this.function = function;
     this.input = input;
     this.timeout = timeout;
+    this.cancelGrace = cancelGrace;
     this.completionExecutor = completionExecutor;
   }
 
@@ -47,6 +54,11 @@ public class PendingCall extends CompletableFuture<Object> {
 
   Duration timeout() {
     return timeout;
+  }
+
+  /** How long the worker may take to end this call once it was given up on. */
+  Duration cancelGrace() {
+    return cancelGrace;
   }
 
   long id() {

@@ -84,8 +84,8 @@ final class StreamCall extends PendingCall {
   private boolean finished; // consumer thread: the iterator returned false
   private RuntimeException thrown; // consumer thread: what the iterator threw at the end
 
-  StreamCall(String function, Object input, Duration timeout) {
-    super(function, input, timeout, null);
+  StreamCall(String function, Object input, Duration timeout, Duration cancelGrace) {
+    super(function, input, timeout, cancelGrace, null);
   }
 
   /** The caller's view: a sequential, ordered stream; closing it closes this call. */

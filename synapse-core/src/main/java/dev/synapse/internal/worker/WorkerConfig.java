@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * @param startupTimeout how long a worker may take to become ready
  * @param shutdownGrace how long a worker may take to exit once its stdin is closed
  * @param callTimeout the default timeout of a call; zero for none
+ * @param cancelGrace how long a worker may take to end a call given up on (timeout, cancel) before
+ *     it is replaced; zero to replace it at once
  * @param maxFrameBytes the largest frame either side accepts
  * @param restartPolicy what happens when a worker dies on its own
  * @param listener receives log lines and lifecycle events
@@ -31,6 +33,7 @@ public record WorkerConfig(
     Duration startupTimeout,
     Duration shutdownGrace,
     Duration callTimeout,
+    Duration cancelGrace,
     int maxFrameBytes,
     RestartPolicy restartPolicy,
     SynapseListener listener,

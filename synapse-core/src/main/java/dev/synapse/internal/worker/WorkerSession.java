@@ -169,8 +169,8 @@ final class WorkerSession {
         frames.splitAnswers(!info.seedProtocol());
         channel =
             info.seedProtocol()
-                ? new LegacyChannel(outbox, config.maxFrameBytes(), this::replace)
-                : new EnvelopeChannel(outbox, config.maxFrameBytes());
+                ? new SeedChannel(outbox, config.maxFrameBytes(), this::replace)
+                : new EnvelopeChannel(outbox, config.maxFrameBytes(), this::replace);
         ready.complete(info);
         for (InboundFrame frame = frames.read(); frame != null; frame = frames.read()) {
           channel.onFrame(frame);

@@ -76,14 +76,18 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
    * Makes a call.
    *
    * @param timeout the call's own timeout, or {@code null} for the default
+   * @param cancelGrace the call's own grace period once given up on, or {@code null} for the
+   *     default
    * @param async whether the call completes on the callback executor
    */
-  public PendingCall submit(String function, Object input, Duration timeout, boolean async) {
+  public PendingCall submit(
+      String function, Object input, Duration timeout, Duration cancelGrace, boolean async) {
     PendingCall call =
         new PendingCall(
             function,
             input,
             timeout == null ? config.callTimeout() : timeout,
+            cancelGrace == null ? config.cancelGrace() : cancelGrace,
             async ? config.callbackExecutor() : null);
     call.owner(this);
     call.startTimer();
@@ -96,19 +100,35 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
    * the caller's view of its items.
    *
    * @param timeout how long each wait for the next item may take, or {@code null} for the default
+   * @param cancelGrace the stream's own grace period once given up on, or {@code null} for the
+   *     default
    * @throws IllegalStateException if the worker runs a seed-style loop
    */
-  public Stream<Object> stream(String function, Object input, Duration timeout) {
+  public Stream<Object> stream(
+      String function, Object input, Duration timeout, Duration cancelGrace) {
+    return openStream(function, input, timeout, cancelGrace).items();
+  }
+
+  /** A stream's items, and a future that completes once the stream is over (ended or given up). */
+  public record OpenStream(Stream<Object> items, CompletableFuture<Object> over) {}
+
+  /** Like {@link #stream}, also returning when the stream is over. */
+  public OpenStream openStream(
+      String function, Object input, Duration timeout, Duration cancelGrace) {
     WorkerSession current = session;
     if (current != null && current.info().seedProtocol()) {
       throw new IllegalStateException(StreamCall.SEED_STYLE);
     }
     StreamCall call =
-        new StreamCall(function, input, timeout == null ? config.callTimeout() : timeout);
+        new StreamCall(
+            function,
+            input,
+            timeout == null ? config.callTimeout() : timeout,
+            cancelGrace == null ? config.cancelGrace() : cancelGrace);
     call.owner(this);
     Stream<Object> items = call.open();
     route(call);
-    return items;
+    return new OpenStream(items, call);
   }
 
   private void route(PendingCall call) {

@@ -30,14 +30,14 @@ class WorkerSupervisorTest {
       List<Object> cyclic = new ArrayList<>();
       cyclic.add(cyclic);
 
-      PendingCall bad = supervisor.submit(null, cyclic, null, true);
+      PendingCall bad = supervisor.submit(null, cyclic, null, null, true);
 
       assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause()
           .isInstanceOf(EncodingException.class)
           .hasCauseInstanceOf(StackOverflowError.class);
-      assertThat(supervisor.submit(null, "next", null, false).get(5, TimeUnit.SECONDS))
+      assertThat(supervisor.submit(null, "next", null, null, false).get(5, TimeUnit.SECONDS))
           .isEqualTo("next");
     } finally {
       supervisor.dispose();
@@ -50,7 +50,7 @@ class WorkerSupervisorTest {
         WorkerSupervisor.start(
             WorkerConfigs.of(DEBIAN_PYTHON, "seed_deep_answer", RestartPolicy.never()));
     try {
-      PendingCall deep = supervisor.submit(null, "deep", null, false);
+      PendingCall deep = supervisor.submit(null, "deep", null, null, false);
 
       assertThatThrownBy(() -> deep.get(10, TimeUnit.SECONDS))
           .cause()

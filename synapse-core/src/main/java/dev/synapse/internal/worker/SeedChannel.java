@@ -18,12 +18,7 @@ import java.util.Map;
  * giving up on the call in progress (timeout or cancel) means replacing the worker; the calls still
  * waiting here then go to the new one.
  */
-final class LegacyChannel implements Channel {
-  /** Asks the session to kill this worker and have it replaced. */
-  interface Replacer {
-    void replace(String reason);
-  }
-
+final class SeedChannel implements Channel {
   private final MessageDecoder decoder = new MessageDecoder();
   private final Outbox outbox;
   private final int maxFrameBytes;
@@ -32,7 +27,7 @@ final class LegacyChannel implements Channel {
   private PendingCall current;
   private boolean closed;
 
-  LegacyChannel(Outbox outbox, int maxFrameBytes, Replacer replacer) {
+  SeedChannel(Outbox outbox, int maxFrameBytes, Replacer replacer) {
     this.outbox = outbox;
     this.maxFrameBytes = maxFrameBytes;
     this.replacer = replacer;
