@@ -36,7 +36,7 @@ from ._protocol import FrameTooLargeError
 
 INTERRUPT_SIGNAL = getattr(signal, "SIGUSR2", None)
 # A plain call is watched once it has run this long (a burst of quick calls costs no wake-ups).
-_WATCH_DELAY = 0.002
+_WATCH_DELAY = 0.005
 # How long the watcher waits for input at a time before it looks again whether the call ended.
 _WATCH_POLL = 0.05
 
@@ -70,6 +70,7 @@ class CancelWatcher:
         self._installed = False
         self._wake = None
         self._armed = False
+        self._calls = 0  # plain calls started
 
     def install(self):
         """Installs the signal handler (the serve loop's thread, which must be the main thread:
@@ -91,6 +92,7 @@ class CancelWatcher:
     def started(self, call_id):
         """The serve loop is about to run plain call ``call_id``; it has released input_lock."""
         self.cancelled = None
+        self._calls += 1
         self.running = call_id
         if not self._armed:
             self._arm()
@@ -135,9 +137,12 @@ class CancelWatcher:
     def _run(self):
         while True:
             self._wake.acquire()
-            time.sleep(_WATCH_DELAY)
             while True:
-                while self.running is not None and not self._reader.eof:
+                # Only a call that has run for _WATCH_DELAY is watched: in a burst of quick calls
+                # the watcher wakes once per delay and leaves the input to the serve loop.
+                call = self._calls
+                time.sleep(_WATCH_DELAY)
+                while self._calls == call and self.running is not None and not self._reader.eof:
                     self._watch()
                 self._armed = False
                 # started() sets running before it looks at _armed: a call started meanwhile is

@@ -31,7 +31,6 @@ class SeedProtocolFaultTest {
   void aSecondAnswerToOneRequest_neverReachesTheNextCaller() throws Exception {
     try (Synapse synapse = Fixtures.builder(DEBIAN_PYTHON).listener(listener).build()) {
       synapse.spawn(module("seed_answers_twice"), "main");
-      long first = synapse.workerInfo().orElseThrow().pid();
 
       assertThat(synapse.call("twice")).isEqualTo(List.of("answer", "twice"));
       CompletableFuture<Object> next = synapse.callAsync("next");
@@ -47,7 +46,6 @@ class SeedProtocolFaultTest {
                     .contains("the module wrote a second answer to one request");
               });
       synapse.spawn(module("seed_answers_twice"), "main"); // the default policy: no restart
-      assertThat(synapse.workerInfo().orElseThrow().pid()).isNotEqualTo(first);
       assertThat(synapse.call("after")).isEqualTo(List.of("answer", "after"));
     }
   }
