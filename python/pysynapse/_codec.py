@@ -1,8 +1,8 @@
 """MessagePack encoding and decoding of frame bodies.
 
 ``encode``/``decode`` use the C-accelerated ``msgpack`` package (>= 1.0) when it can be imported
-(_msgpack_codec) and the pure-Python codec otherwise (_fallback); this module only chooses. The two agree byte for byte, which the test
-suite checks against msgpack itself:
+(_msgpack_codec) and the pure-Python codec otherwise (_fallback); this module only chooses. The
+two agree byte for byte, which the test suite checks against msgpack itself:
 
 * encode: smallest encoding of every int, str, bin, array, map and ext header; floats always
   float64; tuples are arrays; bytes, bytearray and memoryview are bin; ``datetime.datetime`` is the

@@ -2,8 +2,8 @@
 signal raises CallCancelled in the handler.
 
 Plain handlers run on the serve loop's thread (the main thread), which reads no input while one
-runs. So while a handler runs longer than a moment, the watcher (a thread of its own, started by the first such call)
-takes the input over::
+runs. So while a handler runs longer than a moment, the watcher (a thread of its own, started by
+the first call) takes the input over::
 
     serve loop:  holds input_lock ─► release, running = id ─► handler(payload) ─► running = None,
                  (reads, queues,      ▲                                          acquire input_lock
@@ -101,7 +101,9 @@ class CancelWatcher:
         """Interrupts the running call ``call_id`` (a CANCEL for it arrived)."""
         self.cancelled = call_id
         if not self._installed:
-            log().warning("call %d cannot be interrupted: serve() is not on the main thread", call_id)
+            log().warning(
+                "call %d cannot be interrupted: serve() is not on the main thread", call_id
+            )
             return
         self._target = call_id
         self._sent += 1
