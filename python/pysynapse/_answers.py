@@ -79,7 +79,10 @@ def describe(exc, kind, with_traceback=True):
 
 
 class Answers:
-    """Encodes answers and hands their frames to the FrameWriter. Thread-safe (the writer's lock)."""
+    """Encodes answers and hands their frames to the FrameWriter.
+
+    Thread-safe: the writer's lock keeps frames whole.
+    """
 
     def __init__(self, writer):
         self.writer = writer

@@ -2,8 +2,8 @@
 signal raises CallCancelled in the handler.
 
 Plain handlers run on the serve loop's thread (the main thread), which reads no input while one
-runs. So while a handler runs longer than a moment, the watcher (a thread of its own, started by the first such call)
-takes the input over::
+runs. So while a handler runs longer than a moment, the watcher (a thread of its own, started by
+the first call) takes the input over::
 
     serve loop:  holds input_lock ─► release, running = id ─► handler(payload) ─► running = None,
                  (reads, queues,      ▲                                          acquire input_lock
@@ -36,7 +36,7 @@ from ._protocol import FrameTooLargeError
 
 INTERRUPT_SIGNAL = getattr(signal, "SIGUSR2", None)
 # A plain call is watched once it has run this long (a burst of quick calls costs no wake-ups).
-_WATCH_DELAY = 0.002
+_WATCH_DELAY = 0.005
 # How long the watcher waits for input at a time before it looks again whether the call ended.
 _WATCH_POLL = 0.05
 
@@ -70,6 +70,7 @@ class CancelWatcher:
         self._installed = False
         self._wake = None
         self._armed = False
+        self._calls = 0  # plain calls started
 
     def install(self):
         """Installs the signal handler (the serve loop's thread, which must be the main thread:
@@ -91,6 +92,7 @@ class CancelWatcher:
     def started(self, call_id):
         """The serve loop is about to run plain call ``call_id``; it has released input_lock."""
         self.cancelled = None
+        self._calls += 1
         self.running = call_id
         if not self._armed:
             self._arm()
@@ -99,7 +101,9 @@ class CancelWatcher:
         """Interrupts the running call ``call_id`` (a CANCEL for it arrived)."""
         self.cancelled = call_id
         if not self._installed:
-            log().warning("call %d cannot be interrupted: serve() is not on the main thread", call_id)
+            log().warning(
+                "call %d cannot be interrupted: serve() is not on the main thread", call_id
+            )
             return
         self._target = call_id
         self._sent += 1
@@ -135,9 +139,12 @@ class CancelWatcher:
     def _run(self):
         while True:
             self._wake.acquire()
-            time.sleep(_WATCH_DELAY)
             while True:
-                while self.running is not None and not self._reader.eof:
+                # Only a call that has run for _WATCH_DELAY is watched: in a burst of quick calls
+                # the watcher wakes once per delay and leaves the input to the serve loop.
+                call = self._calls
+                time.sleep(_WATCH_DELAY)
+                while self._calls == call and self.running is not None and not self._reader.eof:
                     self._watch()
                 self._armed = False
                 # started() sets running before it looks at _armed: a call started meanwhile is

@@ -5,7 +5,7 @@ Threads, and what each owns::
     serve loop (the thread that called serve(), the main thread)
         reads and decodes every frame, runs plain handlers one at a time in arrival order,
         advances plain generators (_streams), hands async work to the event loop
-    pysynapse-cancel (_interrupt)   takes the input over while a plain handler runs; a CANCEL of
+    the cancel watcher (_interrupt) takes the input over while a plain handler runs; a CANCEL of
                                     that call interrupts it with CallCancelled
     pysynapse-asyncio (_async)      async handlers and async generators, one task each
     pysynapse-flush (_answers)      writes answers left waiting while user code runs

@@ -36,7 +36,8 @@ LIST_KEY = b"\x81\x91\x01\x02"
     ],
 )
 @pytest.mark.parametrize(
-    ("id_bytes", "call_id"), [(b"\x07", 7), (b"\xcd\x01\x00", 256), (b"\xcf" + b"\xff" * 8, 2**64 - 1)]
+    ("id_bytes", "call_id"),
+    [(b"\x07", 7), (b"\xcd\x01\x00", 256), (b"\xcf" + b"\xff" * 8, 2**64 - 1)],
 )
 def test_a_call_that_cannot_be_decoded_is_answered_with_a_decode_error(
     worker, payload, reason, id_bytes, call_id

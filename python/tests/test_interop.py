@@ -16,6 +16,8 @@ from pysynapse import _codec
 
 msgpack = require_msgpack()
 
+from pysynapse import _msgpack_codec  # noqa: E402  (imports only with msgpack)
+
 UTC = dt.timezone.utc
 ZONES = [
     None,
@@ -35,7 +37,11 @@ def msgpack_packb(value):
 def msgpack_unpackb(data):
     # The ndarray ext type (code 1) is decoded by pysynapse's hook, also when msgpack is used.
     return msgpack.unpackb(
-        data, raw=False, strict_map_key=False, timestamp=3, ext_hook=_codec._msgpack_ext_hook
+        data,
+        raw=False,
+        strict_map_key=False,
+        timestamp=3,
+        ext_hook=_msgpack_codec._msgpack_ext_hook,
     )
 
 

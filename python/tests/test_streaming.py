@@ -295,7 +295,8 @@ def test_cancel_closes_the_async_generator(worker):
     items(worker, 1, 3)
     worker.send([CANCEL, 1])
     error = expect_cancelled(worker.recv(), 1)
-    assert (error["type"], error["message"]) == ("asyncio.exceptions.CancelledError", "stream 1 was cancelled")
+    assert error["type"] == "asyncio.exceptions.CancelledError"
+    assert error["message"] == "stream 1 was cancelled"
     await_finally(worker, "async")
     worker.expect_no_frame(0.2)
 
