@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synapse.EncodingException;
 import dev.synapse.ExtensionValue;
 import dev.synapse.NDArray;
+import dev.synapse.ProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -144,6 +145,39 @@ class EncodingLimitsTest {
           .isInstanceOf(EncodingException.class)
           .hasMessageContaining("nested deeper than 512 levels");
     }
+  }
+
+  @Test
+  void aThreadWithASmallStackGetsTypedErrorsNotAStackOverflow() throws Exception {
+    Object deepest = nestedLists(ValueCodec.MAX_DEPTH);
+    byte[] bytes = encode(deepest);
+    Throwable[] thrown = new Throwable[2];
+    Thread small =
+        new Thread(
+            null,
+            () -> {
+              try {
+                encode(deepest);
+              } catch (Throwable e) {
+                thrown[0] = e;
+              }
+              try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(bytes)) {
+                ValueCodec.unpack(unpacker, bytes.length);
+              } catch (Throwable e) {
+                thrown[1] = e;
+              }
+            },
+            "small-stack",
+            64 * 1024);
+    small.start();
+    small.join();
+
+    assertThat(thrown[0])
+        .isInstanceOf(EncodingException.class)
+        .hasMessageContaining("more stack than the calling thread has");
+    assertThat(thrown[1])
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("deeper than the reading thread's stack allows");
   }
 
   @Test
