@@ -180,27 +180,12 @@ final class ValuePacker {
     }
   }
 
-  /**
-   * Writes a string as UTF-8, refusing a lone surrogate, which has no UTF-8 form (the JDK writes
-   * {@code ?} for it). A string whose UTF-8 form is one byte per char is ASCII but for such
-   * replacements, so only a {@code ?} in it makes the string worth a search.
-   */
+  /** Writes a string as UTF-8, refusing a lone surrogate (see {@link WorkerLimits#checkString}). */
   private static void packString(MessagePacker packer, String s) throws IOException {
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    if (utf8.length != s.length() || holdsQuestionMark(utf8)) {
-      WorkerLimits.checkSurrogates(s);
-    }
+    WorkerLimits.checkString(s, utf8);
     packer.packRawStringHeader(utf8.length);
     packer.addPayload(utf8);
-  }
-
-  private static boolean holdsQuestionMark(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b == '?') {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void packBinary(MessagePacker packer, byte[] bytes) throws IOException {

@@ -238,6 +238,9 @@ class EncodingLimitsTest {
             "Cannot encode a string with a lone UTF-16 surrogate (\\uD800 at index 4 of 5 chars),"
                 + " which has no UTF-8 form at $[1]");
     assertThatThrownBy(() -> encode("\uDC00x")).hasMessageContaining("\\uDC00 at index 0");
+    assertThatThrownBy(() -> encode("a query? then a long tail \uDBFF, far past eight bytes"))
+        .hasMessageContaining("\\uDBFF at index 26");
+    assertThat(roundTrip("https://example.org/?q=1&r=2")).isEqualTo("https://example.org/?q=1&r=2");
     assertThatThrownBy(() -> encode("\uDE00\uD83D")).hasMessageContaining("\\uDE00 at index 0");
     assertThatThrownBy(() -> encode('\uD800')).hasMessageContaining("lone UTF-16 surrogate");
     assertThatThrownBy(() -> encode(Map.of("k\uD800", 1)))
