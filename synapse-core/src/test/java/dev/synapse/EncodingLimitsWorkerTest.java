@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,6 +73,25 @@ class EncodingLimitsWorkerTest {
           .havingRootCause()
           .isInstanceOf(EncodingException.class);
       assertThat(synapse.invoke("echo", "after async")).isEqualTo("after async");
+    }
+  }
+
+  @Test
+  void aPoolGivesBackTheSlotOfARefusedCall() {
+    List<Object> cyclic = new ArrayList<>();
+    cyclic.add(cyclic);
+    try (SynapsePool pool =
+        SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON).callTimeout(PATIENCE))
+            .size(1)
+            .maxInFlightPerWorker(1)
+            .build()) {
+      pool.spawn(module("toolbox"), "main");
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> pool.invoke("echo", cyclic)).isInstanceOf(EncodingException.class);
+        assertThatThrownBy(() -> pool.invoke("echo", nestedLists(100_000)))
+            .isInstanceOf(EncodingException.class);
+      }
+      assertThat(pool.invoke("echo", "served")).isEqualTo("served");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.synapse.internal.codec;
 
+import dev.synapse.EncodingException;
 import dev.synapse.ExtensionValue;
 import dev.synapse.NDArray;
 import java.io.IOException;
@@ -17,9 +18,10 @@ import org.msgpack.core.MessagePacker;
  * such a call would otherwise fail only in Python (see {@link WorkerLimits}).
  *
  * <p>The walk recurses once per container level and stops at {@link ValueCodec#MAX_DEPTH}, so the
- * stack it needs is bounded; a value that contains itself is caught the same way (see {@link
- * Unencodable}). The checks on the way are type tests and a depth counter: nothing is allocated for
- * them while the value encodes.
+ * stack it needs is bounded (about 400 KiB, within a thread's default 1 MiB; on a thread with less,
+ * the overflow is reported as an {@link EncodingException}); a value that contains itself is caught
+ * the same way (see {@link Unencodable}). The checks on the way are type tests and a depth counter:
+ * nothing is allocated for them while the value encodes.
  */
 final class ValuePacker {
   private static final BigInteger UINT64_MAX =
@@ -40,6 +42,10 @@ final class ValuePacker {
       packValue(packer, value, 0);
     } catch (Unencodable e) {
       throw e.toEncodingException();
+    } catch (StackOverflowError e) { // the packer is dropped with the call: nothing to repair
+      throw new EncodingException(
+          "Cannot encode the input: its nesting needs more stack than the calling thread has"
+              + " (512 levels take about 400 KiB)");
     }
   }
 
@@ -174,27 +180,12 @@ final class ValuePacker {
     }
   }
 
-  /**
-   * Writes a string as UTF-8, refusing a lone surrogate, which has no UTF-8 form (the JDK writes
-   * {@code ?} for it). A string whose UTF-8 form is one byte per char is ASCII but for such
-   * replacements, so only a {@code ?} in it makes the string worth a search.
-   */
+  /** Writes a string as UTF-8, refusing a lone surrogate (see {@link WorkerLimits#checkString}). */
   private static void packString(MessagePacker packer, String s) throws IOException {
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    if (utf8.length != s.length() || holdsQuestionMark(utf8)) {
-      WorkerLimits.checkSurrogates(s);
-    }
+    WorkerLimits.checkString(s, utf8);
     packer.packRawStringHeader(utf8.length);
     packer.addPayload(utf8);
-  }
-
-  private static boolean holdsQuestionMark(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b == '?') {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void packBinary(MessagePacker packer, byte[] bytes) throws IOException {

@@ -14,9 +14,9 @@ import org.msgpack.core.MessageUnpacker;
 
 /**
  * Reads one value of a frame the worker sent, which may be corrupt or hostile: the recursion stops
- * at {@link ValueCodec#MAX_DEPTH}, and a header's claimed length or element count is believed only
- * as far as the bytes left in the input allow, so a tiny frame cannot make the reader allocate
- * much.
+ * at {@link ValueCodec#MAX_DEPTH} (about 400 KiB of stack; a thread with less reports a {@link
+ * ProtocolException}), and a header's claimed length or element count is believed only as far as
+ * the bytes left in the input allow, so a tiny frame cannot make the reader allocate much.
  */
 final class ValueUnpacker {
   private static final byte TIMESTAMP_EXT = -1;
@@ -36,7 +36,12 @@ final class ValueUnpacker {
   }
 
   Object read() throws IOException {
-    return read(0);
+    try {
+      return read(0);
+    } catch (StackOverflowError e) { // the unpacker is reset for the next frame: nothing to repair
+      throw new ProtocolException(
+          "The worker sent a value nested deeper than the reading thread's stack allows");
+    }
   }
 
   /** Reads a value inside {@code level} containers. */

@@ -3,8 +3,11 @@ package dev.synapse.internal.codec;
 import dev.synapse.ExtensionValue;
 import dev.synapse.NDArray;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 
 /**
@@ -26,6 +29,12 @@ final class WorkerLimits {
       "a Python dict key must be hashable: null, Boolean, an integer, Float, Double, String,"
           + " Character, byte[], ByteBuffer, Instant or an ExtensionValue of a code other than 1";
   private static final int LONGEST_KEY_SHOWN = 40;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long QUESTION_MARKS = 0x3F3F_3F3F_3F3F_3F3FL;
+  private static final long ONES = 0x0101_0101_0101_0101L;
+  private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
 
   private WorkerLimits() {}
 
@@ -125,8 +134,35 @@ final class WorkerLimits {
     }
   }
 
-  /** Refuses a string holding a surrogate that is not half of a pair. */
-  static void checkSurrogates(String s) {
+  /**
+   * Refuses a string holding a surrogate that is not half of a pair, given its UTF-8 form as the
+   * JDK encodes it, with {@code ?} for such a surrogate. A UTF-8 byte {@code ?} is never part of a
+   * longer sequence, so only a string whose bytes hold one is searched: the common string costs a
+   * scan of its bytes, eight at a time.
+   */
+  static void checkString(String s, byte[] utf8) {
+    if (holdsQuestionMark(utf8)) {
+      checkSurrogates(s);
+    }
+  }
+
+  private static boolean holdsQuestionMark(byte[] bytes) {
+    int i = 0;
+    for (; i + Long.BYTES <= bytes.length; i += Long.BYTES) {
+      long x = (long) LONGS.get(bytes, i) ^ QUESTION_MARKS; // a zero byte where a '?' was
+      if (((x - ONES) & ~x & HIGH_BITS) != 0) {
+        return true;
+      }
+    }
+    for (; i < bytes.length; i++) {
+      if (bytes[i] == '?') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void checkSurrogates(String s) {
     int length = s.length();
     for (int i = 0; i < length; i++) {
       char c = s.charAt(i);

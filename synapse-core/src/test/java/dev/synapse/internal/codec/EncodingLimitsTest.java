@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synapse.EncodingException;
 import dev.synapse.ExtensionValue;
 import dev.synapse.NDArray;
+import dev.synapse.ProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -147,6 +148,39 @@ class EncodingLimitsTest {
   }
 
   @Test
+  void aThreadWithASmallStackGetsTypedErrorsNotAStackOverflow() throws Exception {
+    Object deepest = nestedLists(ValueCodec.MAX_DEPTH);
+    byte[] bytes = encode(deepest);
+    Throwable[] thrown = new Throwable[2];
+    Thread small =
+        new Thread(
+            null,
+            () -> {
+              try {
+                encode(deepest);
+              } catch (Throwable e) {
+                thrown[0] = e;
+              }
+              try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(bytes)) {
+                ValueCodec.unpack(unpacker, bytes.length);
+              } catch (Throwable e) {
+                thrown[1] = e;
+              }
+            },
+            "small-stack",
+            64 * 1024);
+    small.start();
+    small.join();
+
+    assertThat(thrown[0])
+        .isInstanceOf(EncodingException.class)
+        .hasMessageContaining("more stack than the calling thread has");
+    assertThat(thrown[1])
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("deeper than the reading thread's stack allows");
+  }
+
+  @Test
   void valuesThatContainThemselvesAreRefused() {
     List<Object> list = new ArrayList<>();
     list.add(1);
@@ -204,6 +238,9 @@ class EncodingLimitsTest {
             "Cannot encode a string with a lone UTF-16 surrogate (\\uD800 at index 4 of 5 chars),"
                 + " which has no UTF-8 form at $[1]");
     assertThatThrownBy(() -> encode("\uDC00x")).hasMessageContaining("\\uDC00 at index 0");
+    assertThatThrownBy(() -> encode("a query? then a long tail \uDBFF, far past eight bytes"))
+        .hasMessageContaining("\\uDBFF at index 26");
+    assertThat(roundTrip("https://example.org/?q=1&r=2")).isEqualTo("https://example.org/?q=1&r=2");
     assertThatThrownBy(() -> encode("\uDE00\uD83D")).hasMessageContaining("\\uDE00 at index 0");
     assertThatThrownBy(() -> encode('\uD800')).hasMessageContaining("lone UTF-16 surrogate");
     assertThatThrownBy(() -> encode(Map.of("k\uD800", 1)))

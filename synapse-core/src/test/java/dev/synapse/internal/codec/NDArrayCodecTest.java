@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synapse.DType;
 import dev.synapse.NDArray;
 import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +156,18 @@ class NDArrayCodecTest {
       packer.packExtensionTypeHeader(NDArrayCodec.EXT_TYPE, payload.length).writePayload(payload);
       return packer.toByteArray();
     }
+  }
+
+  @Test
+  void ndarrayKnowsNothingOfTheCodec_andTheCodecOffersNoSetter() throws IOException {
+    try (InputStream in = NDArray.class.getResourceAsStream("NDArray.class")) {
+      String classFile = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(classFile).doesNotContain("dev/synapse/internal");
+    }
+    assertThat(NDArrayCodec.class.getMethods())
+        .filteredOn(method -> method.getDeclaringClass() == NDArrayCodec.class)
+        .extracting(Method::getName)
+        .containsOnly("pack", "unpack", "validate");
   }
 
   @Test
