@@ -36,6 +36,15 @@ def parent_of(pid):
         return int(stat.read().rsplit(b")", 1)[1].split()[1])
 
 
+def session_child_then_die(path):
+    """Starts a child in a session of its own, writes its pid to ``path``, and dies at once: no
+    snapshot of the worker's descendants can have seen the child."""
+    pid = subprocess.Popen(SLEEPER, start_new_session=True).pid
+    with open(path, "w") as out:
+        out.write(str(pid))
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def kill_self(_):
     os.kill(os.getpid(), signal.SIGKILL)
 
@@ -43,5 +52,5 @@ def kill_self(_):
 if __name__ == "__main__":
     pysynapse.serve(
         {"session_child": session_child, "daemon": daemon, "parent_of": parent_of,
-         "kill_self": kill_self}
+         "kill_self": kill_self, "session_child_then_die": session_child_then_die}
     )

@@ -15,6 +15,8 @@ import dev.synapse.testing.Processes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Processes that a handler starts and that leave the worker's process group (a session of their
@@ -32,6 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
 class DescendantProcessTest {
+  @TempDir Path temp;
+
   private static void awaitGone(List<Long> pids) {
     Awaitility.await("processes " + pids + " gone")
         .atMost(Duration.ofSeconds(3))
@@ -53,6 +58,22 @@ class DescendantProcessTest {
           .isInstanceOf(WorkerExitedException.class);
 
       awaitGone(List.of(worker, sessionChild, daemon));
+    }
+  }
+
+  @Test
+  void workerKilledRightAfterStartingASessionChild_endsTheChild_byThePipesItInherited()
+      throws Exception {
+    Path pidFile = temp.resolve("child.pid");
+    try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
+      synapse.spawn(module("descendants"), "main");
+      long worker = synapse.workerInfo().orElseThrow().pid();
+
+      assertThatThrownBy(() -> synapse.invoke("session_child_then_die", pidFile.toString()))
+          .isInstanceOf(WorkerExitedException.class);
+
+      long child = Long.parseLong(Files.readString(pidFile));
+      awaitGone(List.of(worker, child));
     }
   }
 

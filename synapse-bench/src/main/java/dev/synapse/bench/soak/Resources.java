@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * @param threads the names of live threads whose name starts with {@code synapse-}
  * @param fds the number of open file descriptors ({@code /proc/self/fd}), -1 where unknown
  * @param processes the live descendants of this JVM, as {@code pid command}
- * @param tempFiles the entries of {@code java.io.tmpdir} whose name starts with {@code synapse}
+ * @param tempFiles Synapse's temporary files and directories
  * @param heapBytes the heap in use after {@link System#gc()}
  */
 record Resources(
@@ -55,14 +55,14 @@ record Resources(
   }
 
   /**
-   * Synapse's temporary files: in {@code java.io.tmpdir} (the benchmark suites' own, {@code
-   * synapse-bench-*}, left out: another run may be making them), and the staging and discarded
-   * copies in the directory of pysynapse's copies.
+   * The temporary files this JVM's Synapse makes: owner probes in {@code java.io.tmpdir}, and
+   * staging and discarded copies in the directory of pysynapse's copies. (Other names there may be
+   * other programs' on a shared machine, so they are not counted.)
    */
   private static Set<String> synapseTempFiles() {
     Set<String> found = new TreeSet<>();
     list(Path.of(System.getProperty("java.io.tmpdir")))
-        .filter(name -> name.startsWith("synapse") && !name.startsWith("synapse-bench-"))
+        .filter(name -> name.startsWith("synapse-owner-"))
         .forEach(found::add);
     list(PysynapseHome.directory().getParent())
         .filter(name -> name.startsWith(".staging-") || name.startsWith(".discarded-"))

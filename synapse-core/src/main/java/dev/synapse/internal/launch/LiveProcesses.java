@@ -21,10 +21,13 @@ import java.util.stream.Collectors;
  * process table) and files each process it has not seen before under the registered process it
  * descends from. A process stays filed while it lives, even after it moved to another session or
  * was re-parented elsewhere. When a registered process is {@linkplain #remove removed} (it ended:
- * disposed, crashed, killed on a timeout), everything filed under it that still lives is killed. A
- * process started and moved out of the tree (a daemon whose parent exited, where the worker is no
- * subreaper) between two snapshots is not seen; on Linux pysynapse makes each worker a child
- * subreaper, so such orphans stay its descendants while it lives.
+ * disposed, crashed, killed on a timeout), everything filed under it that still lives is killed,
+ * and on Linux also every process that still holds the pipes it had for stdin and stderr ({@link
+ * InheritedPipes}): a child started just before the worker was killed, which no snapshot saw. Not
+ * found is only a process that left the tree between two snapshots and does not hold those pipes (a
+ * daemon that redirected its standard streams, started less than a snapshot interval before its
+ * worker died); on Linux pysynapse makes each worker a child subreaper, so orphans stay its
+ * descendants while it lives.
  *
  * <p><b>JVM exit.</b> A shutdown hook kills the registered processes and everything filed under
  * them. A JVM killed outright cannot run the hook; then each worker's own watchdog notices that its
@@ -66,6 +69,7 @@ public final class LiveProcesses {
     Family family = LIVE.get(process.pid());
     if (family != null && family.process == process && LIVE.remove(process.pid(), family)) {
       family.close().forEach(ProcessHandle::destroyForcibly);
+      InheritedPipes.holders(family.pipes).forEach(ProcessHandle::destroyForcibly);
     }
   }
 
@@ -129,11 +133,13 @@ public final class LiveProcesses {
   /** A registered process and what has been filed under it. */
   private static final class Family {
     private final Process process;
+    private final Set<String> pipes;
     private final Set<ProcessHandle> descendants = new HashSet<>();
     private boolean closed;
 
     Family(Process process) {
       this.process = process;
+      this.pipes = InheritedPipes.of(process.pid());
     }
 
     synchronized void file(ProcessHandle handle) {

@@ -69,25 +69,6 @@ final class PrivateFiles {
     return null;
   }
 
-  /**
-   * Why another user could have changed {@code path} (not owned by the current user, or writable by
-   * its group or others), or null if only the current user could.
-   */
-  static String writableByOthers(Path path) throws IOException {
-    String owner = notOwned(path);
-    if (owner != null) {
-      return owner;
-    }
-    if (POSIX) {
-      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path, NOFOLLOW);
-      if (mode.contains(PosixFilePermission.GROUP_WRITE)
-          || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
-        return "it is writable by others (" + PosixFilePermissions.toString(mode) + ")";
-      }
-    }
-    return null;
-  }
-
   /** Makes a directory of the current user private to them. */
   static void restrictToOwner(Path directory) throws IOException {
     if (POSIX) {
@@ -95,7 +76,8 @@ final class PrivateFiles {
     }
   }
 
-  private static String notOwned(Path path) throws IOException {
+  /** Why {@code path} is not the current user's (naming its owner), or null if it is. */
+  static String notOwned(Path path) throws IOException {
     UserPrincipal owner = Files.getOwner(path, NOFOLLOW);
     UserPrincipal user = currentUser();
     return owner.equals(user)

@@ -19,8 +19,10 @@ import java.util.stream.Stream;
  *
  * <p>A copy is good when {@code COPY} is a private directory of the current user (0700), {@code
  * COPY/pysynapse} holds exactly the bundled files with the bundled content plus the marker, and
- * everything else in it is the bytecode cache ({@code __pycache__}, written by workers): regular
- * files and a directory of the current user, not writable by others. Links are refused anywhere.
+ * everything else in it is the bytecode cache ({@code __pycache__}, written by workers), and every
+ * entry is the current user's. Links are refused anywhere. The modes inside do not matter: no one
+ * else can reach through a 0700 directory, and Python creates its cache by the user's umask, which
+ * may let the group write.
  */
 final class PysynapseCopy {
   static final String PACKAGE_DIR = "pysynapse";
@@ -85,7 +87,7 @@ final class PysynapseCopy {
     if (!Files.isRegularFile(file, NOFOLLOW)) {
       return file + " is not a regular file";
     }
-    String problem = PrivateFiles.writableByOthers(file);
+    String problem = PrivateFiles.notOwned(file);
     if (problem != null) {
       return file + ": " + problem;
     }
@@ -106,7 +108,7 @@ final class PysynapseCopy {
         if (!Files.isRegularFile(file, NOFOLLOW)) {
           return file + " is not a regular file";
         }
-        problem = PrivateFiles.writableByOthers(file);
+        problem = PrivateFiles.notOwned(file);
         if (problem != null) {
           return file + ": " + problem;
         }
@@ -121,7 +123,7 @@ final class PysynapseCopy {
     if (!Files.isDirectory(dir, NOFOLLOW)) {
       return dir + " is not a directory";
     }
-    String problem = PrivateFiles.writableByOthers(dir);
+    String problem = PrivateFiles.notOwned(dir);
     return problem == null ? null : dir + ": " + problem;
   }
 

@@ -160,9 +160,8 @@ public final class PysynapseHome {
         // Made meanwhile by another JVM (or user): checked below like any existing one.
       }
     }
-    if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)
-        && PrivateFiles.writableByOthers(root) == null) {
-      PrivateFiles.restrictToOwner(root);
+    if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) && PrivateFiles.notOwned(root) == null) {
+      PrivateFiles.restrictToOwner(root); // what others may have put in it meanwhile is checked
     }
     String problem = PrivateFiles.notPrivateDirectory(root);
     if (problem != null) {

@@ -2,6 +2,7 @@ package dev.synapse.internal.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.synapse.SpawnException;
 import dev.synapse.testing.Fixtures;
@@ -137,18 +138,45 @@ class PysynapseHomeTest {
   }
 
   @Test
-  void unpack_replacesACopyWithAnExtraModuleOrAForeignBytecodeCache() throws Exception {
+  void unpack_replacesACopyWithAnExtraModule() throws Exception {
     Path root = temp.resolve("home");
     Path copy = PysynapseHome.unpack(root);
     Path extra = Files.writeString(copy.resolve("pysynapse/extra.py"), "print('planted')\n");
-    assertThat(PysynapseHome.unpack(root)).isEqualTo(copy);
-    assertThat(extra).doesNotExist();
 
+    assertThat(PysynapseHome.unpack(root)).isEqualTo(copy);
+
+    assertThat(extra).doesNotExist();
+  }
+
+  @Test
+  void unpack_replacesACopyWithAFileOfAnotherUser() throws Exception {
+    assumeTrue(
+        "root".equals(PrivateFiles.currentUser().getName()),
+        "only root can give a file to another user");
+    Path root = temp.resolve("home");
+    Path copy = PysynapseHome.unpack(root);
     Path cache = Files.createDirectories(copy.resolve("pysynapse/__pycache__"));
     Path pyc = Files.writeString(cache.resolve("_server.cpython-311.pyc"), "not really");
-    Files.setPosixFilePermissions(pyc, PosixFilePermissions.fromString("rw-rw-rw-"));
+    Files.setOwner(
+        pyc, pyc.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
     assertThat(PysynapseHome.unpack(root)).isEqualTo(copy);
+
     assertThat(pyc).doesNotExist();
+  }
+
+  @Test
+  void unpack_keepsACopyWhoseInsideTheGroupMayWrite_asUnderUmask002() throws Exception {
+    Path root = temp.resolve("home");
+    Path copy = PysynapseHome.unpack(root);
+    Path cache = Files.createDirectories(copy.resolve("pysynapse/__pycache__"));
+    Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxr-x"));
+    Path pyc = Files.writeString(cache.resolve("_server.cpython-311.pyc"), "compiled");
+    Files.setPosixFilePermissions(pyc, PosixFilePermissions.fromString("rw-rw-r--"));
+
+    assertThat(PysynapseHome.unpack(root)).isEqualTo(copy);
+
+    assertThat(pyc).hasContent("compiled");
   }
 
   @Test
