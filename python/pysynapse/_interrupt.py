@@ -166,7 +166,11 @@ class CancelWatcher:
             time.sleep(_WATCH_DELAY)  # the serve loop is between calls
             return
         try:
-            progressed = self.running is None or self._take_input()
+            # Ask again under the lock: the serve loop may have read what select saw before it
+            # released the lock for this call, and a read with nothing waiting would block here.
+            progressed = (
+                self.running is None or not self._reader.input_waiting() or self._take_input()
+            )
         finally:
             self.input_lock.release()
         if not progressed:

@@ -93,3 +93,35 @@ def test_an_unknown_id_gets_nothing(worker):
 def test_a_signal_sent_by_someone_else_keeps_its_default_effect(worker):
     os.kill(worker.pid, signal.SIGUSR2)
     assert worker.wait() == -signal.SIGUSR2
+
+
+def test_the_watcher_does_not_block_on_input_the_serve_loop_took_first(monkeypatch):
+    # select saw input, then the serve loop read it before it released the lock for the call:
+    # the watcher must ask again under the lock instead of blocking in a read with nothing waiting.
+    import select
+    import threading
+
+    from pysynapse._interrupt import CancelWatcher
+    from pysynapse._protocol import FrameReader
+
+    read_end, write_end = os.pipe()
+    try:
+        watcher = CancelWatcher(FrameReader(read_end, 1 << 20), None, lambda body: None)
+        watcher.running = 1
+        real_select = select.select
+        seen = []
+
+        def stale_once(rlist, wlist, xlist, timeout=None):
+            if not seen:
+                seen.append(True)
+                return rlist, [], []
+            return real_select(rlist, wlist, xlist, timeout)
+
+        monkeypatch.setattr(select, "select", stale_once)
+        watching = threading.Thread(target=watcher._watch, daemon=True)
+        watching.start()
+        watching.join(5)
+        assert not watching.is_alive(), "the watcher blocked on an empty input"
+    finally:
+        os.close(write_end)
+        os.close(read_end)
