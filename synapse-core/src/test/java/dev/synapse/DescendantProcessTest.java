@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * killed outright.
  */
 @ExtendWith(NoLeaks.class)
-@Timeout(60)
+// A separate thread: a test blocked reading a child JVM's output is not interruptible.
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DescendantProcessTest {
   @TempDir Path temp;
 

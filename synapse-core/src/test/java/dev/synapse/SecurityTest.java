@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Nothing runs that the caller did not name or that another user could have planted. */
 @ExtendWith(NoLeaks.class)
-@Timeout(60)
+// A separate thread: a test blocked reading a child JVM's output is not interruptible.
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SecurityTest {
   @TempDir Path temp;
   private Path moduleDir;
