@@ -4,6 +4,7 @@ import dev.synapse.SpawnException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Read the venv's {@link VenvStamp}. If it matches the wanted base interpreter, options and
  *       requirements (with every file they include, see {@link RequirementsFile}), and the venv's
  *       interpreter is still there, run the venv as it is: no process is started (the base
- *       interpreter's identity is probed once per JVM, see {@link BaseInterpreter}).
+ *       interpreter's identity is probed once per JVM, see {@link BaseInterpreter}, and not at all
+ *       while the venv remembers the answer of the very same interpreter file, see {@link
+ *       KnownBase}).
  *   <li>If the directory is a venv with no stamp file at all, Synapse did not make it: if it is
  *       healthy ({@link VenvAdoption}) it is adopted as it is; if not, it is deleted with a log
  *       line that says why.
@@ -84,7 +87,10 @@ public final class PythonEnvironment {
     String module = moduleDir.getFileName() == null ? "module" : moduleDir.getFileName().toString();
     Logger log = LoggerFactory.getLogger("synapse." + module + ".env");
     Path located = InterpreterLocator.locate(spec.basePython());
-    BaseInterpreter base = BaseInterpreter.identify(located, runner);
+    Path venvDir = spec.resolvedVenvDir();
+    Optional<BaseInterpreter> recalled =
+        spec.useInterpreterAsIs() ? Optional.empty() : KnownBase.recall(venvDir, located);
+    BaseInterpreter base = recalled.orElseGet(() -> BaseInterpreter.identify(located, runner));
     base.requireSupported(located);
     if (spec.useInterpreterAsIs()) {
       log.debug("Running on {} as it is, without a venv; requirements are not installed", located);
@@ -97,7 +103,6 @@ public final class PythonEnvironment {
               + requirementsPath
               + " does not exist (list the module's dependencies in it; it may be empty)");
     }
-    Path venvDir = spec.resolvedVenvDir();
     VenvDirectory.requireSafeToUse(venvDir);
     VenvUpdate update =
         new VenvUpdate(
@@ -110,7 +115,11 @@ public final class PythonEnvironment {
             log,
             LoggerFactory.getLogger("synapse." + module + ".pip"));
     try (VenvLock lock = VenvLock.acquire(venvDir, log)) {
-      return update.run(RequirementsFile.read(requirementsPath));
+      Path python = update.run(RequirementsFile.read(requirementsPath));
+      if (recalled.isEmpty()) {
+        KnownBase.remember(venvDir, located, base);
+      }
+      return python;
     }
   }
 }

@@ -1,13 +1,8 @@
 package dev.synapse.internal.env;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -83,9 +78,9 @@ record VenvStamp(
    * anyway).
    */
   static Optional<VenvStamp> read(Path venvDir) {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(venvDir.resolve(FILE), StandardCharsets.UTF_8)) {
-      properties.load(reader);
+    Properties properties;
+    try {
+      properties = PropertiesFiles.read(venvDir.resolve(FILE));
     } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     }
@@ -154,21 +149,7 @@ record VenvStamp(
 
   private static void store(Path venvDir, Properties properties, String comment)
       throws IOException {
-    StringWriter text = new StringWriter();
-    properties.store(text, comment);
-    Path temporary = Files.createTempFile(venvDir, FILE, ".tmp");
-    try {
-      try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-        writer.write(text.toString());
-      }
-      Files.move(
-          temporary,
-          venvDir.resolve(FILE),
-          StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(temporary);
-    }
+    PropertiesFiles.writeAtomically(venvDir.resolve(FILE), properties, comment);
   }
 
   private static String required(Properties properties, String key) {
