@@ -28,6 +28,10 @@ fi
 
 status=0
 mvn -B -ntp verify -Dsynapse.test.requireAllPythons=true "$@" || status=1
+# A short soak (synapse-bench/README.md): calls of every kind under worker kills, timeouts, stuck
+# handlers and recycling on one JVM; fails when a call was lost or mismatched or anything leaked.
+mvn -B -ntp -q -pl synapse-bench -am package -DskipTests -Psoak -Dsoak.seconds="${SOAK_SECONDS:-90}" \
+  -Dsoak.stuck=true -Dsoak.label=soak-ci -Dbench.results="$PWD/synapse-bench/target/soak" || status=1
 # The Maven build runs the full Python suite under both 3.11 interpreters; the oldest and the
 # newest supported versions get it here (the others get the Java smoke only, to keep CI short).
 bash scripts/python-suite.sh 3.8 3.13 || status=1
