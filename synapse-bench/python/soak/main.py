@@ -3,6 +3,7 @@ that gets another call's answer is caught."""
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -51,7 +52,11 @@ def session_child(token):
 
 
 def stuck(token):
-    """Never returns; only run with -Dsoak.stuck=true."""
+    """Never returns: a loop the host's cancel interrupts, or (odd tokens) a sleep with signals
+    blocked, like a C call that ignores them, which only replacing the worker ends."""
+    if token % 2:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+        time.sleep(1e9)
     while True:
         pass
 

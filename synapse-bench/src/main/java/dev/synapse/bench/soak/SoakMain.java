@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Settings (system properties): {@code soak.seconds} (180), {@code soak.clients} (6 threads),
  * {@code soak.python} ({@code /usr/bin/python3}), {@code soak.killEveryMillis} (2500), {@code
- * soak.respawnEveryMillis} (10000), {@code soak.stuck} (false: handlers that never return are left
- * out), {@code soak.modules}, {@code soak.results}, {@code soak.label} ({@code soak}).
+ * soak.respawnEveryMillis} (10000), {@code soak.stuck} (true: some calls go to handlers that never
+ * return), {@code soak.modules}, {@code soak.results}, {@code soak.label} ({@code soak}).
  */
 public final class SoakMain {
   /** Idle threads of Synapse's shared cached executors end after 60 s. */

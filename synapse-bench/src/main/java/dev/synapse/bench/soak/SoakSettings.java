@@ -21,7 +21,7 @@ record SoakSettings(
         System.getProperty("soak.python", "/usr/bin/python3"),
         Long.getLong("soak.killEveryMillis", 2500),
         Long.getLong("soak.respawnEveryMillis", 10_000),
-        Boolean.getBoolean("soak.stuck"),
+        Boolean.parseBoolean(System.getProperty("soak.stuck", "true")),
         Path.of(System.getProperty("soak.modules", "synapse-bench/python")),
         Path.of(System.getProperty("soak.results", "bench/results")),
         System.getProperty("soak.label", "soak"));
