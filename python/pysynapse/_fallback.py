@@ -149,31 +149,31 @@ def _pack_float(obj, out, depth):
     out += _B_F64(0xCB, obj)
 
 
+def _length_header(size, code8, what, out):
+    """Writes the header of a str (``code8`` 0xD9) or a bin (0xC4) of ``size`` bytes: ``code8``,
+    ``code8 + 1`` and ``code8 + 2`` are its forms with an 8-, 16- and 32-bit length."""
+    if size <= 0xFF:
+        out += _B_U8(code8, size)
+    elif size <= 0xFFFF:
+        out += _B_U16(code8 + 1, size)
+    elif size <= 0xFFFFFFFF:
+        out += _B_U32(code8 + 2, size)
+    else:
+        raise ValueError(f"{what} of {size} bytes is too large for MessagePack")
+
+
 def _pack_str(obj, out, depth):
     data = obj.encode("utf-8")
     size = len(data)
     if size < 32:
         out.append(0xA0 | size)
-    elif size <= 0xFF:
-        out += _B_U8(0xD9, size)
-    elif size <= 0xFFFF:
-        out += _B_U16(0xDA, size)
-    elif size <= 0xFFFFFFFF:
-        out += _B_U32(0xDB, size)
     else:
-        raise ValueError(f"str of {size} bytes is too large for MessagePack")
+        _length_header(size, 0xD9, "str", out)
     out += data
 
 
 def _bin_header(size, out):
-    if size <= 0xFF:
-        out += _B_U8(0xC4, size)
-    elif size <= 0xFFFF:
-        out += _B_U16(0xC5, size)
-    elif size <= 0xFFFFFFFF:
-        out += _B_U32(0xC6, size)
-    else:
-        raise ValueError(f"binary value of {size} bytes is too large for MessagePack")
+    _length_header(size, 0xC4, "binary value", out)
 
 
 def _pack_binary(obj, size, out):
