@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * An answer larger than the whole heap: the reader thread runs out of memory. That worker ends like
  * a crash, its call fails with a {@link ProtocolException} whose cause is the {@link
- * OutOfMemoryError}, the restart policy decides what follows, and the instance stays usable. Run
- * in a JVM of its own with a small heap, so that this JVM's heap is not the one that runs out.
+ * OutOfMemoryError}, the restart policy decides what follows, and the instance stays usable. Run in
+ * a JVM of its own with a small heap, so that this JVM's heap is not the one that runs out.
  */
 @Timeout(120)
 class OutOfMemoryAnswerTest {
@@ -31,8 +31,7 @@ class OutOfMemoryAnswerTest {
   void anAnswerLargerThanTheHeap_failsItsCall_replacesTheWorker_andTheNextCallSucceeds()
       throws Exception {
     Process child =
-        ChildJvm.start(
-            Child.class, List.of("-Xmx32m"), PLAIN_PYTHON, module("toolbox").toString());
+        ChildJvm.start(Child.class, List.of("-Xmx32m"), PLAIN_PYTHON, module("toolbox").toString());
     try {
       String verdict;
       try (BufferedReader out =
