@@ -162,7 +162,6 @@ final class WorkerSession {
     FrameReader frames = new FrameReader(process.getInputStream(), config.maxFrameBytes());
     ProtocolException garbage = null;
     ProtocolException fault = null;
-    boolean handling = false;
     try {
       InboundFrame first = frames.read();
       if (first != null) {
@@ -174,19 +173,13 @@ final class WorkerSession {
                 : new EnvelopeChannel(outbox, config.maxFrameBytes(), this::replace);
         ready.complete(info);
         for (InboundFrame frame = frames.read(); frame != null; frame = frames.read()) {
-          handling = true;
           channel.onFrame(frame);
-          handling = false;
         }
       }
     } catch (ProtocolException e) {
-      // Bytes that are not frames always replace the worker; a frame whose content is wrong (a
-      // value too deep to read, an answer of the wrong kind) ends it like a crash.
-      if (handling) {
-        fault = e;
-      } else {
-        garbage = e;
-      }
+      garbage = e; // the worker misbehaves: it is replaced whatever the policy
+    } catch (UnreadableAnswer e) {
+      fault = e.protocolException(); // it ends like a crash, and its policy decides
     } catch (IOException e) {
       LOG.debug("Reading from worker {} failed: {}", process.pid(), e.getMessage());
     } catch (RuntimeException e) {
