@@ -31,7 +31,8 @@ final class SpawnPlan {
    * @throws SpawnException naming the path that is missing, or when the environment fails
    * @throws IllegalArgumentException if the entrypoint does not resolve inside the directory
    */
-  static SpawnPlan prepare(Synapse.Builder settings, Path directory, String entrypoint) {
+  static SpawnPlan prepare(
+      WorkerSettings<?> settings, RestartPolicy policy, Path directory, String entrypoint) {
     if (!Files.isDirectory(directory)) {
       throw new SpawnException("The module directory does not exist: " + directory);
     }
@@ -39,7 +40,7 @@ final class SpawnPlan {
     SpawnProgress progress = new SpawnProgress(resolved.module(), settings.listenerSetting());
     Path interpreter = PythonEnvironment.prepare(settings.environmentSpec(directory), progress);
     return new SpawnPlan(
-        settings.workerConfig(resolved.script(), resolved.module(), interpreter.toString()),
+        settings.workerConfig(resolved.script(), resolved.module(), interpreter.toString(), policy),
         progress);
   }
 

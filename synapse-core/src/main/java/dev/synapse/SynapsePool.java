@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * worker process.
  *
  * <pre>{@code
- * try (SynapsePool pool = SynapsePool.builder(Synapse.builder().python("python3")).size(4).build()) {
+ * try (SynapsePool pool = SynapsePool.builder().python("python3").size(4).build()) {
  *   pool.spawn(Path.of("my_module"), "main");                 // four workers, started at once
  *   Object sums = pool.invoke("predict", rows);
  * }
@@ -55,7 +55,7 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
   private static final String NOT_SPAWNED = "Cannot send inputs to the pool before spawning it.";
   private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
 
-  private final Synapse.Builder workers;
+  private final Builder workers;
   private final PoolSettings settings;
   private final Object lifecycle = new Object();
   private volatile WorkerPool engine;
@@ -64,7 +64,8 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
   private Path spawned;
 
   private SynapsePool(Builder builder) {
-    this.workers = builder.workers.copy();
+    this.workers = new Builder();
+    builder.copySettingsTo(workers);
     this.settings =
         new PoolSettings(
             builder.size,
@@ -75,19 +76,24 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
             builder.restartPolicy);
   }
 
-  /** A builder with the default worker settings ({@link Synapse#builder()}). */
+  /**
+   * A builder with the default settings: those of its workers ({@link WorkerSettings}: interpreter,
+   * venv, timeouts, listener...) and those of the pool (size, limits, recycling, restart policy).
+   */
   public static Builder builder() {
-    return new Builder(Synapse.builder());
+    return new Builder();
   }
 
   /**
-   * A builder whose workers have the settings of {@code workers} (interpreter, venv, timeouts,
-   * listener, callback executor...), copied now.
+   * A builder whose workers have the settings of {@code workers}, copied now.
    *
    * @throws IllegalArgumentException if {@code workers} has a restart policy other than {@link
    *     RestartPolicy#never()}: a pool replaces its workers itself, see {@link
    *     Builder#restartPolicy}
+   * @deprecated use {@link #builder()}, which has every worker setting itself and only the pool's
+   *     restart policy
    */
+  @Deprecated
   public static Builder builder(Synapse.Builder workers) {
     Objects.requireNonNull(workers, "workers");
     RestartPolicy policy = workers.restartPolicySetting();
@@ -97,7 +103,9 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
               + policy
               + "; set it with SynapsePool.Builder.restartPolicy instead");
     }
-    return new Builder(workers.copy());
+    Builder builder = new Builder();
+    workers.copySettingsTo(builder);
+    return builder;
   }
 
   /** Same as {@link #spawn(Path, String)}. */
@@ -133,7 +141,11 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
         current.dispose();
       }
       SpawnPlan plan =
-          SpawnPlan.prepare(workers, directory.toAbsolutePath().normalize(), entrypoint);
+          SpawnPlan.prepare(
+              workers,
+              RestartPolicy.never(), // the pool replaces its workers itself
+              directory.toAbsolutePath().normalize(),
+              entrypoint);
       long launched = System.nanoTime();
       engine = WorkerPool.start(plan.config(), settings);
       spawned = plan.config().script();
@@ -217,21 +229,22 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
   }
 
   /**
-   * Settings for a {@link SynapsePool}: those of its workers (a {@link Synapse.Builder}, given to
-   * {@link SynapsePool#builder(Synapse.Builder)}) and those of the pool. Each setter checks its
-   * value at once and names it in the exception. Not thread-safe; {@link #build()} copies the
-   * settings.
+   * Settings for a {@link SynapsePool}: those of its workers ({@link WorkerSettings}) and those of
+   * the pool. Each setter checks its value at once and names it in the exception. Not thread-safe;
+   * {@link #build()} copies the settings.
    */
-  public static final class Builder {
-    private final Synapse.Builder workers;
+  public static final class Builder extends WorkerSettings<Builder> {
     private int size = Runtime.getRuntime().availableProcessors();
     private int maxInFlightPerWorker = Integer.MAX_VALUE;
     private long recycleAfterCalls;
     private long recycleAboveResidentMemory;
     private RestartPolicy restartPolicy = RestartPolicy.onCrash();
 
-    private Builder(Synapse.Builder workers) {
-      this.workers = workers;
+    private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
     }
 
     /** How many workers the pool runs. Default: the number of processors the JVM sees. */

@@ -71,11 +71,7 @@ class BadValueTest {
 
   @Test
   void pool_aBadInputGivesItsSlotBack() throws Exception {
-    try (SynapsePool pool =
-        SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON))
-            .size(1)
-            .maxInFlightPerWorker(1)
-            .build()) {
+    try (SynapsePool pool = Fixtures.pool(PLAIN_PYTHON).size(1).maxInFlightPerWorker(1).build()) {
       pool.spawn(module("echo"), "main");
       for (int i = 0; i < 3; i++) {
         assertThatThrownBy(() -> pool.call(cyclicList())).isInstanceOf(EncodingException.class);
@@ -120,11 +116,7 @@ class BadValueTest {
 
   @Test
   void pool_anAnswerTheReaderCannotTake_replacesThatWorker() throws Exception {
-    try (SynapsePool pool =
-        SynapsePool.builder(Fixtures.builder(DEBIAN_PYTHON))
-            .size(1)
-            .maxInFlightPerWorker(1)
-            .build()) {
+    try (SynapsePool pool = Fixtures.pool(DEBIAN_PYTHON).size(1).maxInFlightPerWorker(1).build()) {
       pool.spawn(module("seed_deep_answer"), "main");
 
       assertThatThrownBy(() -> pool.call("deep")).isInstanceOf(ProtocolException.class);

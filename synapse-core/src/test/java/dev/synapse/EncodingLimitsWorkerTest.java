@@ -81,10 +81,7 @@ class EncodingLimitsWorkerTest {
     List<Object> cyclic = new ArrayList<>();
     cyclic.add(cyclic);
     try (SynapsePool pool =
-        SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON).callTimeout(PATIENCE))
-            .size(1)
-            .maxInFlightPerWorker(1)
-            .build()) {
+        Fixtures.pool(PLAIN_PYTHON).callTimeout(PATIENCE).size(1).maxInFlightPerWorker(1).build()) {
       pool.spawn(module("toolbox"), "main");
       for (int i = 0; i < 3; i++) {
         assertThatThrownBy(() -> pool.invoke("echo", cyclic)).isInstanceOf(EncodingException.class);

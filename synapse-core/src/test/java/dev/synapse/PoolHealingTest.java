@@ -42,7 +42,7 @@ class PoolHealingTest {
   private final RecordingListener listener = new RecordingListener();
 
   private SynapsePool.Builder pool(int size) {
-    return SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON).listener(listener)).size(size);
+    return Fixtures.pool(PLAIN_PYTHON).listener(listener).size(size);
   }
 
   private static Set<Long> pids(SynapsePool pool) {
@@ -214,9 +214,8 @@ class PoolHealingTest {
   @Test
   void oneWorkerFailsToStart_theSpawnFailsAndTheOthersAreEnded() {
     SynapsePool pool =
-        SynapsePool.builder(
-                Fixtures.builder(PLAIN_PYTHON)
-                    .environment("POOL_MARKER", temp.resolve("marker").toString()))
+        Fixtures.pool(PLAIN_PYTHON)
+            .environment("POOL_MARKER", temp.resolve("marker").toString())
             .size(3)
             .build();
     assertThatThrownBy(() -> pool.spawn(module("pool_one_fails"), "main"))
@@ -242,10 +241,9 @@ class PoolHealingTest {
   void dispose_whileAReplacementStarts_endsItAtOnce() throws IOException {
     Path marker = temp.resolve("slow");
     try (SynapsePool pool =
-        SynapsePool.builder(
-                Fixtures.builder(PLAIN_PYTHON)
-                    .listener(listener)
-                    .environment("POOL_SLOW_MARKER", marker.toString()))
+        Fixtures.pool(PLAIN_PYTHON)
+            .listener(listener)
+            .environment("POOL_SLOW_MARKER", marker.toString())
             .size(2)
             .build()) {
       pool.spawn(module("pool"), "main");

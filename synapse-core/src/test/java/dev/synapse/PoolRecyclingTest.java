@@ -33,7 +33,7 @@ class PoolRecyclingTest {
   private final RecordingListener listener = new RecordingListener();
 
   private SynapsePool.Builder pool(int size) {
-    return SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON).listener(listener)).size(size);
+    return Fixtures.pool(PLAIN_PYTHON).listener(listener).size(size);
   }
 
   @Test

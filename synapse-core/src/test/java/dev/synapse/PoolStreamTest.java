@@ -24,11 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PoolStreamTest {
   @Test
   void aPoolStreams_andTheStreamCountsAsACallOfItsWorker() throws Exception {
-    try (SynapsePool pool =
-        SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON))
-            .size(1)
-            .maxInFlightPerWorker(1)
-            .build()) {
+    try (SynapsePool pool = Fixtures.pool(PLAIN_PYTHON).size(1).maxInFlightPerWorker(1).build()) {
       pool.spawn(module("streams"), "main");
 
       assertThat(pool.stream("count", 5, Long.class).toList()).containsExactly(0L, 1L, 2L, 3L, 4L);
@@ -46,8 +42,7 @@ class PoolStreamTest {
 
   @Test
   void aWorkerDueForRecycling_finishesItsStreamFirst() throws Exception {
-    try (SynapsePool pool =
-        SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON)).size(1).recycleAfterCalls(2).build()) {
+    try (SynapsePool pool = Fixtures.pool(PLAIN_PYTHON).size(1).recycleAfterCalls(2).build()) {
       pool.spawn(module("streams"), "main");
       long first = pool.workers().get(0).pid();
 

@@ -39,9 +39,7 @@ class PoolVenvTest {
         };
 
     try (SynapsePool pool =
-        SynapsePool.builder(Synapse.builder().python(Fixtures.PLAIN_PYTHON).listener(listener))
-            .size(3)
-            .build()) {
+        SynapsePool.builder().python(Fixtures.PLAIN_PYTHON).listener(listener).size(3).build()) {
       pool.spawn(dir, "main");
 
       assertThat(phases).containsExactly("CREATING_VENV", "STARTING", "READY");

@@ -150,7 +150,7 @@ class SpawnTest {
   @Test
   void spawnOfAnotherModuleWhileRunning_isIllegalStateNamingBoth_andTheSameModuleAgainIsANoOp() {
     try (Synapse synapse = synapse();
-        SynapsePool pool = SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON)).size(1).build()) {
+        SynapsePool pool = Fixtures.pool(PLAIN_PYTHON).size(1).build()) {
       synapse.spawn(module("echo"), "main");
       pool.spawn(module("echo"), "main");
       long pid = synapse.workerInfo().orElseThrow().pid();

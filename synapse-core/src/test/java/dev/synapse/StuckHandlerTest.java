@@ -108,9 +108,7 @@ class StuckHandlerTest {
   @Test
   void pool_stopsSendingCallsToAStuckWorker() throws Exception {
     try (SynapsePool pool =
-        SynapsePool.builder(Fixtures.builder(PLAIN_PYTHON).cancelGrace(Duration.ofMillis(300)))
-            .size(2)
-            .build()) {
+        Fixtures.pool(PLAIN_PYTHON).cancelGrace(Duration.ofMillis(300)).size(2).build()) {
       pool.spawn(module("stuck"), "main");
       assertThatThrownBy(() -> pool.execute(Request.invoke("c_sleep", 1000).withTimeout(TIMEOUT)))
           .isInstanceOf(CallTimeoutException.class);

@@ -1,6 +1,7 @@
 package dev.synapse.testing;
 
 import dev.synapse.Synapse;
+import dev.synapse.SynapsePool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -22,6 +23,11 @@ public final class Fixtures {
    */
   public static Synapse.Builder builder(String python) {
     return Synapse.builder().python(python).useInterpreterAsIs(true);
+  }
+
+  /** A pool builder whose workers run on {@code python} itself, as {@link #builder} does. */
+  public static SynapsePool.Builder pool(String python) {
+    return SynapsePool.builder().python(python).useInterpreterAsIs(true);
   }
 
   /** The directory of the fixture module {@code name}. */

@@ -1,6 +1,7 @@
 package dev.synapse.internal.pool;
 
 import dev.synapse.CallTimeoutException;
+import dev.synapse.InstanceDisposedException;
 import dev.synapse.ProtocolException;
 import dev.synapse.Request;
 import dev.synapse.WorkerExitedException;
@@ -218,14 +219,19 @@ final class Dispatcher {
    * lock.
    */
   private void completed(PoolCall call, Member member, Object value, Throwable error) {
-    boolean workerDied =
-        error instanceof WorkerExitedException || error instanceof ProtocolException;
     boolean retry = false;
     boolean wasClosed;
     int retried;
     List<Dispatch> next;
     synchronized (state.lock) {
       wasClosed = state.closed;
+      if (error instanceof InstanceDisposedException && !wasClosed) {
+        // Sent to a member that the pool let go of meanwhile (its worker died): the call did not
+        // reach a worker, so it fails or is retried like the calls of that worker.
+        error = PoolErrors.memberGone(member, error);
+      }
+      boolean workerDied =
+          error instanceof WorkerExitedException || error instanceof ProtocolException;
       member.inFlight--;
       if (workerDied && member.state == Member.State.LIVE && !state.closed) {
         member.state = Member.State.SUSPECT;

@@ -41,6 +41,15 @@ final class PoolErrors {
     return error;
   }
 
+  /** The failure of a call that reached {@code member}'s supervisor after it was let go of. */
+  static WorkerExitedException memberGone(Member member, Throwable disposed) {
+    WorkerExitedException e =
+        new WorkerExitedException(
+            "Worker " + member.pid + " ended before the call reached it", -1, "");
+    e.initCause(disposed);
+    return e;
+  }
+
   /** Why a stream cannot be opened now: no worker takes calls at this moment. */
   static RuntimeException noWorkerForStream(PoolState state) {
     synchronized (state.lock) {

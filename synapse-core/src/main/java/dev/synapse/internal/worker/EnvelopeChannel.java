@@ -91,7 +91,12 @@ final class EnvelopeChannel implements Channel {
 
   @Override
   public void onFrame(InboundFrame frame) {
-    Messages.Answer answer = decoder.answer(frame);
+    Messages.Answer answer;
+    try {
+      answer = decoder.answer(frame);
+    } catch (ProtocolException e) {
+      throw new UnreadableAnswer(e);
+    }
     long id = answer.id();
     int type = answer.type();
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {

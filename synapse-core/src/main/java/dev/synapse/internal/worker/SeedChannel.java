@@ -73,7 +73,12 @@ final class SeedChannel implements Channel {
 
   @Override
   public void onFrame(InboundFrame frame) {
-    Object value = decoder.bare(frame);
+    Object value;
+    try {
+      value = decoder.bare(frame);
+    } catch (ProtocolException e) {
+      throw new UnreadableAnswer(e);
+    }
     PendingCall answered;
     synchronized (this) {
       answered = current;

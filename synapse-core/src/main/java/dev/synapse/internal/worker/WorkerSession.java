@@ -177,7 +177,9 @@ final class WorkerSession {
         }
       }
     } catch (ProtocolException e) {
-      garbage = e;
+      garbage = e; // the worker misbehaves: it is replaced whatever the policy
+    } catch (UnreadableAnswer e) {
+      fault = e.protocolException(); // it ends like a crash, and its policy decides
     } catch (IOException e) {
       LOG.debug("Reading from worker {} failed: {}", process.pid(), e.getMessage());
     } catch (RuntimeException e) {

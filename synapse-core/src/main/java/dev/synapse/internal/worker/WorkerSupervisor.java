@@ -66,9 +66,25 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
    */
   public static WorkerSupervisor start(WorkerConfig config) {
     WorkerSupervisor supervisor = new WorkerSupervisor(config);
-    WorkerSession first = WorkerSession.launch(config, supervisor);
-    first.awaitReady();
-    supervisor.session = first;
+    WorkerSession first;
+    synchronized (supervisor.lock) {
+      first = WorkerSession.launch(config, supervisor);
+      supervisor.starting = first;
+    }
+    try {
+      first.awaitReady();
+    } catch (RuntimeException e) {
+      synchronized (supervisor.lock) {
+        supervisor.starting = null;
+      }
+      throw e;
+    }
+    synchronized (supervisor.lock) {
+      if (supervisor.starting == first) { // else it ended already, and afterEnd took it as current
+        supervisor.starting = null;
+        supervisor.session = first;
+      }
+    }
     return supervisor;
   }
 
@@ -152,7 +168,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
           return;
         default:
           call.fail(
-              new IllegalStateException("Cannot send inputs to instance before spawning it."));
+              new InstanceDisposedException("The instance was disposed before the call was sent"));
       }
     }
   }
@@ -217,9 +233,15 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
     String reason;
     Duration backoff;
     synchronized (lock) {
-      if (state == State.DISPOSED || session != ended) {
+      if (state == State.DISPOSED || (session != ended && starting != ended)) {
         unsent.forEach(call -> call.fail(cause));
         return;
+      }
+      // A worker may end between its READY and the moment it is made the current one: it is the
+      // current one all the same, else this supervisor would keep a dead worker and park calls
+      // for it forever.
+      if (starting == ended) {
+        starting = null;
       }
       session = null;
       unsent.forEach(call -> call.owner(this));
@@ -274,6 +296,9 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
     }
     List<PendingCall> waiting;
     synchronized (lock) {
+      if (starting != next) {
+        return; // it ended already, and afterEnd decided what follows
+      }
       starting = null;
       if (state != State.RESTARTING) {
         next.shutdown();

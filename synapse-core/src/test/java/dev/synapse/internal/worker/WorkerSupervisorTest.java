@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synapse.EncodingException;
+import dev.synapse.InstanceDisposedException;
 import dev.synapse.ProtocolException;
 import dev.synapse.RestartPolicy;
 import dev.synapse.testing.NoLeaks;
@@ -36,12 +37,27 @@ class WorkerSupervisorTest {
           .isInstanceOf(ExecutionException.class)
           .cause()
           .isInstanceOf(EncodingException.class)
-          .hasCauseInstanceOf(StackOverflowError.class);
+          .hasMessageContaining("contains itself");
       assertThat(supervisor.submit(null, "next", null, null, false).get(5, TimeUnit.SECONDS))
           .isEqualTo("next");
     } finally {
       supervisor.dispose();
     }
+  }
+
+  @Test
+  void aCallThatReachesADisposedSupervisor_failsSayingSo_soThatAPoolCanSendItElsewhere()
+      throws Exception {
+    WorkerSupervisor supervisor =
+        WorkerSupervisor.start(WorkerConfigs.of(PLAIN_PYTHON, "echo", RestartPolicy.never()));
+    supervisor.dispose();
+
+    PendingCall late = supervisor.submit(null, "late", null, null, false);
+
+    assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(InstanceDisposedException.class)
+        .hasMessageContaining("disposed before the call was sent");
   }
 
   @Test
