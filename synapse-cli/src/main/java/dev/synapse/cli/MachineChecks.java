@@ -23,10 +23,10 @@ final class MachineChecks {
       String.join(
           "\n",
           "import pysynapse._codec as c",
-          "m = c._msgpack",
-          "if m is None:",
+          "if c.NAME != 'msgpack':",
           "    print('pure-Python codec (no msgpack >= 1.0 importable)')",
           "else:",
+          "    import msgpack as m",
           "    c_ext = getattr(m.Packer, '__module__', '') == 'msgpack._cmsgpack'",
           "    v = '.'.join(map(str, m.version))",
           "    print('msgpack ' + v + (' (C)' if c_ext else ' (its pure-Python fallback)'))");
