@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.synapse.ExtensionValue;
 import dev.synapse.NDArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Base64;
-import org.msgpack.value.ExtensionValue;
 
 /**
  * The JSON forms of what a worker answers. JSON has no bytes, arrays or timestamps, so:
@@ -87,8 +87,8 @@ final class JsonValues {
         throws IOException {
       json.writeStartObject();
       json.writeObjectFieldStart("$ext");
-      json.writeNumberField("type", value.getType());
-      json.writeStringField("base64", base64(value.getData()));
+      json.writeNumberField("type", value.type());
+      json.writeStringField("base64", base64(value.data()));
       json.writeEndObject();
       json.writeEndObject();
     }
