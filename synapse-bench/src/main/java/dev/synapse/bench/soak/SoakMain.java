@@ -4,6 +4,7 @@ import dev.synapse.RestartPolicy;
 import dev.synapse.Synapse;
 import dev.synapse.SynapseListener;
 import dev.synapse.SynapsePool;
+import dev.synapse.WorkerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -50,9 +51,9 @@ public final class SoakMain {
 
     // Shared daemon threads (the pools' timer, the descendants' tracker) start on first use and
     // live as long as the JVM: the warm-up starts them before the baseline is taken.
-    try (Synapse warmUp = workers(settings).build();
+    try (Synapse warmUp = workers(Synapse.builder(), settings).build();
         SynapsePool warmUpPool =
-            SynapsePool.builder(workers(settings))
+            workers(SynapsePool.builder(), settings)
                 .size(1)
                 .recycleAboveResidentMemory(1L << 40) // starts the pools' timer thread
                 .build()) {
@@ -68,9 +69,11 @@ public final class SoakMain {
     Ledger ledger = new Ledger();
     Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     Set<Long> children = ConcurrentHashMap.newKeySet();
-    Synapse single = workers(settings).listener(listener).restartPolicy(restarts).build();
+    Synapse single =
+        workers(Synapse.builder(), settings).listener(listener).restartPolicy(restarts).build();
     SynapsePool pool =
-        SynapsePool.builder(workers(settings).listener(listener))
+        workers(SynapsePool.builder(), settings)
+            .listener(listener)
             .size(2)
             .recycleAfterCalls(300)
             .restartPolicy(restarts)
@@ -89,7 +92,7 @@ public final class SoakMain {
         new Chaos(
             single,
             pool,
-            workers(settings),
+            workers(Synapse.builder(), settings),
             module,
             ledger,
             deadline,
@@ -131,8 +134,8 @@ public final class SoakMain {
     System.exit(report.passed() ? 0 : 1);
   }
 
-  private static Synapse.Builder workers(SoakSettings settings) {
-    return Synapse.builder()
+  private static <B extends WorkerSettings<B>> B workers(B builder, SoakSettings settings) {
+    return builder
         .python(settings.python())
         .useInterpreterAsIs(true)
         .callTimeout(Duration.ofSeconds(30));

@@ -1,6 +1,5 @@
 package dev.synapse.bench.suite;
 
-import dev.synapse.Synapse;
 import dev.synapse.SynapsePool;
 import dev.synapse.bench.BenchSettings;
 import dev.synapse.bench.fixture.BenchModules;
@@ -99,9 +98,10 @@ public final class PoolScalingSuite implements Suite {
   }
 
   private static SynapsePool spawn(BenchSettings settings, int size) {
-    Synapse.Builder workers = Synapse.builder().python(settings.python()).useInterpreterAsIs(true);
-    BenchModules.workerEnvironment().forEach(workers::environment);
-    SynapsePool pool = SynapsePool.builder(workers).size(size).build();
+    SynapsePool.Builder builder =
+        SynapsePool.builder().python(settings.python()).useInterpreterAsIs(true).size(size);
+    BenchModules.workerEnvironment().forEach(builder::environment);
+    SynapsePool pool = builder.build();
     try {
       pool.spawn(BenchModules.module("cpu"), "main");
       Object answer = pool.invoke("spin", 10);
