@@ -1,5 +1,6 @@
 package dev.synapse;
 
+import dev.synapse.internal.worker.InputSource;
 import dev.synapse.internal.worker.PendingCall;
 import dev.synapse.internal.worker.WorkerSupervisor;
 import java.nio.file.Path;
@@ -130,6 +131,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
     }
+    InputSource.claim(request.input());
     return current.submit(
         request.function(), request.input(), request.timeout(), request.cancelGrace(), async);
   }
@@ -141,6 +143,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
     }
+    InputSource.claim(request.input());
     return current.stream(
         request.function(), request.input(), request.timeout(), request.cancelGrace());
   }

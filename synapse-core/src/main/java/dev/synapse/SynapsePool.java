@@ -3,6 +3,7 @@ package dev.synapse;
 import dev.synapse.internal.pool.PoolCall;
 import dev.synapse.internal.pool.PoolSettings;
 import dev.synapse.internal.pool.WorkerPool;
+import dev.synapse.internal.worker.InputSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -169,6 +170,7 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
     }
+    InputSource.claim(request.input());
     return current.submit(request, async);
   }
 
@@ -179,6 +181,7 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
     }
+    InputSource.claim(request.input());
     return current.stream(request);
   }
 
