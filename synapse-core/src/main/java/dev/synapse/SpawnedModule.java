@@ -1,6 +1,7 @@
 package dev.synapse;
 
 import dev.synapse.internal.supervision.Engine;
+import dev.synapse.internal.worker.InputSource;
 import dev.synapse.internal.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -105,6 +106,7 @@ abstract class SpawnedModule implements SynapseCalls, AutoCloseable {
     if (current == null) {
       throw new IllegalStateException(notSpawned);
     }
+    InputSource.claim(request.input());
     return current;
   }
 

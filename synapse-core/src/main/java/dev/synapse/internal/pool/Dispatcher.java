@@ -183,6 +183,8 @@ final class Dispatcher {
       } finally {
         sent.whenComplete((value, error) -> completed(call, member, value, error));
       }
+    } catch (IllegalStateException e) { // an input stream for a seed-style module
+      call.fail(e);
     } catch (Throwable e) {
       call.fail(EncodeFailures.of(e));
     } finally {

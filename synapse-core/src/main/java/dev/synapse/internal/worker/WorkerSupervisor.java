@@ -117,9 +117,14 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
    * @param cancelGrace the call's own grace period once given up on, or {@code null} for the
    *     default
    * @param async whether the call completes on the callback executor
+   * @throws IllegalStateException if {@code input} is a stream and the worker runs a seed-style
+   *     loop
    */
   public PendingCall submit(
       String function, Object input, Duration timeout, Duration cancelGrace, boolean async) {
+    if (input instanceof InputSource) {
+      refuseSeedStyle(InputSource.SEED_STYLE);
+    }
     PendingCall call =
         new PendingCall(
             function,
@@ -154,10 +159,7 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
   /** Like {@link #stream}, also returning when the stream is over. */
   public OpenStream openStream(
       String function, Object input, Duration timeout, Duration cancelGrace) {
-    WorkerSession current = session;
-    if (current != null && current.info().seedProtocol()) {
-      throw new IllegalStateException(StreamCall.SEED_STYLE);
-    }
+    refuseSeedStyle(input instanceof InputSource ? InputSource.SEED_STYLE : StreamCall.SEED_STYLE);
     StreamCall call =
         new StreamCall(
             function,
@@ -168,6 +170,14 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
     Stream<Object> items = call.open();
     route(call);
     return new OpenStream(items, call);
+  }
+
+  /** Throws {@code why} if the current worker runs a seed-style loop. */
+  private void refuseSeedStyle(String why) {
+    WorkerSession current = session;
+    if (current != null && current.info().seedProtocol()) {
+      throw new IllegalStateException(why);
+    }
   }
 
   private void route(PendingCall call) {
