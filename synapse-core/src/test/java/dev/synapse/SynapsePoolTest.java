@@ -189,19 +189,20 @@ class SynapsePoolTest {
   void queuedCall_timesOutWithItsOwnTimeout_andTheOthersGoOn() throws Exception {
     try (SynapsePool pool = pool(1).maxInFlightPerWorker(1).build()) {
       pool.spawn(module("pool"), "main");
-      CompletableFuture<Object> slow = pool.invokeAsync("sleep_pid", 1.0);
+      long worker = pool.workers().get(0).pid();
+      CompletableFuture<Object> busy = pool.invokeAsync("sleep_pid", 600);
       CompletableFuture<Object> patient = pool.invokeAsync("pid", null);
 
-      long start = System.nanoTime();
       assertThatThrownBy(
               () -> pool.execute(Request.invoke("pid", null).withTimeout(Duration.ofMillis(200))))
           .isInstanceOfSatisfying(
               CallTimeoutException.class,
               e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(200)));
-      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(800);
 
-      Object pid = slow.get(10, TimeUnit.SECONDS);
-      assertThat(patient.get(10, TimeUnit.SECONDS)).isEqualTo(pid);
+      assertThat(busy).isNotDone();
+      assertThat(patient).isNotDone();
+      busy.cancel(true);
+      assertThat(patient.get(60, TimeUnit.SECONDS)).isEqualTo(worker);
     }
   }
 
@@ -221,7 +222,8 @@ class SynapsePoolTest {
           .isInstanceOfSatisfying(
               CallTimeoutException.class,
               e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(700)));
-      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(600L, 1000L);
+      // The deadline counts from the call: never earlier (the upper end depends on the load).
+      assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(700L);
       assertThat(first).succeedsWithin(Duration.ofSeconds(5));
     }
   }
@@ -240,8 +242,8 @@ class SynapsePoolTest {
       long start = System.nanoTime();
       assertThat(pool.invoke("pid", null)).isEqualTo(pool.workers().get(0).pid());
       assertThat((System.nanoTime() - start) / 1_000_000)
-          .as("the cancelled call freed the worker")
-          .isLessThan(5000);
+          .as("the cancelled call of 30 s freed the worker")
+          .isLessThan(20_000);
     }
   }
 
@@ -270,7 +272,7 @@ class SynapsePoolTest {
 
   @Test
   void dispose_endsEveryWorkerAtOnce_andFailsWhatWaits() throws Exception {
-    Duration grace = Duration.ofSeconds(2);
+    Duration grace = Duration.ofSeconds(5);
     int size = 4;
     SynapsePool pool =
         Fixtures.pool(PLAIN_PYTHON).shutdownGrace(grace).size(size).maxInFlightPerWorker(1).build();

@@ -74,7 +74,15 @@ public final class WorkerPool implements Engine {
    *     the failures of the others, if any, are suppressed in it
    */
   public static WorkerPool start(WorkerConfig config, PoolSettings settings) {
-    WorkerPool pool = new WorkerPool(config, settings, Scheduler.SYSTEM);
+    return start(config, settings, Scheduler.SYSTEM);
+  }
+
+  /**
+   * Like {@link #start(WorkerConfig, PoolSettings)}, with the time of deadlines, backoffs and
+   * memory checks read from {@code scheduler}.
+   */
+  static WorkerPool start(WorkerConfig config, PoolSettings settings, Scheduler scheduler) {
+    WorkerPool pool = new WorkerPool(config, settings, scheduler);
     RuntimeException failure = pool.healer.startAll();
     if (failure != null) {
       pool.dispose();

@@ -64,6 +64,14 @@ public abstract class CallFuture extends CompletableFuture<Object> {
     return cancelGrace;
   }
 
+  /**
+   * Where the call's time is read and its timers are set, and those of what follows from it (such
+   * as the grace period of a call given up on).
+   */
+  public final Scheduler scheduler() {
+    return scheduler;
+  }
+
   /** The call's timeout; zero for none. */
   public final Duration timeout() {
     return timeout;
@@ -104,21 +112,20 @@ public abstract class CallFuture extends CompletableFuture<Object> {
 
   /** Completes the call with its answer; nothing if it has completed already. */
   public void succeed(Object value) {
-    stopTimer();
-    if (completionExecutor == null) {
-      complete(value);
-    } else {
-      completionExecutor.execute(() -> complete(value));
-    }
+    settle(() -> complete(value));
   }
 
   /** Fails the call; nothing if it has completed already. */
   public void fail(Throwable error) {
+    settle(() -> completeExceptionally(error));
+  }
+
+  private void settle(Runnable completion) {
     stopTimer();
     if (completionExecutor == null) {
-      completeExceptionally(error);
+      completion.run();
     } else {
-      completionExecutor.execute(() -> completeExceptionally(error));
+      completionExecutor.execute(completion);
     }
   }
 

@@ -6,12 +6,10 @@ import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
-import dev.synapse.internal.supervision.SharedThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,7 +36,7 @@ final class EnvelopeChannel implements Channel {
   /** A call given up on whose final frame has not come yet; its timer ends the grace period. */
   private static final class Cancelling {
     final PendingCall call;
-    volatile ScheduledFuture<?> graceTimer;
+    volatile Future<?> graceTimer;
 
     Cancelling(PendingCall call) {
       this.call = call;
@@ -201,9 +199,7 @@ final class EnvelopeChannel implements Channel {
       replaceStuck(id, grace);
       return true;
     }
-    entry.graceTimer =
-        SharedThreads.TIMER.schedule(
-            () -> graceOver(id, entry), grace.toNanos(), TimeUnit.NANOSECONDS);
+    entry.graceTimer = call.scheduler().schedule(() -> graceOver(id, entry), grace.toNanos());
     outbox.send(Messages.cancel(id));
     return false;
   }
@@ -213,7 +209,7 @@ final class EnvelopeChannel implements Channel {
     Cancelling entry = cancelling.remove(id);
     if (entry != null) {
       outbox.readByWorker(entry.call.frame());
-      ScheduledFuture<?> timer = entry.graceTimer;
+      Future<?> timer = entry.graceTimer;
       if (timer != null) {
         timer.cancel(false);
       }
@@ -244,7 +240,7 @@ final class EnvelopeChannel implements Channel {
   public List<PendingCall> close(RuntimeException cause, boolean keepUnsent) {
     closed = true;
     for (Cancelling entry : cancelling.values()) {
-      ScheduledFuture<?> timer = entry.graceTimer;
+      Future<?> timer = entry.graceTimer;
       if (timer != null) {
         timer.cancel(false);
       }
