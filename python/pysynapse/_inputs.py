@@ -68,7 +68,9 @@ def is_stream_input(options):
 
 def tag(exc, feed):
     """Marks ``exc``, raised by the handler of ``feed``, with where in the input it happened."""
-    if isinstance(exc, (CallCancelled, InputStreamError, StopIteration, StopAsyncIteration)):
+    if not isinstance(exc, Exception) or isinstance(
+        exc, (InputStreamError, StopIteration, StopAsyncIteration)
+    ):
         return
     if getattr(exc, POSITION_ATTRIBUTE, None) is not None:
         return

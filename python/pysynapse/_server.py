@@ -370,13 +370,12 @@ class _Server:
     def _wait_for_feed(self, feed):
         """A plain handler waits for the next item of its input (the main thread, input_lock
         released): this thread takes input_lock and reads the input itself until an item, the end
-        of the input or a CANCEL for the call comes. The frames read meanwhile are handled as the
-        serve loop handles them; no signal interrupts this (running is None meanwhile): a CANCEL
-        marks the feed, whose next() then raises CallCancelled."""
-        watcher = self._watcher
-        watcher.input_lock.acquire()
-        running = watcher.running
-        watcher.running = None
+        of the input or a CANCEL of the call comes. The frames read meanwhile are handled as the
+        serve loop handles them; a CANCEL of this call marks the feed (no signal is sent while this
+        thread reads for it), whose next() then raises CallCancelled. The watcher stays armed but
+        cannot take the lock meanwhile."""
+        lock = self._watcher.input_lock
+        lock.acquire()
         feed.waiting = True
         try:
             while not feed.ready:
@@ -387,8 +386,7 @@ class _Server:
                     feed.lost()
         finally:
             feed.waiting = False
-            watcher.running = running
-            watcher.input_lock.release()
+            lock.release()
 
     def _function_error(self, name):
         if None in self._functions:

@@ -132,3 +132,116 @@ def test_the_worker_reads_other_frames_while_a_handler_waits_for_input(worker):
     worker.send([INPUT_END, 1])
     assert next_answer(worker) == [RESULT, 1, 1]
     assert next_answer(worker) == [RESULT, 2, "queued"]
+
+
+def test_the_hosts_iterator_failed_the_handler_catches_it(worker):
+    call_with_input(worker, 1, "catch_input_error")
+    feed(worker, 1, ["a", "b"])
+    error = {"type": "java.lang.IllegalStateException", "message": "gone", "position": 2}
+    worker.send([INPUT_ERROR, 1, error])
+    assert next_answer(worker) == [
+        RESULT,
+        1,
+        {
+            "seen": ["a", "b"],
+            "position": 2,
+            "type": "java.lang.IllegalStateException",
+            "message": "the host's input stream failed at item 2: "
+            "java.lang.IllegalStateException: gone",
+        },
+    ]
+
+
+@pytest.mark.parametrize("function", ["count", "atotal"])
+def test_the_hosts_iterator_failed_uncaught_the_call_fails_with_it(worker, function):
+    call_with_input(worker, 1, function)
+    feed(worker, 1, [1])
+    worker.send([INPUT_ERROR, 1, {"type": "java.io.IOException", "message": "disk", "position": 1}])
+    error = next_answer(worker)
+    assert error[:2] == [ERROR, 1], error
+    assert error[2]["type"] == "pysynapse.InputStreamError"
+    assert error[2]["kind"] == "handler"
+    assert error[2]["message"] == (
+        "the host's input stream failed at item 1: java.io.IOException: disk"
+    )
+
+
+@pytest.mark.parametrize("function", ["fail_at", "afail_at"])
+def test_a_handler_exception_names_the_input_item(worker, function):
+    call_with_input(worker, 1, function)
+    feed(worker, 1, ["a", "b", "boom", "c"])
+    worker.send([INPUT_END, 1])
+    error = next_answer(worker)
+    assert error[:2] == [ERROR, 1], error
+    assert error[2]["type"] == "ValueError"
+    assert error[2]["message"] == "input item 2: bad item after 2"
+
+
+def test_a_generator_exception_names_the_input_item(worker):
+    worker.send([STREAM, 1, "double", None, 100, STREAM_INPUT])
+    others = feed(worker, 1, [1, None])
+    answers = others + [next_answer(worker) for _ in range(2 - len(others))]
+    assert answers[0] == [ITEM, 1, 2]
+    assert answers[1][:2] == [ERROR, 1] and answers[1][2]["type"] == "TypeError", answers
+    assert answers[1][2]["message"].startswith("input item 1: unsupported operand")
+
+
+@pytest.mark.parametrize("function", ["count", "atotal"])
+def test_cancel_while_the_handler_waits_for_input(worker, function):
+    call_with_input(worker, 1, function)
+    feed(worker, 1, [1, 2])
+    worker.send([CANCEL, 1])
+    error = next_answer(worker)
+    assert error[:2] == [ERROR, 1] and error[2]["kind"] == "cancelled", error
+    worker.send([INPUT, 1, 3])  # on its way when the host cancelled: dropped
+    assert query(worker, "echo", "still serving") == "still serving"
+
+
+def test_cancel_while_the_handler_runs(worker):
+    call_with_input(worker, 1, "hang")
+    feed(worker, 1, ["x"])
+    credit_of(worker.recv(), 1)  # granted when the handler took "x": it sleeps now
+    worker.send([CANCEL, 1])
+    error = next_answer(worker)
+    assert error[:2] == [ERROR, 1] and error[2]["kind"] == "cancelled", error
+    assert query(worker, "taken")["closed"] == 1
+
+
+def test_cancel_of_a_generator_waiting_for_input_closes_it(worker):
+    worker.send([STREAM, 1, "double", None, 100, STREAM_INPUT])
+    others = feed(worker, 1, [1])
+    assert (others or [next_answer(worker)]) == [[ITEM, 1, 2]]
+    worker.send([CANCEL, 1])
+    error = next_answer(worker)
+    assert error[:2] == [ERROR, 1] and error[2]["kind"] == "cancelled", error
+    assert query(worker, "taken") == {"taken": 1, "closed": 1}
+
+
+def test_async_stream_in_stream_out(worker):
+    worker.send([STREAM, 1, "adouble", None, 100, STREAM_INPUT])
+    others = feed(worker, 1, range(5))
+    worker.send([INPUT_END, 1])
+    answers = others + [next_answer(worker) for _ in range(6 - len(others))]
+    assert answers == [[ITEM, 1, i * 2] for i in range(5)] + [[END, 1]]
+
+
+def test_async_stream_in_one_answer(worker):
+    call_with_input(worker, 1, "atotal")
+    feed(worker, 1, range(300))
+    worker.send([INPUT_END, 1])
+    assert next_answer(worker) == [RESULT, 1, sum(range(300))]
+
+
+def test_input_for_an_unknown_call_is_dropped(worker):
+    worker.send([INPUT, 77, "nobody wants this"])
+    worker.send([INPUT_END, 77])
+    worker.send([INPUT_ERROR, 77, {"type": "x", "message": "y", "position": 0}])
+    assert query(worker, "echo", 1) == 1
+    worker.expect_no_frame(0.1)
+
+
+def test_the_host_closing_the_input_ends_a_waiting_handler(worker):
+    call_with_input(worker, 1, "count")
+    credit_of(worker.recv(), 1)
+    worker.close_stdin()
+    assert worker.wait() == 0

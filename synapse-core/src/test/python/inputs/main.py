@@ -55,6 +55,17 @@ def catch_input_error(items):
     return {"seen": seen}
 
 
+async def acatch_input_error(items):
+    seen = []
+    try:
+        async for item in items:
+            seen.append(item)
+    except pysynapse.InputStreamError as exc:
+        return {"seen": seen, "position": exc.position, "type": exc.type_name,
+                "message": exc.host_message}
+    return {"seen": seen}
+
+
 def hang(items):
     """Takes one item, then waits for ever (a cancel interrupts the sleep)."""
     state["taken"] = 0

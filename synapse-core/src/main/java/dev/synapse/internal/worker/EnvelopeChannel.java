@@ -110,7 +110,7 @@ final class EnvelopeChannel implements Channel {
     long id = answer.id();
     int type = answer.type();
     if (type == Messages.INPUT_OR_CREDIT) {
-      feeds.grant(id, (Long) answer.value(), inFlight.containsKey(id));
+      feeds.grant(id, (Long) answer.value(), inFlight.get(id));
       return;
     }
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {

@@ -45,14 +45,15 @@ final class InputFeeds {
   /**
    * INPUT_CREDIT for call {@code id}; on the reader thread.
    *
-   * @param inFlight whether call {@code id} is in flight (credit for one that has ended is ignored)
+   * @param inFlight the call of that id in flight, or null (credit for a call that has ended, or
+   *     whose feed stopped as it ended, is ignored)
    * @throws ProtocolException if the call in flight has no input stream
    */
-  void grant(long id, long count, boolean inFlight) {
+  void grant(long id, long count, PendingCall inFlight) {
     InputFeed feed = feeds.get(id);
     if (feed != null) {
       feed.grant(count);
-    } else if (inFlight) {
+    } else if (inFlight != null && !(inFlight.input() instanceof InputSource)) {
       throw new ProtocolException(
           "The worker granted input credit for call " + id + ", whose input is not a stream");
     }
