@@ -9,6 +9,8 @@ Threads, and what each owns::
                                     that call interrupts it with CallCancelled
     pysynapse-asyncio (_async)      async handlers and async generators, one task each
     pysynapse-flush (_answers)      writes answers left waiting while user code runs
+    any thread calling the host     (_host) waits for its answer; on the serve loop's thread the
+                                    waiting handler serves the loop itself meanwhile
 
 The one lock rule of the loop's own state (the FrameReader, the queue of calls, the plain
 streams): whoever touches it holds ``input_lock``; the serve loop holds it except while a plain
@@ -33,10 +35,10 @@ import collections
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
-from . import _codec, _protocol, _stdio
+from . import _codec, _host, _protocol, _stdio
 from ._answers import Answers, describe, log, preview
 from ._interrupt import CallCancelled, CancelWatcher
-from ._protocol import CALL, CANCEL, CREDIT, STREAM
+from ._protocol import CALL, CANCEL, CREDIT, HOST_ERROR, HOST_RESULT, STREAM
 from ._streams import SyncStreams, close_quietly
 
 # After a call that ran at least this long, look for CANCELs sent meanwhile (one poll per slow
@@ -124,12 +126,15 @@ class _Server:
         self._streams = SyncStreams(self._answers)
         self._watcher = CancelWatcher(reader, writer, self._on_frame)
         self._async = None
+        self._host = _host.HostCalls(self, writer)
+        self._main = _thread.get_ident()
 
     def run(self):
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
         watcher = self._watcher
         watcher.install()
         watcher.input_lock.acquire()
+        _host.install(self._host)
         try:
             try:
                 self._loop()
@@ -138,12 +143,15 @@ class _Server:
         except BrokenPipeError:
             log().debug("the host closed the frame stream; stopping")
         finally:
+            _host.install(None)
+            self._host.close()
             watcher.uninstall()
             self._streams.close_all()
 
-    def _loop(self):
+    def _loop(self, waiter=None):
+        """Serves until the input ends, or until ``waiter`` (a call to the host) is done."""
         reader, queue, streams = self._reader, self._queue, self._streams
-        while True:
+        while waiter is None or not waiter.done:
             body = self._take_frame(wait=not queue and not streams)
             if body is not None:
                 self._on_frame(body)
@@ -153,6 +161,50 @@ class _Server:
                 self._stream_round()
             elif not self._wait_for_input():
                 return
+
+    # Calls to the host (_host) ------------------------------------------------------------------
+
+    def serve_while_waiting(self, waiter):
+        """Serves on the serve loop's thread while user code there waits for the host's answer
+        ``waiter``: calls that arrive meanwhile (the host function may call this worker again)
+        run nested, so a single thread cannot deadlock. A plain handler released input_lock for
+        its run; it takes it back meanwhile (clearing ``running`` first, so that an interruption
+        for the waiting call does nothing: a CANCEL of it ends the wait through _host instead)."""
+        watcher = self._watcher
+        waiting = watcher.running
+        if waiting is None:  # a generator's next(): the loop holds input_lock already
+            assert watcher.input_lock.locked(), "the loop's state needs input_lock"
+            self._serve_until(waiter)
+            return
+        watcher.running = None
+        try:
+            watcher.input_lock.acquire()
+        except BaseException:
+            watcher.running = waiting
+            raise
+        try:
+            if watcher.take_lost_interruption(waiting):  # its CANCEL came before the lock
+                self._host.cancel_under(waiting)
+            self._serve_until(waiter)
+        finally:
+            watcher.resumed(waiting)
+            watcher.input_lock.release()
+
+    def _serve_until(self, waiter):
+        self._loop(waiter)
+        if not waiter.done:  # the input ended
+            self._host.close()
+
+    def plain_call_running(self):
+        """The id of the plain call running on the serve loop's thread (the innermost), or None."""
+        return self._watcher.running
+
+    def on_main(self, ident):
+        return ident == self._main
+
+    def on_event_loop(self, ident):
+        runner = self._async
+        return runner is not None and runner.thread_ident == ident
 
     # The steps ------------------------------------------------------------------------------------
 
@@ -217,6 +269,10 @@ class _Server:
             if kind == CREDIT or kind == STREAM:
                 self._on_stream_message(kind, message)
                 return
+            if (kind == HOST_RESULT or kind == HOST_ERROR) and len(message) == 3:
+                if _valid_id(message[1]):
+                    self._host.answered(kind == HOST_RESULT, message[1], message[2])
+                    return
         log().error("ignored a message that is not a valid CALL or CANCEL: %s", preview(message))
 
     def _undecodable(self, body, exc):
@@ -244,6 +300,7 @@ class _Server:
 
     def _cancel(self, call_id):
         """Every id known gets one final frame; an unknown one (answered already) nothing."""
+        self._host.cancel_under(call_id)
         if self._drop_queued(call_id):
             return
         if call_id == self._watcher.running:
