@@ -162,3 +162,14 @@ def test_the_end_of_input_ends_a_wait(worker):
     host_call(worker, "never", 1)
     worker.close_stdin()
     assert worker.wait() == 0
+
+
+def test_a_payload_that_cannot_be_encoded_raises_in_the_handler_and_sends_nothing(worker):
+    worker.call(1, "ask_unencodable", None)
+    message = worker.recv()
+    assert message[:2] == [ERROR, 1] and message[2]["type"] == "TypeError", message
+    worker.call(2, "ask", {"fn": 3})
+    message = worker.recv()
+    assert message[:2] == [ERROR, 2] and message[2]["type"] == "TypeError", message
+    assert "must be a str" in message[2]["message"]
+    worker.expect_no_frame(0.2)

@@ -83,6 +83,10 @@ def recorded(payload):
     return late.pop() if late else None
 
 
+def ask_unencodable(payload):
+    return host.call("f", {1, 2})
+
+
 def echo(payload):
     return payload
 
@@ -102,6 +106,7 @@ if __name__ == "__main__":
             "wait_for_cancel": wait_for_cancel,
             "call_after_cancel": call_after_cancel,
             "recorded": recorded,
+            "ask_unencodable": ask_unencodable,
             "echo": echo,
             "fail": fail,
         }

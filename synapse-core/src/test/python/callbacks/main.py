@@ -47,6 +47,16 @@ async def nest_async(depth):
     return [f"apy{depth}"] + await host.call_async("descend_async", depth)
 
 
+async def ask_with_deadline(payload):
+    """Gives up on the host after 200 ms (the host function is withdrawn)."""
+    import asyncio
+
+    try:
+        return await asyncio.wait_for(host.call_async(payload, None), 0.2)
+    except asyncio.TimeoutError:
+        return "gave up"
+
+
 def java_error(payload):
     """Calls a host function that throws and describes the JavaError."""
     try:
@@ -115,6 +125,7 @@ pysynapse.serve(
     {
         "ask": ask,
         "ask_async": ask_async,
+        "ask_with_deadline": ask_with_deadline,
         "ask_from_threads": ask_from_threads,
         "nest": nest,
         "nest_async": nest_async,

@@ -225,6 +225,28 @@ class CallbackTest {
   }
 
   @Test
+  void aHostCallThePythonSideGivesUpOn_interruptsTheJavaFunction() throws Exception {
+    CountDownLatch interrupted = new CountDownLatch(1);
+    Synapse.Builder builder =
+        builder(PLAIN_PYTHON)
+            .expose(
+                "hang",
+                input -> {
+                  try {
+                    Thread.sleep(60_000);
+                  } catch (InterruptedException e) {
+                    interrupted.countDown();
+                    throw e;
+                  }
+                  return "woke";
+                });
+    try (Synapse synapse = spawn(PLAIN_PYTHON, builder)) {
+      assertThat(synapse.invoke("ask_with_deadline", "hang")).isEqualTo("gave up");
+      assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
   void aCallbackAfterItsOuterCallWasCancelled_isRefusedAndNeverRuns() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     Synapse.Builder builder =
