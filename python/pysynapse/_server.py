@@ -9,6 +9,8 @@ Threads, and what each owns::
                                     that call interrupts it with CallCancelled
     pysynapse-asyncio (_async)      async handlers and async generators, one task each
     pysynapse-flush (_answers)      writes answers left waiting while user code runs
+    any thread calling the host     (_host) waits for its answer; on the serve loop's thread the
+                                    waiting handler serves the loop itself meanwhile
 
 A plain handler whose input is a stream (_inputs) and that waits for its next item has the serve
 loop's thread read the input for it: the thread takes ``input_lock`` back and handles the frames
@@ -38,7 +40,7 @@ import collections
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
-from . import _codec, _protocol, _stdio
+from . import _codec, _host, _protocol, _stdio
 from ._answers import Answers, describe, log, preview
 from ._inputs import (
     STREAM_INPUT,
@@ -50,7 +52,17 @@ from ._inputs import (
     tag,
 )
 from ._interrupt import CallCancelled, CancelWatcher
-from ._protocol import CALL, CANCEL, CREDIT, INPUT, INPUT_END, INPUT_ERROR, STREAM
+from ._protocol import (
+    CALL,
+    CANCEL,
+    CREDIT,
+    HOST_ERROR,
+    HOST_RESULT,
+    INPUT,
+    INPUT_END,
+    INPUT_ERROR,
+    STREAM,
+)
 from ._streams import SyncStreams, close_quietly
 
 # After a call that ran at least this long, look for CANCELs sent meanwhile (one poll per slow
@@ -147,12 +159,15 @@ class _Server:
         self._watcher = CancelWatcher(reader, writer, self._on_frame)
         self._async = None
         self._inputs = InputFeeds(writer, self._wait_for_feed)
+        self._host = _host.HostCalls(self, writer)
+        self._main = _thread.get_ident()
 
     def run(self):
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
         watcher = self._watcher
         watcher.install()
         watcher.input_lock.acquire()
+        _host.install(self._host)
         try:
             try:
                 self._loop()
@@ -161,12 +176,15 @@ class _Server:
         except BrokenPipeError:
             log().debug("the host closed the frame stream; stopping")
         finally:
+            _host.install(None)
+            self._host.close()
             watcher.uninstall()
             self._streams.close_all()
 
-    def _loop(self):
+    def _loop(self, waiter=None):
+        """Serves until the input ends, or until ``waiter`` (a call to the host) is done."""
         reader, queue, streams = self._reader, self._queue, self._streams
-        while True:
+        while waiter is None or not waiter.done:
             body = self._take_frame(wait=not queue and not streams)
             if body is not None:
                 self._on_frame(body)
@@ -176,6 +194,50 @@ class _Server:
                 self._stream_round()
             elif not self._wait_for_input():
                 return
+
+    # Calls to the host (_host) ------------------------------------------------------------------
+
+    def serve_while_waiting(self, waiter):
+        """Serves on the serve loop's thread while user code there waits for the host's answer
+        ``waiter``: calls that arrive meanwhile (the host function may call this worker again)
+        run nested, so a single thread cannot deadlock. A plain handler released input_lock for
+        its run; it takes it back meanwhile (clearing ``running`` first, so that an interruption
+        for the waiting call does nothing: a CANCEL of it ends the wait through _host instead)."""
+        watcher = self._watcher
+        waiting = watcher.running
+        if waiting is None:  # a generator's next(): the loop holds input_lock already
+            assert watcher.input_lock.locked(), "the loop's state needs input_lock"
+            self._serve_until(waiter)
+            return
+        watcher.running = None
+        try:
+            watcher.input_lock.acquire()
+        except BaseException:
+            watcher.running = waiting
+            raise
+        try:
+            if watcher.take_lost_interruption(waiting):  # its CANCEL came before the lock
+                self._host.cancel_under(waiting)
+            self._serve_until(waiter)
+        finally:
+            watcher.resumed(waiting)
+            watcher.input_lock.release()
+
+    def _serve_until(self, waiter):
+        self._loop(waiter)
+        if not waiter.done:  # the input ended
+            self._host.close()
+
+    def plain_call_running(self):
+        """The id of the plain call running on the serve loop's thread (the innermost), or None."""
+        return self._watcher.running
+
+    def on_main(self, ident):
+        return ident == self._main
+
+    def on_event_loop(self, ident):
+        runner = self._async
+        return runner is not None and runner.thread_ident == ident
 
     # The steps ------------------------------------------------------------------------------------
 
@@ -247,6 +309,10 @@ class _Server:
             if kind in _INPUT_MESSAGES and len(message) >= 2 and _valid_id(message[1]):
                 self._inputs.on_message(message, len(body))
                 return
+            if (kind == HOST_RESULT or kind == HOST_ERROR) and len(message) == 3:
+                if _valid_id(message[1]):
+                    self._host.answered(kind == HOST_RESULT, message[1], message[2])
+                    return
         log().error("ignored a message that is not a valid CALL or CANCEL: %s", preview(message))
 
     def _undecodable(self, body, exc):
@@ -277,6 +343,7 @@ class _Server:
 
     def _cancel(self, call_id):
         """Every id known gets one final frame; an unknown one (answered already) nothing."""
+        self._host.cancel_under(call_id)
         if self._drop_queued(call_id) or self._inputs.cancel(call_id):
             return
         if call_id == self._watcher.running:

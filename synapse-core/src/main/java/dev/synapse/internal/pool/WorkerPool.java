@@ -64,7 +64,8 @@ public final class WorkerPool implements Engine {
         RestartPolicy.never(),
         c.listener(),
         c.callbackExecutor(),
-        c.environment());
+        c.environment(),
+        c.hostFunctions());
   }
 
   /**

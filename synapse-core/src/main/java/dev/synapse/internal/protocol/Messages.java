@@ -38,6 +38,21 @@ public final class Messages {
   /** INPUT_ERROR, host to worker. */
   public static final int INPUT_ERROR = 7;
 
+  /** HOST_CALL, worker to host: the worker calls a function the host exposes. */
+  public static final int HOST_CALL = 6;
+
+  /** HOST_CANCEL, worker to host: the worker no longer waits for its HOST_CALL. */
+  public static final int HOST_CANCEL = 7;
+
+  /** HOST_RESULT, host to worker: the answer to a HOST_CALL. */
+  public static final int HOST_RESULT = 8;
+
+  /** HOST_ERROR, host to worker: a HOST_CALL failed. */
+  public static final int HOST_ERROR = 9;
+
+  /** The largest HOST_ERROR frame: its texts are capped well below it. */
+  private static final int HOST_ERROR_BYTES = 1024 * 1024;
+
   private Messages() {}
 
   /** Encodes {@code [1, id, function, input]}. */
@@ -170,6 +185,32 @@ public final class Messages {
         32);
   }
 
+  /** Encodes {@code [8, id, value]}: the answer to the worker's HOST_CALL {@code id}. */
+  public static OutboundFrame hostResult(long id, Object value, int maxFrameBytes) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(HOST_RESULT).packLong(id);
+          ValueCodec.pack(packer, value);
+        },
+        maxFrameBytes);
+  }
+
+  /**
+   * Encodes {@code [9, id, error]}: HOST_CALL {@code id} failed; {@code error} maps {@code type},
+   * {@code message}, {@code traceback} and {@code kind} to strings.
+   */
+  public static OutboundFrame hostError(long id, Map<String, String> error) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(HOST_ERROR).packLong(id);
+          packer.packMapHeader(error.size());
+          for (Map.Entry<String, String> entry : error.entrySet()) {
+            packer.packString(entry.getKey()).packString(entry.getValue());
+          }
+        },
+        HOST_ERROR_BYTES);
+  }
+
   /** Encodes a bare value, the body of a seed-style request. */
   public static OutboundFrame bare(Object input, int maxFrameBytes) {
     return OutboundFrame.encode(packer -> ValueCodec.pack(packer, input), maxFrameBytes);
@@ -219,7 +260,14 @@ public final class Messages {
    * A decoded message of the worker: RESULT ({@link #CALL_OR_RESULT}, with {@code value}), ERROR
    * ({@link #CANCEL_OR_ERROR}, with {@code error}: a {@link dev.synapse.PythonException}, or an
    * {@link dev.synapse.EncodingException} if the worker could not decode the input), ITEM ({@link
-   * #CREDIT_OR_ITEM}, with {@code value}) or END ({@link #STREAM_OR_END}).
+   * #CREDIT_OR_ITEM}, with {@code value}), END ({@link #STREAM_OR_END}), HOST_CALL ({@link
+   * #HOST_CALL}, with a {@link HostCall} as {@code value}) or HOST_CANCEL ({@link #HOST_CANCEL}).
    */
   public record Answer(int type, long id, Object value, SynapseException error) {}
+
+  /**
+   * A HOST_CALL of the worker ({@link #HOST_CALL}, the {@code value} of its {@link Answer}): the
+   * exposed function's name, its payload, and the id of the worker's call it is made for, or null.
+   */
+  public record HostCall(String function, Object payload, Long parent) {}
 }

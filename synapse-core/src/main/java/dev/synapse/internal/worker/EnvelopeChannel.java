@@ -2,6 +2,8 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
+import dev.synapse.internal.callback.HostCalls;
+import dev.synapse.internal.callback.HostFunctions;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
@@ -29,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Every RESULT, ERROR, ITEM or END tells the {@link Outbox} that the worker has read the frame
  * of that call, which is how the outbox knows what room is left in the pipe.
  *
+ * <p>HOST_CALL and HOST_CANCEL, the worker's calls of the host's exposed functions, go to {@link
+ * HostCalls}; a call given up on here cancels the host calls made for it.
+ *
  * <p>The race between {@link #submit} and {@link #close}: a call put into the map after {@code
  * close} emptied it is taken back by {@code submit}, which sees the closed flag after its put.
  */
@@ -51,13 +56,17 @@ final class EnvelopeChannel implements Channel {
   private final int maxFrameBytes;
   private final Replacer replacer;
   private final InputFeeds feeds;
+  private final HostCalls hostCalls;
   private volatile boolean closed;
 
-  EnvelopeChannel(Outbox outbox, int maxFrameBytes, Replacer replacer) {
+  EnvelopeChannel(
+      Outbox outbox, int maxFrameBytes, Replacer replacer, HostFunctions hostFunctions) {
     this.outbox = outbox;
     this.maxFrameBytes = maxFrameBytes;
     this.replacer = replacer;
     this.feeds = new InputFeeds(outbox, maxFrameBytes);
+    this.hostCalls =
+        new HostCalls(hostFunctions, outbox::send, maxFrameBytes, inFlight::containsKey);
   }
 
   @Override
@@ -111,6 +120,12 @@ final class EnvelopeChannel implements Channel {
     int type = answer.type();
     if (type == Messages.INPUT_OR_CREDIT) {
       feeds.grant(id, (Long) answer.value(), inFlight.get(id));
+      return;
+    } else if (type == Messages.HOST_CALL) {
+      hostCalls.onCall(id, (Messages.HostCall) answer.value());
+      return;
+    } else if (type == Messages.HOST_CANCEL) {
+      hostCalls.onCancel(id);
       return;
     }
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
@@ -193,6 +208,7 @@ final class EnvelopeChannel implements Channel {
       cancelling.remove(id, entry);
       return false;
     }
+    hostCalls.cancelUnder(id);
     Duration grace = call.cancelGrace();
     if (grace.isZero()) {
       cancelling.remove(id, entry);
@@ -246,6 +262,7 @@ final class EnvelopeChannel implements Channel {
       }
     }
     cancelling.clear();
+    hostCalls.close();
     for (Long id : inFlight.keySet()) {
       PendingCall call = inFlight.remove(id);
       if (call != null) {
