@@ -23,11 +23,13 @@ RESULT = 1
 ERROR = 2
 ITEM = 3
 END = 4
+PONG = 8
 # Host to worker.
 CALL = 1
 CANCEL = 2
 CREDIT = 3
 STREAM = 4
+PING = 10
 
 MAX_FRAME_ENV = "SYNAPSE_MAX_FRAME"
 DEFAULT_MAX_FRAME = 256 * 1024 * 1024
@@ -99,8 +101,13 @@ def ready_message(mode, functions):
             "codec": _codec.NAME,
             "functions": list(functions),
             "pid": os.getpid(),
+            **READY_EXTRAS,
         },
     ]
+
+
+# Keys that parts of pysynapse add to the READY info (e.g. the debugger's port).
+READY_EXTRAS = {}
 
 
 def call_id_of(body):

@@ -18,6 +18,7 @@ the FrameWriter's lock, so they never interleave.
 
 The loop is a list of steps, taken in this order of preference::
 
+    0. answer the PINGs that have come (the watcher only notes those it reads during a call)
     1. handle a frame that has arrived (CALL and STREAM are queued; CANCEL and CREDIT act at once)
     2. run the queued calls, until one that took a while finds input waiting
     3. give the streams with credit a round
@@ -36,7 +37,7 @@ from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 from . import _codec, _protocol, _stdio
 from ._answers import Answers, describe, log, preview
 from ._interrupt import CallCancelled, CancelWatcher
-from ._protocol import CALL, CANCEL, CREDIT, STREAM
+from ._protocol import CALL, CANCEL, CREDIT, PING, PONG, STREAM
 from ._streams import SyncStreams, close_quietly
 
 # After a call that ran at least this long, look for CANCELs sent meanwhile (one poll per slow
@@ -124,6 +125,9 @@ class _Server:
         self._streams = SyncStreams(self._answers)
         self._watcher = CancelWatcher(reader, writer, self._on_frame)
         self._async = None
+        # Ids of PINGs not answered yet: only this loop answers them, so that a worker whose main
+        # thread is stuck in a handler does not look healthy.
+        self._pings = []
 
     def run(self):
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
@@ -144,6 +148,8 @@ class _Server:
     def _loop(self):
         reader, queue, streams = self._reader, self._queue, self._streams
         while True:
+            if self._pings:
+                self._answer_pings()
             body = self._take_frame(wait=not queue and not streams)
             if body is not None:
                 self._on_frame(body)
@@ -166,6 +172,11 @@ class _Server:
             except EOFError as exc:
                 log().error("%s; stopping", exc)
                 return None
+
+    def _answer_pings(self):
+        pings, self._pings = self._pings, []
+        for ping_id in pings:
+            self._answers.writer.add(_codec.encode([PONG, ping_id]))
 
     def _run_queued(self):
         """Runs the queued calls in turn, until one that took a while finds input waiting (the
@@ -216,6 +227,9 @@ class _Server:
                 return
             if kind == CREDIT or kind == STREAM:
                 self._on_stream_message(kind, message)
+                return
+            if kind == PING and len(message) == 2 and _valid_id(message[1]):
+                self._pings.append(message[1])
                 return
         log().error("ignored a message that is not a valid CALL or CANCEL: %s", preview(message))
 

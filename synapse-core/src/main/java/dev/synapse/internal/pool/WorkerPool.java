@@ -5,14 +5,18 @@ import dev.synapse.Request;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.supervision.Health;
 import dev.synapse.internal.supervision.SharedThreads;
 import dev.synapse.internal.supervision.Ticker;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -132,6 +136,27 @@ public final class WorkerPool {
       }
     }
     return live.stream().map(m -> m.supervisor.workerInfo()).flatMap(Optional::stream).toList();
+  }
+
+  /**
+   * Pings every member that has a worker (live, suspect or draining) at once and waits for all with
+   * one deadline: whether each answered, by pid, in slot order.
+   */
+  public Map<Long, Boolean> ping(Duration timeout) {
+    state.assertNotHeld();
+    List<Member> members = new ArrayList<>();
+    synchronized (state.lock) {
+      for (Slot slot : state.slots) {
+        if (slot.member != null) {
+          members.add(slot.member);
+        }
+      }
+    }
+    Map<Long, CompletableFuture<Void>> pings = new LinkedHashMap<>();
+    for (Member m : members) {
+      pings.put(m.pid, m.supervisor.ping());
+    }
+    return Health.awaitAll(pings, timeout);
   }
 
   /** Ends the pool; see the class comment for the order. Idempotent. */

@@ -41,7 +41,7 @@ public final class MessageDecoder {
   }
 
   /**
-   * Decodes a RESULT, ERROR, ITEM or END frame.
+   * Decodes a RESULT, ERROR, ITEM, END or PONG frame.
    *
    * @throws ProtocolException if the frame is none of them
    */
@@ -51,6 +51,9 @@ public final class MessageDecoder {
       int size = unpacker.unpackArrayHeader();
       int type = unpacker.unpackInt();
       long id = unpacker.unpackLong();
+      if (type == Messages.PONG && size == 2) {
+        return new Messages.Answer(type, id, null, null);
+      }
       int expected = type == Messages.STREAM_OR_END ? 2 : 3;
       if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.STREAM_OR_END) {
         throw new ProtocolException(

@@ -27,6 +27,12 @@ public final class Messages {
   /** STREAM (host to worker) and END (worker to host). */
   public static final int STREAM_OR_END = 4;
 
+  /** PONG, worker to host: the answer to a PING. */
+  public static final int PONG = 8;
+
+  /** PING, host to worker: is the worker's serve loop turning? */
+  public static final int PING = 10;
+
   private Messages() {}
 
   /** Encodes {@code [1, id, function, input]}. */
@@ -59,6 +65,11 @@ public final class Messages {
           packer.packLong(credit);
         },
         maxFrameBytes);
+  }
+
+  /** Encodes {@code [10, id]}. */
+  public static OutboundFrame ping(long id) {
+    return OutboundFrame.encode(packer -> packer.packArrayHeader(2).packInt(PING).packLong(id), 16);
   }
 
   /** Encodes {@code [2, id]}. */
@@ -126,7 +137,7 @@ public final class Messages {
    * A decoded message of the worker: RESULT ({@link #CALL_OR_RESULT}, with {@code value}), ERROR
    * ({@link #CANCEL_OR_ERROR}, with {@code error}: a {@link dev.synapse.PythonException}, or an
    * {@link dev.synapse.EncodingException} if the worker could not decode the input), ITEM ({@link
-   * #CREDIT_OR_ITEM}, with {@code value}) or END ({@link #STREAM_OR_END}).
+   * #CREDIT_OR_ITEM}, with {@code value}), END ({@link #STREAM_OR_END}) or PONG ({@link #PONG}).
    */
   public record Answer(int type, long id, Object value, SynapseException error) {}
 }

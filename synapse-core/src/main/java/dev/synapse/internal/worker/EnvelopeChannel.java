@@ -9,6 +9,7 @@ import dev.synapse.internal.protocol.OutboundFrame;
 import dev.synapse.internal.supervision.SharedThreads;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A {@link StreamCall} goes out as STREAM with its initial credit and stays here while its ITEMs
  * arrive, until END or ERROR; the consumer grants more credit through {@link #grant}. An ITEM or
  * END for a plain call, or a RESULT for a stream, is a {@link ProtocolException}.
+ *
+ * <p>A PING takes an id of the same sequence as the calls and waits in {@link Pings} for its PONG.
  *
  * <p>Every RESULT, ERROR, ITEM or END tells the {@link Outbox} that the worker has read the frame
  * of that call, which is how the outbox knows what room is left in the pipe.
@@ -49,10 +52,12 @@ final class EnvelopeChannel implements Channel {
   private final Outbox outbox;
   private final int maxFrameBytes;
   private final Replacer replacer;
+  private final Pings pings;
   private volatile boolean closed;
 
   EnvelopeChannel(Outbox outbox, int maxFrameBytes, Replacer replacer) {
     this.outbox = outbox;
+    this.pings = new Pings(outbox);
     this.maxFrameBytes = maxFrameBytes;
     this.replacer = replacer;
   }
@@ -99,6 +104,10 @@ final class EnvelopeChannel implements Channel {
     }
     long id = answer.id();
     int type = answer.type();
+    if (type == Messages.PONG) {
+      pings.answered(id);
+      return;
+    }
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
       PendingCall call = inFlight.remove(id);
       if (call == null) {
@@ -143,6 +152,18 @@ final class EnvelopeChannel implements Channel {
     }
     throw new ProtocolException(
         "The worker sent " + what + " for call " + call.id() + ", which is not a stream");
+  }
+
+  /**
+   * Sends a PING; the future completes when the worker's serve loop answered it, and fails if the
+   * worker ends first.
+   */
+  CompletableFuture<Void> ping() {
+    CompletableFuture<Void> answered = pings.send(ids.incrementAndGet());
+    if (closed) {
+      answered.completeExceptionally(new IllegalStateException("the worker is ending"));
+    }
+    return answered;
   }
 
   /** Lets the worker send {@code count} more items of {@code stream}, if it still streams here. */
@@ -234,6 +255,7 @@ final class EnvelopeChannel implements Channel {
       }
     }
     cancelling.clear();
+    pings.close(cause);
     for (Long id : inFlight.keySet()) {
       PendingCall call = inFlight.remove(id);
       if (call != null) {

@@ -126,6 +126,22 @@ final class WorkerSession {
   }
 
   /**
+   * Completes once the worker shows it is healthy: a {@code pysynapse} worker when its serve loop
+   * answered a PING; a seed-style one, which has no loop of ours to ask, at once if its process is
+   * alive. Fails if the worker is not ready or ends first.
+   */
+  CompletableFuture<Void> ping() {
+    Channel current = channel;
+    if (current instanceof EnvelopeChannel envelope) {
+      return envelope.ping();
+    }
+    if (current != null && process.isAlive()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.failedFuture(new IllegalStateException("the worker is not running"));
+  }
+
+  /**
    * Asks the worker to exit (stdin closed), waits up to the grace period, then kills what is left.
    */
   void shutdown() {

@@ -196,6 +196,17 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
     return current == null ? Optional.empty() : Optional.of(current.info());
   }
 
+  /**
+   * Pings the current worker (see {@link WorkerSession#ping()}); fails at once when no worker is
+   * running (being restarted, down, disposed).
+   */
+  public CompletableFuture<Void> ping() {
+    WorkerSession current = session;
+    return current == null
+        ? CompletableFuture.failedFuture(new IllegalStateException("no worker is running"))
+        : current.ping();
+  }
+
   /** Ends the worker (see {@link WorkerSession#shutdown()}) and fails the calls still waiting. */
   public void dispose() {
     WorkerSession current;
