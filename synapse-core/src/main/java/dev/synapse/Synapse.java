@@ -1,5 +1,6 @@
 package dev.synapse;
 
+import dev.synapse.internal.supervision.CallEvents;
 import dev.synapse.internal.supervision.Health;
 import dev.synapse.internal.worker.PendingCall;
 import dev.synapse.internal.worker.WorkerSupervisor;
@@ -126,19 +127,23 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     return submit(request, true);
   }
 
-  private PendingCall submit(Request request, boolean async) {
-    Objects.requireNonNull(request, "request");
+  private PendingCall submit(Request given, boolean async) {
+    Request request = settings.forDebugging(Objects.requireNonNull(given, "request"));
     WorkerSupervisor current = supervisor;
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
     }
-    return current.submit(
-        request.function(), request.input(), request.timeout(), request.cancelGrace(), async);
+    return CallEvents.observe(
+        settings.listenerSetting(),
+        current.module(),
+        request.function(),
+        current.submit(
+            request.function(), request.input(), request.timeout(), request.cancelGrace(), async));
   }
 
   @Override
-  public java.util.stream.Stream<Object> stream(Request request) {
-    Objects.requireNonNull(request, "request");
+  public java.util.stream.Stream<Object> stream(Request given) {
+    Request request = settings.forDebugging(Objects.requireNonNull(given, "request"));
     WorkerSupervisor current = supervisor;
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);

@@ -68,6 +68,7 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
   private SynapsePool(Builder builder) {
     this.workers = new Builder();
     builder.copySettingsTo(workers);
+    workers.size = builder.size; // each worker may take a debug port of its own
     this.settings =
         new PoolSettings(
             builder.size,
@@ -165,8 +166,8 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
     return submit(request, true);
   }
 
-  private PoolCall submit(Request request, boolean async) {
-    Objects.requireNonNull(request, "request");
+  private PoolCall submit(Request given, boolean async) {
+    Request request = workers.forDebugging(Objects.requireNonNull(given, "request"));
     WorkerPool current = engine;
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
@@ -175,8 +176,8 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
   }
 
   @Override
-  public Stream<Object> stream(Request request) {
-    Objects.requireNonNull(request, "request");
+  public Stream<Object> stream(Request given) {
+    Request request = workers.forDebugging(Objects.requireNonNull(given, "request"));
     WorkerPool current = engine;
     if (current == null) {
       throw new IllegalStateException(NOT_SPAWNED);
@@ -274,6 +275,11 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
     @Override
     Builder self() {
       return this;
+    }
+
+    @Override
+    int debugPorts() {
+      return size;
     }
 
     /** How many workers the pool runs. Default: the number of processors the JVM sees. */

@@ -5,6 +5,7 @@ import dev.synapse.Request;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.supervision.CallEvents;
 import dev.synapse.internal.supervision.Health;
 import dev.synapse.internal.supervision.SharedThreads;
 import dev.synapse.internal.supervision.Ticker;
@@ -103,6 +104,7 @@ public final class WorkerPool {
             request.retries(),
             request.cancelGrace(),
             async ? config.callbackExecutor() : null);
+    CallEvents.observe(config.listener(), config.module(), request.function(), call);
     dispatcher.submit(call);
     return call;
   }

@@ -6,6 +6,7 @@ import dev.synapse.WorkerInfo;
 import dev.synapse.internal.codec.ValueCodec;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The messages of the envelope protocol and the READY frame, as specified in {@code
@@ -130,7 +131,10 @@ public final class Messages {
         String.valueOf(info.get("pysynapse")),
         String.valueOf(info.get("codec")),
         "legacy".equals(mode),
-        functions);
+        functions,
+        info.get("debugPort") instanceof Long port
+            ? OptionalInt.of(port.intValue())
+            : OptionalInt.empty());
   }
 
   /**

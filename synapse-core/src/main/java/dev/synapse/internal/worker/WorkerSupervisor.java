@@ -173,6 +173,11 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
     }
   }
 
+  /** The module's name, as the listener's events give it. */
+  public String module() {
+    return config.module();
+  }
+
   /** Whether this supervisor still has, or is getting, a worker. */
   public boolean isAlive() {
     synchronized (lock) {
@@ -265,6 +270,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
       reason = replacement != null ? replacement : cause.getMessage();
       backoff = replacement != null ? Duration.ZERO : restarts.backoff();
     }
+    config.notifyListener(l -> l.onWorkerReplaced(config.module(), ended.pid(), reason));
     scheduleRestart(reason, 1, backoff);
   }
 
