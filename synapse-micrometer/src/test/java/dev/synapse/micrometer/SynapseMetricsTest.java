@@ -3,8 +3,10 @@ package dev.synapse.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synapse.CallTimeoutException;
 import dev.synapse.PythonException;
 import dev.synapse.Request;
+import dev.synapse.RestartPolicy;
 import dev.synapse.Synapse;
 import dev.synapse.SynapsePool;
 import dev.synapse.WorkerInfo;
@@ -99,7 +101,7 @@ class SynapseMetricsTest {
           .isInstanceOf(PythonException.class);
       assertThatThrownBy(
               () -> synapse.execute(Request.invoke("sleep", 5).withTimeout(Duration.ofMillis(200))))
-          .isInstanceOf(dev.synapse.CallTimeoutException.class);
+          .isInstanceOf(CallTimeoutException.class);
 
       awaitCount(3, "synapse.calls", "module", "main", "function", "echo", "outcome", "success");
       awaitCount(2, "synapse.calls", "function", "fail", "outcome", "python_error");
@@ -161,6 +163,21 @@ class SynapseMetricsTest {
       assertThat(third).isNotEqualTo(second);
       assertThat(count("synapse.calls.errors", "kind", "worker_exited")).isZero();
       awaitCount(3, "synapse.worker.startup", "module", "main");
+    }
+  }
+
+  @Test
+  void aSynapseWhoseWorkerIsKilled_countsARestart() {
+    try (Synapse synapse = synapse().restartPolicy(RestartPolicy.onCrash()).build()) {
+      synapse.spawn(module, "main");
+      long first = (Long) synapse.invoke("pid", null);
+      ProcessHandle.of(first).orElseThrow().destroyForcibly();
+
+      awaitCount(1, "synapse.worker.restarts", "module", "main");
+      Awaitility.await().atMost(WAIT).until(() -> synapse.ping(Duration.ofSeconds(1)));
+      assertThat(synapse.invoke("pid", null)).isNotEqualTo(first);
+      assertThat(count("synapse.worker.recycles", "module", "main")).isZero();
+      assertThat(count("synapse.pool.queue.wait")).as("no pool, no queue").isZero();
     }
   }
 
