@@ -4,9 +4,10 @@ Prepares the process as docs/protocol.md ("Start-up") describes, in this order: 
 moved off fds 0 and 1, ``sys.stdout`` split into text (stderr) and frames (``.buffer``), and
 ``sys.stdin`` armed to send the legacy READY frame before the module's first read of it; the
 logging handler on the root logger; faulthandler; a process group of its own and the parent-death
-watchdog. Then it runs ENTRY.py as ``__main__`` with DIR first on ``sys.path``. If the module
-raises, the traceback goes to stderr as ERROR log lines and the exit code is 1; SystemExit keeps
-its meaning. However the module ends, the processes it started in the worker's group end with it.
+watchdog; breakpoint() made to say how to debug, or debugpy listening for an IDE (_debug). Then it
+runs ENTRY.py as ``__main__`` with DIR first on ``sys.path``. If the module raises, the traceback
+goes to stderr as ERROR log lines and the exit code is 1; SystemExit keeps its meaning. However the
+module ends, the processes it started in the worker's group end with it.
 
 ENTRY.py is run the way ``runpy.run_path()`` runs a file, by _run_script(), which does not import
 pkgutil (a fair part of the start-up time).
@@ -18,7 +19,7 @@ import os
 import sys
 import types
 
-from pysynapse import _codec, _logging, _protocol, _stdio, _watchdog
+from pysynapse import _codec, _debug, _logging, _protocol, _stdio, _watchdog
 
 
 def _send_legacy_ready():
@@ -118,6 +119,13 @@ def main(argv):
     except (AttributeError, OSError):  # not POSIX, or already a session leader
         pass
     _watchdog.start()
+    _debug.install_breakpoint_hook()
+    try:
+        _debug.start()
+    except _debug.DebugError as exc:
+        sys.stderr.write(_logging.prefixed("ERROR", "pysynapse", str(exc)) + "\n")
+        sys.stderr.flush()
+        return 1
 
     sys.argv = list(argv)
     sys.path[0] = os.path.dirname(os.path.abspath(script))

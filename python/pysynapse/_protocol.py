@@ -26,6 +26,7 @@ END = 4
 INPUT_CREDIT = 5
 HOST_CALL = 6
 HOST_CANCEL = 7
+PONG = 8
 # Host to worker.
 CALL = 1
 CANCEL = 2
@@ -36,6 +37,7 @@ INPUT_END = 6
 INPUT_ERROR = 7
 HOST_RESULT = 8
 HOST_ERROR = 9
+PING = 10
 
 MAX_FRAME_ENV = "SYNAPSE_MAX_FRAME"
 DEFAULT_MAX_FRAME = 256 * 1024 * 1024
@@ -107,8 +109,13 @@ def ready_message(mode, functions):
             "codec": _codec.NAME,
             "functions": list(functions),
             "pid": os.getpid(),
+            **READY_EXTRAS,
         },
     ]
+
+
+# Keys that parts of pysynapse add to the READY info (e.g. the debugger's port).
+READY_EXTRAS = {}
 
 
 def call_id_of(body):

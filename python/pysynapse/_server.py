@@ -25,6 +25,7 @@ the FrameWriter's lock, so they never interleave.
 
 The loop is a list of steps, taken in this order of preference::
 
+    0. answer the PINGs that have come (the watcher only notes those it reads during a call)
     1. handle a frame that has arrived (CALL and STREAM are queued; CANCEL and CREDIT act at once)
     2. run the queued calls, until one that took a while finds input waiting
     3. give the streams with credit a round
@@ -61,6 +62,8 @@ from ._protocol import (
     INPUT,
     INPUT_END,
     INPUT_ERROR,
+    PING,
+    PONG,
     STREAM,
 )
 from ._streams import SyncStreams, close_quietly
@@ -161,6 +164,9 @@ class _Server:
         self._inputs = InputFeeds(writer, self._wait_for_feed)
         self._host = _host.HostCalls(self, writer)
         self._main = _thread.get_ident()
+        # Ids of PINGs not answered yet: only this loop answers them, so that a worker whose main
+        # thread is stuck in a handler does not look healthy.
+        self._pings = []
 
     def run(self):
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
@@ -185,6 +191,8 @@ class _Server:
         """Serves until the input ends, or until ``waiter`` (a call to the host) is done."""
         reader, queue, streams = self._reader, self._queue, self._streams
         while waiter is None or not waiter.done:
+            if self._pings:
+                self._answer_pings()
             body = self._take_frame(wait=not queue and not streams)
             if body is not None:
                 self._on_frame(body)
@@ -252,6 +260,11 @@ class _Server:
                 log().error("%s; stopping", exc)
                 return None
 
+    def _answer_pings(self):
+        pings, self._pings = self._pings, []
+        for ping_id in pings:
+            self._answers.writer.add(_codec.encode([PONG, ping_id]))
+
     def _run_queued(self):
         """Runs the queued calls in turn, until one that took a while finds input waiting (the
         loop decodes it before the next call) or none is left."""
@@ -313,6 +326,9 @@ class _Server:
                 if _valid_id(message[1]):
                     self._host.answered(kind == HOST_RESULT, message[1], message[2])
                     return
+            if kind == PING and len(message) == 2 and _valid_id(message[1]):
+                self._pings.append(message[1])
+                return
         log().error("ignored a message that is not a valid CALL or CANCEL: %s", preview(message))
 
     def _undecodable(self, body, exc):

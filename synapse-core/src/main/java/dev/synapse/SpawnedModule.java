@@ -86,17 +86,27 @@ abstract class SpawnedModule implements SynapseCalls, AutoCloseable {
 
   @Override
   public Object execute(Request request) {
-    return Waiting.await(running(request).submit(request, false));
+    Request call = prepared(request);
+    return Waiting.await(running(call).submit(call, false));
   }
 
   @Override
   public CompletableFuture<Object> executeAsync(Request request) {
-    return running(request).submit(request, true);
+    Request call = prepared(request);
+    return running(call).submit(call, true);
   }
 
   @Override
   public Stream<Object> stream(Request request) {
-    return running(request).stream(request);
+    Request call = prepared(request);
+    return running(call).stream(call);
+  }
+
+  /**
+   * {@code request} as the settings have it run: without its timeout while a debugger may stop it.
+   */
+  private Request prepared(Request request) {
+    return settings.forDebugging(Objects.requireNonNull(request, "request"));
   }
 
   /** The engine calls go to. */

@@ -1,8 +1,10 @@
 package dev.synapse;
 
 import dev.synapse.internal.supervision.Engine;
+import dev.synapse.internal.supervision.Health;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
@@ -61,6 +63,27 @@ public final class Synapse extends SpawnedModule {
   /** A builder for an instance with other settings. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Whether the worker is healthy: its serve loop answered a ping within {@code timeout}. The ping
+   * goes through the same loop as calls, on the worker's main thread, so a worker whose main thread
+   * is stuck in a plain handler (or a long stream step) is not healthy until the handler returns,
+   * while {@code async def} handlers that are busy do not hold the answer back. Pings are not
+   * calls: they take no call id the caller sees, count against no limit and fail no call. Usable as
+   * a service's readiness probe.
+   *
+   * <p>A seed-style module has no loop of pysynapse's to ask: it is healthy when its process is
+   * alive and ready. False before {@link #spawn}, after {@link #dispose}, and while a dead worker
+   * is being replaced. Blocks the calling thread for at most {@code timeout}; an interrupt ends the
+   * wait with false, and the interrupt flag stays set.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   */
+  public boolean ping(Duration timeout) {
+    Health.requireTimeout(timeout);
+    WorkerSupervisor current = (WorkerSupervisor) engine();
+    return current != null && Health.await(current.ping(), timeout);
   }
 
   /**

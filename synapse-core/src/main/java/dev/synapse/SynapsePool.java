@@ -3,9 +3,11 @@ package dev.synapse;
 import dev.synapse.internal.pool.PoolSettings;
 import dev.synapse.internal.pool.WorkerPool;
 import dev.synapse.internal.supervision.Engine;
+import dev.synapse.internal.supervision.Health;
 import dev.synapse.internal.worker.WorkerConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -115,6 +117,33 @@ public final class SynapsePool extends SpawnedModule {
     return current == null ? List.of() : current.workers();
   }
 
+  /**
+   * Whether the pool is healthy: at least one of its workers answered a ping within {@code
+   * timeout}, so a call made now can be served. A ping goes through each worker's serve loop as
+   * {@link Synapse#ping} describes; every worker is pinged at once. False before {@code spawn},
+   * after {@code dispose}, and while every worker is stuck or being replaced. See {@link
+   * #pingWorkers} for the answer of each worker.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   */
+  public boolean ping(Duration timeout) {
+    return pingWorkers(timeout).containsValue(true);
+  }
+
+  /**
+   * Pings every worker of the pool at once (those taking calls, and those being recycled or
+   * suspected of having died) and tells for each, by its pid in slot order, whether it answered
+   * within {@code timeout}. A slot whose worker is being replaced has no entry. Blocks for at most
+   * {@code timeout}; an interrupt ends the wait and the interrupt flag stays set.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   */
+  public Map<Long, Boolean> pingWorkers(Duration timeout) {
+    Health.requireTimeout(timeout);
+    WorkerPool current = (WorkerPool) engine();
+    return current == null ? Map.of() : current.ping(timeout);
+  }
+
   @Override
   Engine start(WorkerConfig config) {
     return WorkerPool.start(config, settings);
@@ -137,6 +166,11 @@ public final class SynapsePool extends SpawnedModule {
     @Override
     Builder self() {
       return this;
+    }
+
+    @Override
+    int debugPorts() {
+      return size;
     }
 
     /** How many workers the pool runs. Default: the number of processors the JVM sees. */
@@ -205,6 +239,7 @@ public final class SynapsePool extends SpawnedModule {
     public SynapsePool build() {
       Builder workers = new Builder();
       copySettingsTo(workers);
+      workers.size = size; // each worker may take a debug port of its own
       return new SynapsePool(this, workers);
     }
   }

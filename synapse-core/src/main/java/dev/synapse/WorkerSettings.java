@@ -42,6 +42,7 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
   private WorkerEnvironment workerEnvironment = WorkerEnvironment.INHERIT;
   private Map<String, ExposedFunction<Object, ?>> exposed = new LinkedHashMap<>();
   private Executor exposedExecutor;
+  private DebugOptions debug;
 
   WorkerSettings() {}
 
@@ -294,21 +295,69 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
     return self();
   }
 
+  /**
+   * Starts the workers under the debugpy debugger, listening for an IDE as {@code options} say
+   * ({@link DebugOptions#onPort}); {@code null} (the default) starts them without. The module's
+   * environment needs {@code debugpy} (in its {@code requirements.txt}). {@code breakpoint()} in a
+   * handler then stops in the attached IDE (and does nothing while none is attached); without a
+   * debugger it raises a {@code RuntimeError} that says how to debug, unless the worker's {@code
+   * PYTHONBREAKPOINT} is set. While debugging, timeouts are suspended unless {@link
+   * DebugOptions#suspendTimeouts()} is false: calls and streams have no timeout, whatever their
+   * request says, and with {@link DebugOptions#waitForClient()} the start-up timeout is at least
+   * {@link DebugOptions#ATTACH_WAIT_MINUTES} minutes. A worker stopped at a breakpoint does not
+   * answer {@code ping}. Meant for development: a debugger port lets whoever reaches it run code.
+   */
+  public B debug(DebugOptions options) {
+    this.debug = options;
+    return self();
+  }
+
+  /** How many ports from the debug port the workers may take: one per worker of a pool. */
+  int debugPorts() {
+    return 1;
+  }
+
+  /** Whether {@link #debug} suspends the timeouts of calls. */
+  boolean timeoutsSuspended() {
+    return debug != null && debug.suspendTimeouts();
+  }
+
+  /** {@code request}, without its timeout while debugging suspends timeouts. */
+  Request forDebugging(Request request) {
+    return timeoutsSuspended() && request != null ? request.withTimeout(Duration.ZERO) : request;
+  }
+
   /** The configuration of these settings' workers of {@code script}, run on {@code python}. */
   WorkerConfig workerConfig(Path script, String module, String python, RestartPolicy policy) {
+    Map<String, String> variables = environment;
+    Duration startup = startupTimeout;
+    if (debug != null) {
+      variables = new LinkedHashMap<>(environment);
+      variables.put("SYNAPSE_DEBUG_PORT", Integer.toString(debug.port()));
+      variables.put("SYNAPSE_DEBUG_PORTS", Integer.toString(debugPorts()));
+      variables.put("SYNAPSE_DEBUG_HOST", debug.host());
+      variables.put("SYNAPSE_DEBUG_WAIT", debug.waitForClient() ? "1" : "0");
+      // pydevd warns on every start that frozen standard modules may miss breakpoints; handlers
+      // are not frozen.
+      variables.putIfAbsent("PYDEVD_DISABLE_FILE_VALIDATION", "1");
+      Duration attach = Duration.ofMinutes(DebugOptions.ATTACH_WAIT_MINUTES);
+      if (debug.waitForClient() && debug.suspendTimeouts() && startup.compareTo(attach) < 0) {
+        startup = attach;
+      }
+    }
     return new WorkerConfig(
         script,
         module,
         python,
-        startupTimeout,
+        startup,
         shutdownGrace,
-        callTimeout,
+        timeoutsSuspended() ? Duration.ZERO : callTimeout,
         cancelGrace,
         maxFrameBytes,
         policy,
         listener,
         callbackExecutor,
-        workerEnvironment.resolve(System.getenv(), environment),
+        workerEnvironment.resolve(System.getenv(), variables),
         HostFunctions.of(exposed, exposedExecutor));
   }
 
@@ -349,5 +398,6 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
     copy.workerEnvironment = workerEnvironment;
     copy.exposed = new LinkedHashMap<>(exposed);
     copy.exposedExecutor = exposedExecutor;
+    copy.debug = debug;
   }
 }

@@ -5,6 +5,7 @@ import dev.synapse.InstanceDisposedException;
 import dev.synapse.ProtocolException;
 import dev.synapse.Request;
 import dev.synapse.WorkerExitedException;
+import dev.synapse.internal.supervision.CallEvents;
 import dev.synapse.internal.supervision.SharedThreads;
 import dev.synapse.internal.worker.EncodeFailures;
 import dev.synapse.internal.worker.PendingCall;
@@ -111,6 +112,7 @@ final class Dispatcher {
 
   private void enqueue(PoolCall call, boolean first) {
     state.assertHeld();
+    call.enqueued();
     if (first) {
       queue.addFirst(call);
     } else {
@@ -171,6 +173,8 @@ final class Dispatcher {
       }
       return;
     }
+    CallEvents.queueWait(
+        state.config.listener(), state.config.module(), call.function(), call.takeQueueWait());
     boolean handedOver = false;
     try {
       Duration timeout = left == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(left);

@@ -101,6 +101,7 @@ final class Healer {
   private void startMember(Slot slot, int attempt, long delayNanos, String reason, Member retired) {
     try {
       if (retired != null) {
+        reportRetired(slot, retired, reason);
         retired.supervisor.dispose();
       }
       if (!waitUnlessClosed(delayNanos)) {
@@ -125,6 +126,19 @@ final class Healer {
         }
       }
     }
+  }
+
+  /** Tells the listener why {@code retired} left {@code slot}: recycled, or died and replaced. */
+  private void reportRetired(Slot slot, Member retired, String reason) {
+    boolean recycled;
+    synchronized (state.lock) {
+      recycled = slot.recycling; // set by the Recycler, cleared when a worker died
+    }
+    String module = state.config.module();
+    state.config.notifyListener(
+        recycled
+            ? l -> l.onWorkerRecycled(module, retired.pid, reason)
+            : l -> l.onWorkerReplaced(module, retired.pid, reason));
   }
 
   /**

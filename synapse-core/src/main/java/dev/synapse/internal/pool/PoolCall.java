@@ -26,6 +26,9 @@ public final class PoolCall extends CallFuture {
   /**
    * @param cancelGrace the request's own grace period, or {@code null} for the default
    */
+  /** When it last entered the pool's queue ({@link System#nanoTime()}); 0 if it did not. */
+  private volatile long enqueuedAt;
+
   PoolCall(
       Dispatcher dispatcher,
       String function,
@@ -44,6 +47,18 @@ public final class PoolCall extends CallFuture {
   /** How many times the request allows it to be sent again after its worker died. */
   int retries() {
     return retries;
+  }
+
+  /** It enters the pool's queue now. */
+  void enqueued() {
+    enqueuedAt = System.nanoTime();
+  }
+
+  /** How long it waited in the queue since it last entered it (0 if it did not); resets it. */
+  long takeQueueWait() {
+    long since = enqueuedAt;
+    enqueuedAt = 0;
+    return since == 0 ? 0 : Math.max(0, System.nanoTime() - since);
   }
 
   /** The worker's call this one was last sent as; cancelling this call cancels it. */

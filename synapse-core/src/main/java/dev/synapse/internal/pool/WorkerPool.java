@@ -5,15 +5,20 @@ import dev.synapse.Request;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.supervision.CallEvents;
 import dev.synapse.internal.supervision.Engine;
+import dev.synapse.internal.supervision.Health;
 import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.supervision.SharedThreads;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -111,6 +116,7 @@ public final class WorkerPool implements Engine {
             request.cancelGrace(),
             async ? config.callbackExecutor() : null,
             state.scheduler);
+    CallEvents.observe(config.listener(), config.module(), request.function(), call);
     dispatcher.submit(call);
     return call;
   }
@@ -146,6 +152,27 @@ public final class WorkerPool implements Engine {
       }
     }
     return live.stream().map(m -> m.supervisor.workerInfo()).flatMap(Optional::stream).toList();
+  }
+
+  /**
+   * Pings every member that has a worker (live, suspect or draining) at once and waits for all with
+   * one deadline: whether each answered, by pid, in slot order.
+   */
+  public Map<Long, Boolean> ping(Duration timeout) {
+    state.assertNotHeld();
+    List<Member> members = new ArrayList<>();
+    synchronized (state.lock) {
+      for (Slot slot : state.slots) {
+        if (slot.member != null) {
+          members.add(slot.member);
+        }
+      }
+    }
+    Map<Long, CompletableFuture<Void>> pings = new LinkedHashMap<>();
+    for (Member m : members) {
+      pings.put(m.pid, m.supervisor.ping());
+    }
+    return Health.awaitAll(pings, timeout);
   }
 
   /** Ends the pool; see the class comment for the order. Idempotent. */

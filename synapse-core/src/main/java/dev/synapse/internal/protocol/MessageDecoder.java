@@ -42,8 +42,8 @@ public final class MessageDecoder {
   }
 
   /**
-   * Decodes a RESULT, ERROR, ITEM, END or INPUT_CREDIT frame (whose value is the count, a {@code
-   * Long}).
+   * Decodes a RESULT, ERROR, ITEM, END, INPUT_CREDIT (whose value is the count, a {@code Long}),
+   * HOST_CALL, HOST_CANCEL or PONG frame.
    *
    * @throws ProtocolException if the frame is none of them
    */
@@ -55,6 +55,9 @@ public final class MessageDecoder {
       long id = unpacker.unpackLong();
       if (type == Messages.HOST_CALL || type == Messages.HOST_CANCEL) {
         return hostMessage(frame, size, type, id);
+      }
+      if (type == Messages.PONG && size == 2) {
+        return new Messages.Answer(type, id, null, null);
       }
       int expected = type == Messages.STREAM_OR_END ? 2 : 3;
       if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.INPUT_OR_CREDIT) {

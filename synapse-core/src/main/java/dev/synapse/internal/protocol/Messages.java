@@ -7,6 +7,7 @@ import dev.synapse.internal.codec.ValueCodec;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.msgpack.core.MessagePacker;
 
 /**
@@ -52,6 +53,12 @@ public final class Messages {
 
   /** The largest HOST_ERROR frame: its texts are capped well below it. */
   private static final int HOST_ERROR_BYTES = 1024 * 1024;
+
+  /** PONG, worker to host: the answer to a PING. */
+  public static final int PONG = 8;
+
+  /** PING, host to worker: is the worker's serve loop turning? */
+  public static final int PING = 10;
 
   private Messages() {}
 
@@ -169,6 +176,11 @@ public final class Messages {
         Integer.MAX_VALUE);
   }
 
+  /** Encodes {@code [10, id]}. */
+  public static OutboundFrame ping(long id) {
+    return OutboundFrame.encode(packer -> packer.packArrayHeader(2).packInt(PING).packLong(id), 16);
+  }
+
   /** Encodes {@code [2, id]}. */
   public static OutboundFrame cancel(long id) {
     return OutboundFrame.encode(
@@ -253,7 +265,10 @@ public final class Messages {
         String.valueOf(info.get("pysynapse")),
         String.valueOf(info.get("codec")),
         "legacy".equals(mode),
-        functions);
+        functions,
+        info.get("debugPort") instanceof Long port
+            ? OptionalInt.of(port.intValue())
+            : OptionalInt.empty());
   }
 
   /**
@@ -261,7 +276,8 @@ public final class Messages {
    * ({@link #CANCEL_OR_ERROR}, with {@code error}: a {@link dev.synapse.PythonException}, or an
    * {@link dev.synapse.EncodingException} if the worker could not decode the input), ITEM ({@link
    * #CREDIT_OR_ITEM}, with {@code value}), END ({@link #STREAM_OR_END}), HOST_CALL ({@link
-   * #HOST_CALL}, with a {@link HostCall} as {@code value}) or HOST_CANCEL ({@link #HOST_CANCEL}).
+   * #HOST_CALL}, with a {@link HostCall} as {@code value}), HOST_CANCEL ({@link #HOST_CANCEL}) or
+   * PONG ({@link #PONG}).
    */
   public record Answer(int type, long id, Object value, SynapseException error) {}
 

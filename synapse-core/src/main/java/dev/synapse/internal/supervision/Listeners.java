@@ -14,16 +14,18 @@ public final class Listeners {
 
   private Listeners() {}
 
+  /** Runs {@code event} on this thread; a listener that throws is logged, not propagated. */
+  public static void callHere(SynapseListener listener, Consumer<SynapseListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      LOG.warn("The listener failed", e);
+    }
+  }
+
   /** Runs {@code event} on {@code executor}; a listener that throws is logged, not propagated. */
   public static void notify(
       Executor executor, SynapseListener listener, Consumer<SynapseListener> event) {
-    executor.execute(
-        () -> {
-          try {
-            event.accept(listener);
-          } catch (RuntimeException e) {
-            LOG.warn("The listener failed", e);
-          }
-        });
+    executor.execute(() -> callHere(listener, event));
   }
 }

@@ -10,6 +10,7 @@ import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A call whose input is a stream ({@link InputSource}) goes out with the input-stream option and
  * its items follow as the worker grants credit, fed by {@link InputFeeds}.
+ *
+ * <p>A PING takes an id of the same sequence as the calls and waits in {@link Pings} for its PONG.
  *
  * <p>Every RESULT, ERROR, ITEM or END tells the {@link Outbox} that the worker has read the frame
  * of that call, which is how the outbox knows what room is left in the pipe.
@@ -57,11 +60,13 @@ final class EnvelopeChannel implements Channel {
   private final Replacer replacer;
   private final InputFeeds feeds;
   private final HostCalls hostCalls;
+  private final Pings pings;
   private volatile boolean closed;
 
   EnvelopeChannel(
       Outbox outbox, int maxFrameBytes, Replacer replacer, HostFunctions hostFunctions) {
     this.outbox = outbox;
+    this.pings = new Pings(outbox);
     this.maxFrameBytes = maxFrameBytes;
     this.replacer = replacer;
     this.feeds = new InputFeeds(outbox, maxFrameBytes);
@@ -127,6 +132,9 @@ final class EnvelopeChannel implements Channel {
     } else if (type == Messages.HOST_CANCEL) {
       hostCalls.onCancel(id);
       return;
+    } else if (type == Messages.PONG) {
+      pings.answered(id);
+      return;
     }
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
       PendingCall call = inFlight.remove(id);
@@ -172,6 +180,18 @@ final class EnvelopeChannel implements Channel {
     }
     throw new ProtocolException(
         "The worker sent " + what + " for call " + call.id() + ", which is not a stream");
+  }
+
+  /**
+   * Sends a PING; the future completes when the worker's serve loop answered it, and fails if the
+   * worker ends first.
+   */
+  CompletableFuture<Void> ping() {
+    CompletableFuture<Void> answered = pings.send(ids.incrementAndGet());
+    if (closed) {
+      answered.completeExceptionally(new IllegalStateException("the worker is ending"));
+    }
+    return answered;
   }
 
   /** Lets the worker send {@code count} more items of {@code stream}, if it still streams here. */
@@ -263,6 +283,7 @@ final class EnvelopeChannel implements Channel {
     }
     cancelling.clear();
     hostCalls.close();
+    pings.close(cause);
     for (Long id : inFlight.keySet()) {
       PendingCall call = inFlight.remove(id);
       if (call != null) {

@@ -12,6 +12,7 @@ import dev.synapse.internal.launch.WorkerLaunch;
 import dev.synapse.internal.protocol.FrameReader;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.Messages;
+import dev.synapse.internal.supervision.Listeners;
 import dev.synapse.internal.supervision.SharedThreads;
 import java.io.IOException;
 import java.util.List;
@@ -55,6 +56,7 @@ final class WorkerSession {
   private volatile boolean disposing;
   private volatile String replacement;
   private volatile List<ProcessHandle> family = List.of();
+  private final long launchedAt = System.nanoTime();
 
   private WorkerSession(WorkerConfig config, EndListener endListener) {
     this.config = config;
@@ -88,6 +90,9 @@ final class WorkerSession {
   WorkerInfo awaitReady() {
     try {
       WorkerInfo info = ready.get(config.startupTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      long startupNanos = System.nanoTime() - launchedAt;
+      Listeners.callHere(
+          config.listener(), l -> l.onWorkerReady(config.module(), info, startupNanos));
       config.notifyListener(l -> l.onWorkerStarted(config.module(), process.pid()));
       return info;
     } catch (TimeoutException e) {
@@ -123,6 +128,22 @@ final class WorkerSession {
   boolean submit(PendingCall call) {
     Channel current = channel;
     return current != null && current.submit(call);
+  }
+
+  /**
+   * Completes once the worker shows it is healthy: a {@code pysynapse} worker when its serve loop
+   * answered a PING; a seed-style one, which has no loop of ours to ask, at once if its process is
+   * alive. Fails if the worker is not ready or ends first.
+   */
+  CompletableFuture<Void> ping() {
+    Channel current = channel;
+    if (current instanceof EnvelopeChannel envelope) {
+      return envelope.ping();
+    }
+    if (current != null && process.isAlive()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.failedFuture(new IllegalStateException("the worker is not running"));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.synapse.Request;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.supervision.CallEvents;
 import dev.synapse.internal.supervision.Engine;
 import dev.synapse.internal.supervision.Failures;
 import dev.synapse.internal.supervision.RestartWindow;
@@ -101,8 +102,12 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
 
   @Override
   public PendingCall submit(Request request, boolean async) {
-    return submit(
-        request.function(), request.input(), request.timeout(), request.cancelGrace(), async);
+    return CallEvents.observe(
+        config.listener(),
+        config.module(),
+        request.function(),
+        submit(
+            request.function(), request.input(), request.timeout(), request.cancelGrace(), async));
   }
 
   @Override
@@ -206,6 +211,11 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
     }
   }
 
+  /** The module's name, as the listener's events give it. */
+  public String module() {
+    return config.module();
+  }
+
   /** Whether this supervisor still has, or is getting, a worker. */
   @Override
   public boolean isRunning() {
@@ -228,6 +238,17 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
   public Optional<WorkerInfo> workerInfo() {
     WorkerSession current = session;
     return current == null ? Optional.empty() : Optional.of(current.info());
+  }
+
+  /**
+   * Pings the current worker (see {@link WorkerSession#ping()}); fails at once when no worker is
+   * running (being restarted, down, disposed).
+   */
+  public CompletableFuture<Void> ping() {
+    WorkerSession current = session;
+    return current == null
+        ? CompletableFuture.failedFuture(new IllegalStateException("no worker is running"))
+        : current.ping();
   }
 
   /** Ends the worker (see {@link WorkerSession#shutdown()}) and fails the calls still waiting. */
@@ -289,6 +310,7 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
       reason = replacement != null ? replacement : cause.getMessage();
       backoff = replacement != null ? Duration.ZERO : restarts.backoff();
     }
+    config.notifyListener(l -> l.onWorkerReplaced(config.module(), ended.pid(), reason));
     scheduleRestart(reason, 1, backoff);
   }
 
