@@ -112,8 +112,13 @@ class HostCalls:
         parent = CURRENT_CALL.get()
         if parent is None:
             parent = server.plain_call_running()
-        waiter = _Waiter(next(self._ids), name, parent)
         on_main = server.on_main(_thread.get_ident())
+        if on_main and parent is None:
+            raise RuntimeError(
+                "pysynapse.host.call() cannot be used in a plain generator: its stream is being "
+                "advanced; call the host from the handler before it returns the generator"
+            )
+        waiter = _Waiter(next(self._ids), name, parent)
         if not on_main:
             waiter.lock = _thread.allocate_lock()
             waiter.lock.acquire()

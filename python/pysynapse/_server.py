@@ -213,10 +213,7 @@ class _Server:
         for the waiting call does nothing: a CANCEL of it ends the wait through _host instead)."""
         watcher = self._watcher
         waiting = watcher.running
-        if waiting is None:  # a generator's next(): the loop holds input_lock already
-            assert watcher.input_lock.locked(), "the loop's state needs input_lock"
-            self._serve_until(waiter)
-            return
+        assert waiting is not None, "only a plain handler waits on the serve loop's thread"
         watcher.running = None
         try:
             watcher.input_lock.acquire()

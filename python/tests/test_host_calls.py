@@ -173,3 +173,12 @@ def test_a_payload_that_cannot_be_encoded_raises_in_the_handler_and_sends_nothin
     assert message[:2] == [ERROR, 2] and message[2]["type"] == "TypeError", message
     assert "must be a str" in message[2]["message"]
     worker.expect_no_frame(0.2)
+
+
+def test_a_plain_generator_cannot_call_the_host(worker):
+    worker.send([4, 1, "generator_asks", None, 8])
+    message = worker.recv()
+    assert message[:2] == [ERROR, 1] and message[2]["type"] == "RuntimeError", message
+    assert "plain generator" in message[2]["message"]
+    worker.call(2, "echo", "fine")
+    assert worker.recv() == [RESULT, 2, "fine"]

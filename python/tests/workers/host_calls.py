@@ -87,6 +87,10 @@ def ask_unencodable(payload):
     return host.call("f", {1, 2})
 
 
+def generator_asks(payload):
+    yield host.call("f", None)
+
+
 def echo(payload):
     return payload
 
@@ -107,6 +111,7 @@ if __name__ == "__main__":
             "call_after_cancel": call_after_cancel,
             "recorded": recorded,
             "ask_unencodable": ask_unencodable,
+            "generator_asks": generator_asks,
             "echo": echo,
             "fail": fail,
         }
