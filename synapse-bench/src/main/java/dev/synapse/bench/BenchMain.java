@@ -16,6 +16,7 @@ import dev.synapse.bench.suite.PrepareSuite;
 import dev.synapse.bench.suite.RoundTripSuite;
 import dev.synapse.bench.suite.SpawnSuite;
 import dev.synapse.bench.suite.Suite;
+import dev.synapse.bench.suite.TransportSuite;
 import dev.synapse.bench.suite.VenvSpawnSuite;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,7 @@ public final class BenchMain {
   private static final List<Suite> SUITES =
       List.of(
           new RoundTripSuite(),
+          new TransportSuite(),
           new ConcurrencySuite(),
           new PayloadSuite(),
           new ArraySuite(),
