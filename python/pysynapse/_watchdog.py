@@ -32,8 +32,8 @@ def start(interval=POLL_INTERVAL):
     Windows); returns the thread's identifier, or None.
 
     The subreaper comes first, on the calling thread, so that it is in place before the module can
-    start a process. (Done on the watchdog thread, it made the start-up slower, not faster: the
-    import of ``_ctypes`` there holds the interpreter lock while the main thread waits for it.)
+    start a process. (Done on the watchdog thread, it made the start-up no faster: the import of
+    ``_ctypes`` there holds the interpreter lock while the main thread waits for it.)
 
     A bare ``_thread`` thread, which, like a daemon thread, does not keep the process alive: the
     threading module is not needed for it (it costs start-up time).
