@@ -1,7 +1,7 @@
 """pysynapse: serve Python functions to a Synapse host over the worker's stdin and stdout.
 
-The host (the JVM side, ``dev.synapse``) starts this process with ``python -m pysynapse._bootstrap
-DIR/ENTRY.py``; ENTRY.py calls ``serve()``::
+The host (the JVM side, ``dev.synapse``) starts this process with pysynapse's bootstrap
+(_bootstrap.py) running DIR/ENTRY.py; ENTRY.py calls ``serve()``::
 
     host (JVM)                          this worker
     ──────────                          ───────────

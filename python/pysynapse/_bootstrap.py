@@ -1,4 +1,12 @@
-"""Starts a worker: ``python -X faulthandler -m pysynapse._bootstrap DIR/ENTRY.py [ARGS...]``.
+"""Starts a worker. The host runs::
+
+    python -X faulthandler -c "<LAUNCH_CODE>" DIR/ENTRY.py [ARGS...]
+
+``LAUNCH_CODE`` (below) drops the current directory that ``-c`` puts first on ``sys.path`` before
+it imports anything, imports this module from the copy of pysynapse on ``PYTHONPATH`` and calls
+main(). (``python -m pysynapse._bootstrap DIR/ENTRY.py`` works too, but ``-m`` imports runpy and
+its helpers, a fair part of the start-up time, and puts the current directory first while it
+imports this module.)
 
 Prepares the process as docs/protocol.md ("Start-up") describes, in this order: the frame streams
 moved off fds 0 and 1, ``sys.stdout`` split into text (stderr) and frames (``.buffer``), and
@@ -10,7 +18,7 @@ goes to stderr as ERROR log lines and the exit code is 1; SystemExit keeps its m
 module ends, the processes it started in the worker's group end with it.
 
 ENTRY.py is run the way ``runpy.run_path()`` runs a file, by _run_script(), which does not import
-pkgutil (a fair part of the start-up time).
+runpy or pkgutil.
 """
 
 import faulthandler
@@ -20,6 +28,13 @@ import sys
 import types
 
 from pysynapse import _codec, _debug, _logging, _protocol, _stdio, _watchdog
+
+# What the host passes to ``python -c``: only the built-in sys module is imported before the empty
+# entry (the current directory) leaves sys.path, so nothing is imported from there.
+LAUNCH_CODE = (
+    "import sys;sys.path[:1]=[p for p in sys.path[:1] if p];"
+    "from pysynapse._bootstrap import main;sys.exit(main(sys.argv[1:]))"
+)
 
 
 def _send_legacy_ready():
@@ -42,13 +57,21 @@ def _script_code(path):
     """The code object of the file at ``path``: compiled Python, or source compiled as ``path``."""
     with io.open_code(os.path.abspath(path)) as file:
         data = file.read()
-    from importlib.util import MAGIC_NUMBER  # loaded already by ``python -m``
-
-    if data[:4] == MAGIC_NUMBER:
+    if data[:4] == _magic_number():
         import marshal
 
         return marshal.loads(memoryview(data)[16:])  # after the header of a .pyc file
     return compile(data, path, "exec")
+
+
+def _magic_number():
+    """The first bytes of a compiled Python file of this interpreter."""
+    external = sys.modules.get("_frozen_importlib_external")  # CPython loads it as it starts
+    if external is None:
+        from importlib.util import MAGIC_NUMBER
+
+        return MAGIC_NUMBER
+    return external.MAGIC_NUMBER
 
 
 def _run_script(path):
@@ -128,7 +151,7 @@ def main(argv):
         return 1
 
     sys.argv = list(argv)
-    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     try:
         _run_script(script)
     except SystemExit:
@@ -144,5 +167,7 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m pysynapse._bootstrap: drop the directory -m put first
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
     sys.exit(main(sys.argv[1:]))

@@ -27,8 +27,8 @@ signals is not interrupted. A SIGUSR2 that pysynapse did not send goes to the ha
 had installed before serve(), or has its default effect.
 """
 
+import _signal as signal  # the C module: the signal module's enums cost start-up time
 import _thread
-import signal
 import time
 
 from ._answers import log

@@ -5,7 +5,7 @@ msgpack. See _codec for the contract.
 """
 
 import datetime as _dt
-import functools
+from _functools import partial  # functools itself is not needed at start-up
 
 import msgpack as _msgpack
 
@@ -148,7 +148,7 @@ def encode_body(obj):
             pass
     return pure_encode_body(obj)
 
-_unpackb = functools.partial(
+_unpackb = partial(
     _msgpack.unpackb,
     raw=False,
     strict_map_key=False,

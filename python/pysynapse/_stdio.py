@@ -20,8 +20,8 @@ worker. ``claim_stdin()`` (serve() calls it) disarms that hook and points
 ``sys.stdin`` at /dev/null, leaving the frames to serve().
 
 The private descriptors are not inheritable. The state lives in this module rather than in the
-bootstrap because the bootstrap runs as ``__main__``: a module importing
-``pysynapse._bootstrap`` would get a second copy of it.
+bootstrap because the bootstrap may run as ``__main__`` (``python -m``): a module importing
+``pysynapse._bootstrap`` would then get a second copy of it.
 """
 
 import _thread

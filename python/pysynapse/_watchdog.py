@@ -28,18 +28,23 @@ _KILL_ROUNDS = 10
 
 
 def start(interval=POLL_INTERVAL):
-    """Starts the watchdog thread (a no-op on Windows); returns its identifier, or None.
+    """Makes the worker its descendants' subreaper and starts the watchdog thread (a no-op on
+    Windows); returns the thread's identifier, or None.
+
+    The subreaper comes first, on the calling thread, so that it is in place before the module can
+    start a process. (Done on the watchdog thread, it made the start-up no faster: the import of
+    ``_ctypes`` there holds the interpreter lock while the main thread waits for it.)
 
     A bare ``_thread`` thread, which, like a daemon thread, does not keep the process alive: the
     threading module is not needed for it (it costs start-up time).
     """
     if os.name != "posix":
         return None
+    become_subreaper()
     return _thread.start_new_thread(_watch, (os.getppid(), interval))
 
 
 def _watch(parent, interval):
-    become_subreaper()  # here rather than in start(): the start-up does not wait for it
     while os.getppid() == parent:
         time.sleep(interval)
     _die()

@@ -20,6 +20,7 @@ WORKERS_DIR = os.path.join(PYTHON_DIR, "tests", "workers")
 sys.path.insert(0, PYTHON_DIR)
 
 from pysynapse import _codec  # noqa: E402
+from pysynapse._bootstrap import LAUNCH_CODE  # noqa: E402
 
 TEST_TIME_LIMIT = 30  # seconds, per test
 
@@ -65,7 +66,7 @@ class Worker:
         path = script if os.path.isabs(script) else os.path.join(WORKERS_DIR, script)
         python = python or sys.executable
         if bootstrap:
-            command = [python, "-X", "faulthandler", "-m", "pysynapse._bootstrap", path, *args]
+            command = [python, "-X", "faulthandler", "-c", LAUNCH_CODE, path, *args]
         else:
             command = [python, path, *args]
         self.proc = subprocess.Popen(

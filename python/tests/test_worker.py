@@ -565,11 +565,9 @@ def test_large_payloads_one_after_another_come_back_intact(spawn):
 
 
 def test_a_worker_that_does_not_log_does_not_import_logging(spawn, tmp_path):
-    # The baseline is a module run with `-m` like the worker, because `-m` itself loads modules on
-    # some versions (pkgutil on 3.8 and 3.9).
-    (tmp_path / "bare_modules.py").write_text("import sys\nprint(' '.join(sys.modules))\n")
+    # The baseline is an interpreter started with `-c` like the worker.
     bare = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-m", "bare_modules"],
+        [sys.executable, "-X", "faulthandler", "-c", "import sys;print(' '.join(sys.modules))"],
         stdout=subprocess.PIPE,
         check=True,
         text=True,
@@ -580,11 +578,29 @@ def test_a_worker_that_does_not_log_does_not_import_logging(spawn, tmp_path):
     worker.call(1, None, "modules")
     loaded = set(worker.recv()[2]) - set(bare)
     lazy = {"logging", "traceback", "asyncio", "pkgutil", "platform", "threading", "select"}
+    lazy |= {"runpy", "importlib.util", "contextlib", "signal", "enum"}  # start-up time
     assert not loaded & lazy
     worker.call(2, "no such function", None)  # an error: its traceback text needs no traceback
     assert error_of(worker.recv(), 2)["kind"] == "function"
     worker.call(3, None, [1, 2])
     assert worker.recv() == [1, 3, [1, 2]]
+
+
+def test_nothing_is_imported_from_the_working_directory(spawn, tmp_path):
+    # The worker runs in its module's directory; a package there named like pysynapse is not
+    # what the bootstrap imports (the module itself then finds pysynapse loaded already).
+    planted = tmp_path / "pysynapse"
+    planted.mkdir()
+    marker = tmp_path / "planted-ran"
+    (planted / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (tmp_path / "main.py").write_text(
+        "import pysynapse\n\npysynapse.serve(lambda payload: pysynapse.__file__)\n"
+    )
+    worker = spawn(str(tmp_path / "main.py"))
+    worker.ready()
+    worker.call(1, None, None)
+    assert worker.recv()[2] == os.path.join(PYTHON_DIR, "pysynapse", "__init__.py")
+    assert not marker.exists()
 
 
 def test_records_logged_at_import_time_reach_the_host(spawn):

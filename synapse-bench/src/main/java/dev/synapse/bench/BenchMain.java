@@ -17,6 +17,7 @@ import dev.synapse.bench.suite.PrepareSuite;
 import dev.synapse.bench.suite.RoundTripSuite;
 import dev.synapse.bench.suite.SpawnSuite;
 import dev.synapse.bench.suite.Suite;
+import dev.synapse.bench.suite.TransportSuite;
 import dev.synapse.bench.suite.VenvSpawnSuite;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,7 @@ public final class BenchMain {
       List.of(
           new RoundTripSuite(),
           new CallbackSuite(),
+          new TransportSuite(),
           new ConcurrencySuite(),
           new PayloadSuite(),
           new ArraySuite(),

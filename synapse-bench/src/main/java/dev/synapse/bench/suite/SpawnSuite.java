@@ -41,6 +41,7 @@ public final class SpawnSuite implements Suite {
   @Override
   public SuiteResult run(BenchSettings settings) throws Exception {
     List<Row> rows = new ArrayList<>();
+    List<String> phases = new ArrayList<>();
     int warmups = settings.quick() ? 1 : 2;
     Supplier<Synapse.Builder> asIs =
         () -> Synapse.builder().python(settings.python()).useInterpreterAsIs(true);
@@ -50,14 +51,29 @@ public final class SpawnSuite implements Suite {
           "  %s: %d warm-ups + %d repetitions%n", c.module(), warmups, settings.spawnRepetitions());
       double[] synapse = new double[settings.spawnRepetitions()];
       double[] bare = new double[settings.spawnRepetitions()];
+      double[] starting = new double[settings.spawnRepetitions()];
+      double[] firstCall = new double[settings.spawnRepetitions()];
+      double[] rest = new double[settings.spawnRepetitions()];
       for (int i = -warmups; i < settings.spawnRepetitions(); i++) {
-        double s = SpawnTimer.synapseToFirstAnswer(asIs, dir);
+        SpawnTimer.Phases s = SpawnTimer.synapsePhases(asIs, dir);
         double b = SpawnTimer.bareToFirstFrame(settings.python(), c.imports());
         if (i >= 0) {
-          synapse[i] = s;
+          synapse[i] = s.total();
           bare[i] = b;
+          starting[i] = s.starting();
+          firstCall[i] = s.firstCall();
+          rest[i] = s.rest();
         }
       }
+      phases.add(
+          String.format(
+              "%s: median %.1f ms from the process being asked for to its READY frame (whole ms),"
+                  + " %.1f ms for the first call after spawn returned, %.1f ms for the rest (settings,"
+                  + " paths, the process's set-up)",
+              c.module(),
+              Measured.of(starting).median(),
+              Measured.of(firstCall).median(),
+              Measured.of(rest).median()));
       if (Files.exists(dir.resolve(".venv"))) {
         throw new IllegalStateException(
             dir + "/.venv appeared: these rows are meant to measure the plain interpreter");
@@ -80,6 +96,8 @@ public final class SpawnSuite implements Suite {
                 + warmups
                 + " unmeasured warm-ups, "
                 + settings.spawnRepetitions()
-                + " repetitions."));
+                + " repetitions. Where Synapse's time went: "
+                + String.join("; ", phases)
+                + "."));
   }
 }

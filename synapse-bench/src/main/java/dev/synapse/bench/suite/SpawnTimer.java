@@ -1,6 +1,8 @@
 package dev.synapse.bench.suite;
 
+import dev.synapse.SpawnPhase;
 import dev.synapse.Synapse;
+import dev.synapse.SynapseListener;
 import dev.synapse.bench.fixture.BenchModules;
 import dev.synapse.bench.fixture.Workers;
 import java.io.IOException;
@@ -29,12 +31,42 @@ final class SpawnTimer {
    * answered.
    */
   static double synapseToFirstAnswer(Supplier<Synapse.Builder> settings, Path moduleDir) {
+    return synapsePhases(settings, moduleDir).total();
+  }
+
+  /**
+   * Where the time of {@link #synapseToFirstAnswer} went, in milliseconds.
+   *
+   * @param total from the builder to the first answer
+   * @param starting the spawn's {@link SpawnPhase#STARTING} (from the process being asked for until
+   *     its READY frame was taken in; whole milliseconds, as the listener reports it)
+   * @param firstCall from {@code spawn}'s return to the first answer
+   */
+  record Phases(double total, double starting, double firstCall) {
+    /** Everything else: settings, the module's paths and environment, the process's set-up. */
+    double rest() {
+      return total - starting - firstCall;
+    }
+  }
+
+  static Phases synapsePhases(Supplier<Synapse.Builder> settings, Path moduleDir) {
+    long[] startingMillis = {0};
+    SynapseListener phases =
+        new SynapseListener() {
+          @Override
+          public void onSpawnPhase(String module, SpawnPhase phase, long elapsedMillis) {
+            if (phase == SpawnPhase.STARTING) {
+              startingMillis[0] = elapsedMillis;
+            }
+          }
+        };
     long start = System.nanoTime();
-    Synapse synapse = settings.get().build();
+    Synapse synapse = settings.get().listener(phases).build();
     try {
       synapse.spawn(moduleDir, "main");
+      long spawned = System.nanoTime();
       Workers.checkEcho(synapse);
-      return millisSince(start);
+      return new Phases(millisSince(start), startingMillis[0], millisSince(spawned));
     } finally {
       synapse.close();
     }

@@ -28,10 +28,22 @@ public final class WorkerLaunch {
           "MALLOC_MMAP_THRESHOLD_", Integer.toString(1 << 30),
           "MALLOC_TRIM_THRESHOLD_", Integer.toString(1 << 30));
 
+  /**
+   * The program the worker's interpreter runs ({@code python -c}), the same as {@code LAUNCH_CODE}
+   * in {@code _bootstrap.py}: it drops the empty entry (the working directory) that {@code -c} puts
+   * first on {@code sys.path} before it imports anything, then runs the bootstrap from the copy of
+   * pysynapse on {@code PYTHONPATH}. Unlike {@code -m pysynapse._bootstrap}, it imports neither
+   * {@code runpy} and its helpers (some milliseconds of every spawn) nor anything from the working
+   * directory.
+   */
+  static final String LAUNCH_CODE =
+      "import sys;sys.path[:1]=[p for p in sys.path[:1] if p];"
+          + "from pysynapse._bootstrap import main;sys.exit(main(sys.argv[1:]))";
+
   private WorkerLaunch() {}
 
   /**
-   * Starts {@code python -X faulthandler -m pysynapse._bootstrap script} in the script's directory.
+   * Starts {@code python -X faulthandler -c LAUNCH_CODE script} in the script's directory.
    *
    * <p>The worker's environment is {@code environment} (see {@link WorkerEnvironment}) with
    * Synapse's own variables: {@code PYTHONPATH} with pysynapse's copy first, {@code
@@ -44,7 +56,7 @@ public final class WorkerLaunch {
   public static Process start(
       String python, Path script, int maxFrameBytes, Map<String, String> environment) {
     List<String> command =
-        new ArrayList<>(List.of(python, "-X", "faulthandler", "-m", "pysynapse._bootstrap"));
+        new ArrayList<>(List.of(python, "-X", "faulthandler", "-c", LAUNCH_CODE));
     command.add(script.toString());
     ProcessBuilder builder = new ProcessBuilder(command).directory(script.getParent().toFile());
     Map<String, String> env = builder.environment();
