@@ -2,14 +2,12 @@ package dev.synapse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synapse.cli.CliProcess.Run;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class CliTest {
-  static final Path JAR = Path.of(System.getProperty("synapse.cli.jar", "target/missing.jar"));
   static final Path TINY_WHEEL =
       Path.of(System.getProperty("synapse.cli.tinyWheel", "../scripts/tiny-wheel.py"));
 
@@ -29,12 +26,10 @@ class CliTest {
   Path wheels;
   Path module;
 
-  record Run(int exitCode, String out, String err) {}
-
   @BeforeEach
   void module() throws Exception {
     wheels = root.resolve("wheels");
-    exec(List.of("python3", TINY_WHEEL.toString(), wheels.toString(), "tinypkg", "1.0"));
+    CliProcess.exec(List.of("python3", TINY_WHEEL.toString(), wheels.toString(), "tinypkg", "1.0"));
     module = Files.createDirectories(root.resolve("mod"));
     Files.writeString(module.resolve("requirements.txt"), "tinypkg==1.0\n");
     Files.writeString(
@@ -210,40 +205,6 @@ class CliTest {
   }
 
   private Run synapse(List<String> arguments) throws IOException, InterruptedException {
-    assertThat(JAR).as("the shaded jar, built by mvn package").isRegularFile();
-    List<String> argv = new ArrayList<>(List.of(javaExecutable(), "-jar", JAR.toString()));
-    argv.addAll(arguments);
-    ProcessBuilder builder = new ProcessBuilder(argv).directory(root.toFile());
-    builder.environment().put("PIP_CONFIG_FILE", "/dev/null");
-    builder.environment().remove("SYNAPSE_PYTHON");
-    Process process = builder.start();
-    process.getOutputStream().close();
-    CompletableFuture<String> err =
-        CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-    String out = readAll(process.getInputStream());
-    if (!process.waitFor(150, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("synapse " + arguments + " did not exit");
-    }
-    return new Run(process.exitValue(), out, err.join());
-  }
-
-  private static String readAll(java.io.InputStream in) {
-    try {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static void exec(List<String> argv) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    String output = readAll(process.getInputStream());
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-  }
-
-  private static String javaExecutable() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return CliProcess.jar(root, arguments);
   }
 }
