@@ -36,8 +36,9 @@ with their level. The wire protocol is described in the Synapse repository's doc
 """
 
 from ._codec import ExtType
+from ._inputs import InputStreamError
 from ._interrupt import CallCancelled
 from ._server import serve
 from ._version import __version__
 
-__all__ = ["CallCancelled", "ExtType", "__version__", "serve"]
+__all__ = ["CallCancelled", "ExtType", "InputStreamError", "__version__", "serve"]

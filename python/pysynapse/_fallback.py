@@ -6,7 +6,7 @@ import datetime as _dt
 import struct
 from collections import namedtuple
 
-from . import _ndarray
+from . import _arrow, _ndarray
 
 NAME = "pure"
 
@@ -258,6 +258,15 @@ def _pack_ndarray(obj, out, depth):
         out += data
 
 
+def _pack_arrow(obj, out, depth):
+    data = memoryview(_arrow.ipc_stream(obj))
+    _ext_header(_arrow.EXT_CODE, data.nbytes, out)
+    if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
+        out.reference(data)
+    else:
+        out += data
+
+
 def _pack_numpy_scalar(obj, out, depth):
     value = _ndarray.scalar_value(obj)
     (_ENCODERS.get(type(value)) or _subclass_encoder(value))(value, out, depth)
@@ -323,6 +332,9 @@ def _subclass_encoder(obj):
         if isinstance(obj, numpy.generic):
             _ENCODERS[type(obj)] = _pack_numpy_scalar
             return _pack_numpy_scalar
+    if _arrow.encodes(obj):
+        _ENCODERS[type(obj)] = _pack_arrow
+        return _pack_arrow
     raise _unsupported(obj)
 
 
@@ -431,6 +443,8 @@ def _ext(data, pos, size, code):
         raise IndexError
     if code == _ndarray.EXT_CODE:
         return ndarray_value(data[pos:end]), end  # a memoryview slice: the data is copied once
+    if code == _arrow.EXT_CODE:
+        return _arrow.table_value(data[pos:end]), end  # copied once, into the table's buffer
     payload = bytes(data[pos:end])
     if code == -1:
         return _timestamp(payload), end

@@ -9,7 +9,7 @@ import functools
 
 import msgpack as _msgpack
 
-from . import _ndarray
+from . import _arrow, _ndarray
 from ._fallback import (
     _EXTRA,
     _FRAME_DEPTH,
@@ -44,8 +44,9 @@ _PURE_ARRAY_BYTES = 1024 * 1024
 
 
 class _LargeArray(Exception):
-    """Raised inside msgpack's packb to switch to pure_encode (a large array, or a value nested
-    deeper than msgpack's limit, which the pure encoder takes up to the frame's limit)."""
+    """Raised inside msgpack's packb to switch to pure_encode (a large array, an Arrow table, or a
+    value nested deeper than msgpack's limit, which the pure encoder takes up to the frame's
+    limit)."""
 
 
 def _msgpack_default(obj):
@@ -63,6 +64,8 @@ def _msgpack_default(obj):
             return _msgpack.ExtType(_ndarray.EXT_CODE, header + data)  # msgpack wants bytes
         if isinstance(obj, numpy.generic):
             return _ndarray.scalar_value(obj)
+    if _arrow.encodes(obj):  # the pure encoder writes the IPC stream without copying it again
+        raise _LargeArray
     raise _unsupported(obj)
 
 
@@ -70,6 +73,8 @@ def _msgpack_ext_hook(code, data):
     """Called by msgpack for every ext value but timestamps."""
     if code == _ndarray.EXT_CODE:
         return ndarray_value(data)
+    if code == _arrow.EXT_CODE:
+        return _arrow.table_value(data)
     return _msgpack.ExtType._make((code, data))  # any code: -128..-2 too, unchecked
 
 

@@ -10,6 +10,11 @@ Threads, and what each owns::
     pysynapse-asyncio (_async)      async handlers and async generators, one task each
     pysynapse-flush (_answers)      writes answers left waiting while user code runs
 
+A plain handler whose input is a stream (_inputs) and that waits for its next item has the serve
+loop's thread read the input for it: the thread takes ``input_lock`` back and handles the frames
+that arrive as the loop would (queueing calls; CANCEL, CREDIT and input frames act at once) until
+the item, the end of the input or a CANCEL of that call comes.
+
 The one lock rule of the loop's own state (the FrameReader, the queue of calls, the plain
 streams): whoever touches it holds ``input_lock``; the serve loop holds it except while a plain
 handler runs, and the watcher takes it only then (_interrupt). Async state belongs to the event
@@ -35,8 +40,17 @@ from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
 from . import _codec, _protocol, _stdio
 from ._answers import Answers, describe, log, preview
+from ._inputs import (
+    STREAM_INPUT,
+    FedAsyncIterator,
+    FedIterator,
+    InputFeeds,
+    fed_coroutine,
+    is_stream_input,
+    tag,
+)
 from ._interrupt import CallCancelled, CancelWatcher
-from ._protocol import CALL, CANCEL, CREDIT, STREAM
+from ._protocol import CALL, CANCEL, CREDIT, INPUT, INPUT_END, INPUT_ERROR, STREAM
 from ._streams import SyncStreams, close_quietly
 
 # After a call that ran at least this long, look for CANCELs sent meanwhile (one poll per slow
@@ -44,6 +58,8 @@ from ._streams import SyncStreams, close_quietly
 _SLOW_CALL = 0.001
 # Results of these types are answered without the (slower) check for a coroutine.
 _PLAIN_RESULTS = frozenset((type(None), bool, int, float, str, bytes, list, dict, tuple))
+
+_INPUT_MESSAGES = frozenset((INPUT, INPUT_END, INPUT_ERROR))
 
 _serving = _thread.allocate_lock()
 
@@ -63,6 +79,12 @@ def serve(handler):
     ``stream()``: each item goes back as it is produced, as fast as the host takes them (the host
     grants credit), and the generator is closed when the host closes the stream early. A plain
     call of a handler that returns a generator fails with a TypeError that says to use stream().
+
+    A call whose input is a stream (the host's ``Request.streamInput``) calls its handler with one
+    positional argument instead of the payload: an iterator over the items (a plain function) or an
+    async iterator (an ``async def``); the handler may itself be a generator. The host sends the
+    items as the handler takes them; an exception of the host's iterator is raised in the handler
+    as ``InputStreamError``.
 
     When the host cancels a call (its timeout, or cancel()), a plain handler that is running gets
     ``CallCancelled`` raised in it (a BaseException: ``finally`` blocks run), interrupting
@@ -124,6 +146,7 @@ class _Server:
         self._streams = SyncStreams(self._answers)
         self._watcher = CancelWatcher(reader, writer, self._on_frame)
         self._async = None
+        self._inputs = InputFeeds(writer, self._wait_for_feed)
 
     def run(self):
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
@@ -211,11 +234,18 @@ class _Server:
             if kind == CALL and len(message) == 4 and _valid_id(message[1]):
                 self._queue.append((message[1], message[2], message[3], None))
                 return
+            if kind == CALL and len(message) == 5 and _valid_id(message[1]):
+                payload = STREAM_INPUT if is_stream_input(message[4]) else message[3]
+                self._queue.append((message[1], message[2], payload, None))
+                return
             if kind == CANCEL and len(message) == 2 and _valid_id(message[1]):
                 self._cancel(message[1])
                 return
             if kind == CREDIT or kind == STREAM:
                 self._on_stream_message(kind, message)
+                return
+            if kind in _INPUT_MESSAGES and len(message) >= 2 and _valid_id(message[1]):
+                self._inputs.on_message(message, len(body))
                 return
         log().error("ignored a message that is not a valid CALL or CANCEL: %s", preview(message))
 
@@ -239,12 +269,15 @@ class _Server:
                 log().error("ignored an invalid CREDIT message: %s", preview(message))
         elif size == 5 and _valid_id(message[1]) and _valid_count(message[4], 0):
             self._queue.append((message[1], message[2], message[3], message[4]))
+        elif size == 6 and _valid_id(message[1]) and _valid_count(message[4], 0):
+            payload = STREAM_INPUT if is_stream_input(message[5]) else message[3]
+            self._queue.append((message[1], message[2], payload, message[4]))
         else:
             log().error("ignored an invalid STREAM message: %s", preview(message))
 
     def _cancel(self, call_id):
         """Every id known gets one final frame; an unknown one (answered already) nothing."""
-        if self._drop_queued(call_id):
+        if self._drop_queued(call_id) or self._inputs.cancel(call_id):
             return
         if call_id == self._watcher.running:
             self._watcher.interrupt(call_id)  # the call answers when it ends
@@ -274,24 +307,24 @@ class _Server:
         except (KeyError, TypeError):
             self._answers.error(call_id, self._function_error(name))
             return
+        feed = None
+        if payload is STREAM_INPUT:
+            payload = feed = self._open_feed(call_id, function)
         self._answers.before_user_code()
-        watcher = self._watcher
         try:
-            watcher.input_lock.release()  # the watcher may read the input meanwhile
-            try:
-                watcher.started(call_id)
-                result = function(payload)
-            finally:
-                watcher.running = None
-                watcher.input_lock.acquire()
+            result = self._run_user(call_id, function, payload)
         except (SystemExit, KeyboardInterrupt):
             raise
         except CallCancelled as exc:
             self._answers.error(call_id, describe(exc, "cancelled"))
             return
         except BaseException as exc:
+            if feed is not None:
+                tag(exc, feed)
             self._answers.error(call_id, describe(exc, "handler"))
             return
+        if feed is not None:
+            result = self._fed(result, feed, credit is not None)
         if credit is not None:
             self._start_stream(call_id, name, result, credit)
         elif type(result) in _PLAIN_RESULTS or not isinstance(result, Coroutine):
@@ -299,6 +332,61 @@ class _Server:
                 self._refuse_generator(call_id, name, result)
         else:
             self._event_loop().start_call(call_id, result)
+
+    def _run_user(self, call_id, function, argument):
+        """``function(argument)``: user code of call ``call_id``, run with input_lock released,
+        so that the watcher reads the input meanwhile and a CANCEL of the call interrupts it."""
+        watcher = self._watcher
+        watcher.input_lock.release()  # the watcher may read the input meanwhile
+        try:
+            watcher.started(call_id)
+            return function(argument)
+        finally:
+            watcher.running = None
+            watcher.input_lock.acquire()
+
+    # Input streams (_inputs) ----------------------------------------------------------------------
+
+    def _open_feed(self, call_id, function):
+        import inspect
+
+        if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
+            return self._inputs.open(call_id, function, self._event_loop().loop)
+        return self._inputs.open(call_id, function)
+
+    def _fed(self, result, feed, streaming):
+        """What a handler with a stream input returned, made to keep its feed alive and to tag
+        its errors with their place in the input; a stream's steps run as user code."""
+        if type(result) in _PLAIN_RESULTS:
+            return result
+        if streaming and isinstance(result, Iterator):
+            return FedIterator(result, feed, self._run_user)
+        if streaming and isinstance(result, AsyncIterator):
+            return FedAsyncIterator(result, feed)
+        if isinstance(result, Coroutine):
+            return fed_coroutine(result, feed)
+        return result
+
+    def _wait_for_feed(self, feed):
+        """A plain handler waits for the next item of its input (the main thread, input_lock
+        released): this thread takes input_lock and reads the input itself until an item, the end
+        of the input or a CANCEL of the call comes. The frames read meanwhile are handled as the
+        serve loop handles them; a CANCEL of this call marks the feed (no signal is sent while this
+        thread reads for it), whose next() then raises CallCancelled. The watcher stays armed but
+        cannot take the lock meanwhile."""
+        lock = self._watcher.input_lock
+        lock.acquire()
+        feed.waiting = True
+        try:
+            while not feed.ready:
+                body = self._take_frame(wait=True)
+                if body is not None:
+                    self._on_frame(body)
+                elif not self._wait_for_input():
+                    feed.lost()
+        finally:
+            feed.waiting = False
+            lock.release()
 
     def _function_error(self, name):
         if None in self._functions:

@@ -15,4 +15,6 @@ module dev.synapse {
   requires transitive org.slf4j;
 
   exports dev.synapse;
+
+  uses dev.synapse.ValueExtension;
 }

@@ -2,7 +2,9 @@ package dev.synapse.internal.codec;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import dev.synapse.ExtensionValue;
 import dev.synapse.SynapseException;
+import dev.synapse.ValueExtension;
 import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +12,9 @@ import java.util.Map;
 /**
  * Converts a decoded answer to the type a caller asked for: a plain type (Long, Integer, Double,
  * String, byte[], Map, List...), a record or POJO, or a generic type. An answer that already is of
- * the type is returned as it is; anything else goes through {@link ObjectMapping}'s strict rules.
+ * the type is returned as it is; an {@link ExtensionValue} whose code has a {@link ValueExtension}
+ * that decodes to the type is decoded by it; anything else goes through {@link ObjectMapping}'s
+ * strict rules.
  */
 public final class Conversions {
   private Conversions() {}
@@ -31,6 +35,12 @@ public final class Conversions {
 
   /** Converts {@code value} to the generic {@code type}, e.g. {@code List<Point>}. */
   public static Object convert(Object value, Type type) {
+    if (value instanceof ExtensionValue ext && type instanceof Class<?> wanted) {
+      ValueExtension extension = ValueExtensions.get().decoderOf(ext.type(), wanted);
+      if (extension != null) {
+        return extension.decode(ext.data(), wanted);
+      }
+    }
     JavaType target = ObjectMapping.type(type);
     if (value == null) {
       if (target.isPrimitive()) {

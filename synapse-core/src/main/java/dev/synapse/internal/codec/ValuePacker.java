@@ -3,6 +3,7 @@ package dev.synapse.internal.codec;
 import dev.synapse.EncodingException;
 import dev.synapse.ExtensionValue;
 import dev.synapse.NDArray;
+import dev.synapse.ValueExtension;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.math.BigInteger;
@@ -30,7 +31,7 @@ final class ValuePacker {
   private static final String SUPPORTED =
       "supported are null, Boolean, integers up to 64 bits, Float, Double, String, byte[],"
           + " ByteBuffer, Instant, NDArray, ExtensionValue, lists, arrays, maps, records and POJOs"
-          + " of these";
+          + " of these, and the types of the value extensions present (dev.synapse.ValueExtension)";
 
   /** Binary payloads at least this long are referenced by the packer rather than copied into it. */
   private static final int REFERENCE_THRESHOLD = 8 * 1024;
@@ -97,10 +98,40 @@ final class ValuePacker {
       WorkerLimits.checkExtension(ext);
       packer.packExtensionTypeHeader(ext.type(), ext.data().length);
       packer.writePayload(ext.data());
+    } else {
+      packOther(packer, value, level);
+    }
+  }
+
+  /** A value of no built-in type: a {@link ValueExtension}'s, or a record or POJO. */
+  private static void packOther(MessagePacker packer, Object value, int level) throws IOException {
+    ValueExtension extension = ValueExtensions.get().encoderOf(value);
+    if (extension != null) {
+      packExtension(packer, extension, value);
     } else if (ObjectMapping.isApplicationObject(value)) {
       packApplicationObject(packer, value, level);
     } else {
       throw Unencodable.because("a value of type " + value.getClass().getName(), SUPPORTED);
+    }
+  }
+
+  private static void packExtension(MessagePacker packer, ValueExtension extension, Object value)
+      throws IOException {
+    ByteBuffer body;
+    try {
+      body = extension.encode(value);
+    } catch (IOException | IllegalArgumentException e) {
+      throw Unencodable.because(
+          "a value of type " + value.getClass().getName() + " (" + e.getMessage() + ")");
+    }
+    int length = body.remaining();
+    packer.packExtensionTypeHeader(extension.code(), length);
+    if (body.hasArray()) {
+      packer.addPayload(body.array(), body.arrayOffset() + body.position(), length);
+    } else {
+      byte[] bytes = new byte[length];
+      body.duplicate().get(bytes);
+      packer.addPayload(bytes);
     }
   }
 

@@ -41,7 +41,8 @@ public final class MessageDecoder {
   }
 
   /**
-   * Decodes a RESULT, ERROR, ITEM or END frame.
+   * Decodes a RESULT, ERROR, ITEM, END or INPUT_CREDIT frame (whose value is the count, a {@code
+   * Long}).
    *
    * @throws ProtocolException if the frame is none of them
    */
@@ -52,12 +53,19 @@ public final class MessageDecoder {
       int type = unpacker.unpackInt();
       long id = unpacker.unpackLong();
       int expected = type == Messages.STREAM_OR_END ? 2 : 3;
-      if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.STREAM_OR_END) {
+      if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.INPUT_OR_CREDIT) {
         throw new ProtocolException(
             "Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
       }
       if (type == Messages.STREAM_OR_END) {
         return new Messages.Answer(type, id, null, null);
+      }
+      if (type == Messages.INPUT_OR_CREDIT) {
+        long count = unpacker.unpackLong();
+        if (count < 1 || unpacker.hasNext()) {
+          throw new ProtocolException("The worker granted input credit of " + count + " items");
+        }
+        return new Messages.Answer(type, id, count, null);
       }
       Object value = value(frame);
       if (type == Messages.CANCEL_OR_ERROR) {

@@ -4,8 +4,10 @@ import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
 import dev.synapse.WorkerInfo;
 import dev.synapse.internal.codec.ValueCodec;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.msgpack.core.MessagePacker;
 
 /**
  * The messages of the envelope protocol and the READY frame, as specified in {@code
@@ -26,6 +28,15 @@ public final class Messages {
 
   /** STREAM (host to worker) and END (worker to host). */
   public static final int STREAM_OR_END = 4;
+
+  /** INPUT (host to worker) and INPUT_CREDIT (worker to host). */
+  public static final int INPUT_OR_CREDIT = 5;
+
+  /** INPUT_END, host to worker. */
+  public static final int INPUT_END = 6;
+
+  /** INPUT_ERROR, host to worker. */
+  public static final int INPUT_ERROR = 7;
 
   private Messages() {}
 
@@ -59,6 +70,88 @@ public final class Messages {
           packer.packLong(credit);
         },
         maxFrameBytes);
+  }
+
+  /**
+   * Encodes {@code [1, id, function, nil, {"input": "stream"}]}: a call whose input is a stream of
+   * INPUT frames.
+   */
+  public static OutboundFrame callWithInputStream(long id, String function) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(5).packInt(CALL_OR_RESULT).packLong(id);
+          packFunction(packer, function);
+          packer.packNil();
+          packStreamInputOption(packer);
+        },
+        Integer.MAX_VALUE);
+  }
+
+  /**
+   * Encodes {@code [4, id, function, nil, credit, {"input": "stream"}]}: a stream whose input is a
+   * stream of INPUT frames.
+   */
+  public static OutboundFrame streamWithInputStream(long id, String function, long credit) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(6).packInt(STREAM_OR_END).packLong(id);
+          packFunction(packer, function);
+          packer.packNil();
+          packer.packLong(credit);
+          packStreamInputOption(packer);
+        },
+        Integer.MAX_VALUE);
+  }
+
+  private static void packFunction(MessagePacker packer, String function) throws IOException {
+    if (function == null) {
+      packer.packNil();
+    } else {
+      packer.packString(function);
+    }
+  }
+
+  private static void packStreamInputOption(MessagePacker packer) throws IOException {
+    packer.packMapHeader(1).packString("input").packString("stream");
+  }
+
+  /**
+   * Encodes {@code [5, id, item]}: the next item of the input stream of call {@code id}.
+   *
+   * @throws dev.synapse.EncodingException if the item has no MessagePack form
+   * @throws dev.synapse.FrameTooLargeException if the frame exceeds {@code maxFrameBytes}
+   */
+  public static OutboundFrame input(long id, Object item, int maxFrameBytes) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(INPUT_OR_CREDIT).packLong(id);
+          ValueCodec.pack(packer, item);
+        },
+        maxFrameBytes);
+  }
+
+  /** Encodes {@code [6, id]}: the input stream of call {@code id} has no more items. */
+  public static OutboundFrame inputEnd(long id) {
+    return OutboundFrame.encode(
+        packer -> packer.packArrayHeader(2).packInt(INPUT_END).packLong(id), 16);
+  }
+
+  /**
+   * Encodes {@code [7, id, {type, message, position}]}: the input stream of call {@code id} failed
+   * with {@code error} while producing item {@code position}.
+   */
+  public static OutboundFrame inputError(long id, long position, Throwable error) {
+    String message = String.valueOf(error.getMessage());
+    String shortMessage = message.length() > 4096 ? message.substring(0, 4096) + "..." : message;
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(INPUT_ERROR).packLong(id);
+          packer.packMapHeader(3);
+          packer.packString("type").packString(error.getClass().getName());
+          packer.packString("message").packString(shortMessage);
+          packer.packString("position").packLong(position);
+        },
+        Integer.MAX_VALUE);
   }
 
   /** Encodes {@code [2, id]}. */
