@@ -1,5 +1,6 @@
 """A churn model in numpy, served to a Java Spark job: each task streams its partition's rows here
-as Arrow record batches, and gets each batch's scores back (the shape of PySpark's mapInArrow)."""
+as Arrow batches (each a pyarrow.Table), and gets each batch's scores back (the shape of PySpark's
+mapInArrow)."""
 import numpy as np
 import pyarrow as pa
 
@@ -19,28 +20,11 @@ def score(batches):
              for name in ("tenure", "spend", "support_calls")]
         )
         probability = 1.0 / (1.0 + np.exp(-(features @ WEIGHTS + INTERCEPT)))
-        yield pa.record_batch(
+        yield pa.table(
             [batch.column("customer"), pa.array(probability), pa.array(probability > 0.5)],
             names=["customer", "churn", "call"],
         )
 
 
-def per_batch(function):
-    """One call per batch: its value and answer are Arrow IPC streams."""
-
-    def handler(value):
-        sink = pa.BufferOutputStream()
-        writer = None
-        for out in function(iter(pa.ipc.open_stream(value.data))):
-            writer = writer or pa.ipc.new_stream(sink, out.schema)
-            writer.write_batch(out)
-        if writer is None:
-            return pysynapse.ExtType(2, b"")
-        writer.close()
-        return pysynapse.ExtType(2, sink.getvalue().to_pybytes())
-
-    return handler
-
-
 if __name__ == "__main__":
-    pysynapse.serve({"score": per_batch(score)})
+    pysynapse.serve({"score": score})

@@ -1,5 +1,6 @@
-"""Python functions for the synapse-spark tests: each takes an iterator of pyarrow.RecordBatch and
-yields record batches, the shape of PySpark's mapInArrow."""
+"""Python functions for the synapse-spark tests: each is called once per partition with an iterator
+over its batches (each a pyarrow.Table of one record batch) and yields tables or record batches, the
+shape of PySpark's mapInArrow."""
 import os
 import signal
 import time
@@ -10,21 +11,19 @@ import pyarrow.compute as pc
 
 import pysynapse
 
-ARROW = 2
-
 
 def double(batches):
     """y = x * 2 + 1 for every row, nulls staying null; id and x pass through."""
     for batch in batches:
         y = pc.add(pc.multiply(batch.column("x"), 2), 1)
-        yield pa.record_batch([batch.column("id"), batch.column("x"), y], names=["id", "x", "y"])
+        yield pa.table([batch.column("id"), batch.column("x"), y], names=["id", "x", "y"])
 
 
 def vectorised(batches):
     """The same map in numpy, for columns without nulls."""
     for batch in batches:
         x = batch.column("x").to_numpy()
-        yield pa.record_batch([batch.column("id"), pa.array(x * 2.0 + 1.0)], names=["id", "y"])
+        yield pa.table([batch.column("id"), pa.array(x * 2.0 + 1.0)], names=["id", "y"])
 
 
 def ids(batches):
@@ -77,12 +76,12 @@ def sleep_forever(batches):
 
 def renamed(batches):
     for batch in batches:
-        yield pa.record_batch([batch.column("id")], names=["identifier"])
+        yield pa.table([batch.column("id")], names=["identifier"])
 
 
 def retyped(batches):
     for batch in batches:
-        yield pa.record_batch([pc.cast(batch.column("id"), pa.string())], names=["id"])
+        yield pa.table([pc.cast(batch.column("id"), pa.string())], names=["id"])
 
 
 def numpy_sum(batches):
@@ -90,28 +89,8 @@ def numpy_sum(batches):
         yield pa.record_batch([pa.array([float(np.sum(batch.column("x").to_numpy()))])], names=["s"])
 
 
-def per_batch(function):
-    """One call per batch: the value is an Arrow IPC stream, the answer one too (empty when the
-    function yielded nothing)."""
-
-    def handler(value):
-        reader = pa.ipc.open_stream(value.data)
-        sink = pa.BufferOutputStream()
-        writer = None
-        for out in function(iter(reader)):
-            if writer is None:
-                writer = pa.ipc.new_stream(sink, out.schema)
-            writer.write_batch(out)
-        if writer is None:
-            return pysynapse.ExtType(ARROW, b"")
-        writer.close()
-        return pysynapse.ExtType(ARROW, sink.getvalue().to_pybytes())
-
-    return handler
-
-
 FUNCTIONS = [double, ids, vectorised, count_rows, fail_on_4242, die_once, sleep_forever, renamed,
              retyped, numpy_sum]
 
 if __name__ == "__main__":
-    pysynapse.serve({f.__name__: per_batch(f) for f in FUNCTIONS})
+    pysynapse.serve({f.__name__: f for f in FUNCTIONS})

@@ -82,11 +82,7 @@ final class ArrowToRows implements Iterator<InternalRow>, AutoCloseable {
         if (!streams.hasNext()) {
           return false;
         }
-        byte[] stream = streams.next();
-        if (stream.length == 0) {
-          continue; // the function returned no batch for this call
-        }
-        reader = new ArrowStreamReader(new ByteArrayInputStream(stream), allocator);
+        reader = new ArrowStreamReader(new ByteArrayInputStream(streams.next()), allocator);
         expected.checkSchema(reader.getVectorSchemaRoot().getSchema());
       }
     } catch (IOException e) {

@@ -57,40 +57,29 @@ final class PartitionTransform implements FlatMapFunction<Iterator<InternalRow>,
                 "synapse-spark task " + (task == null ? "" : task.taskAttemptId()),
                 0,
                 Long.MAX_VALUE);
-    TaskCalls calls = new TaskCalls(ExecutorPools.poolFor(module), function, task);
     RowsToArrow batches = new RowsToArrow(rows, inputSchema, timeZone, batchSize, allocator);
-    ArrowToRows output = new ArrowToRows(new Answers(batches, calls), outputSchema, allocator);
+    TaskStream call = new TaskStream(ExecutorPools.poolFor(module), function, task, batches);
+    ArrowToRows output = new ArrowToRows(call, outputSchema, allocator);
     if (task != null) {
       task.addTaskCompletionListener(
           (TaskCompletionListener)
               context -> {
+                // The call first (the feeder stops pulling rows), then the memory under the rows.
                 try (allocator;
                     batches;
-                    output) {
+                    output;
+                    call) {
                   if (metrics != null && !context.isFailed() && !context.isInterrupted()) {
                     metrics.addTask(
-                        calls.calls(),
+                        call.calls(),
                         batches.rowsWritten(),
                         output.rowsRead(),
-                        calls.pythonNanos(),
+                        call.pythonNanos(),
                         ExecutorPools.restarts() - restartsBefore);
                   }
                 }
               });
     }
     return output;
-  }
-
-  /** Python's answer to each batch, asked for when the rows before it have been used. */
-  private record Answers(Iterator<byte[]> batches, TaskCalls calls) implements Iterator<byte[]> {
-    @Override
-    public boolean hasNext() {
-      return batches.hasNext();
-    }
-
-    @Override
-    public byte[] next() {
-      return calls.call(batches.next());
-    }
   }
 }

@@ -38,7 +38,7 @@ public final class PythonMapMetrics implements Serializable {
     return new PythonMapMetrics(context, prefix);
   }
 
-  /** Calls made to Python (one per batch, or per partition for a streamed one). */
+  /** Calls made to Python: one per non-empty partition (its batches stream through one call). */
   public long calls() {
     return calls.value();
   }

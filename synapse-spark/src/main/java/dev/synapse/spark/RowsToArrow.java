@@ -20,14 +20,15 @@ import org.apache.spark.sql.util.ArrowUtils;
  *
  * <p>The rows are filled into vectors by Spark's own {@link ArrowWriter}, with Spark's mapping of
  * its types to Arrow's ({@link ArrowUtils#toArrowSchema}); one {@link VectorSchemaRoot} is reused
- * for every batch. Not thread-safe; {@link #close()} frees the vectors.
+ * for every batch. Used by one thread at a time (Synapse's feeder thread, see {@link TaskStream});
+ * {@link #close()} frees the vectors.
  */
 final class RowsToArrow implements Iterator<byte[]>, AutoCloseable {
   private final Iterator<InternalRow> rows;
   private final int batchSize;
   private final VectorSchemaRoot root;
   private final ArrowWriter writer;
-  private long rowsWritten;
+  private volatile long rowsWritten; // written by Synapse's feeder thread, read by the task's
 
   RowsToArrow(
       Iterator<InternalRow> rows,
