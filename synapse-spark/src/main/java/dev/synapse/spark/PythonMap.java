@@ -11,9 +11,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A Python function applied to every partition of a Dataset, in the shape of PySpark's {@code
- * mapInArrow}: the partition's rows reach the function as Arrow record batches of at most {@link
- * #batchSize} rows, and the batches it returns, of the declared output schema, are the rows of the
- * result.
+ * mapInArrow}: the function is called once per non-empty partition with an iterator over the
+ * partition's rows as Arrow record batches of at most {@link #batchSize} rows (each a {@code
+ * pyarrow.Table} in Python), and the tables or batches it yields, of the declared output schema,
+ * are the rows of the result.
  *
  * <pre>{@code
  * PythonModule model = PythonModule.at(Path.of("scoring")).build();
