@@ -28,10 +28,6 @@ final class OutputSchema implements Serializable {
     this.schema = schema;
   }
 
-  StructType sparkSchema() {
-    return schema;
-  }
-
   /** Checks one answer's Arrow schema; throws {@link OutputSchemaException} naming the column. */
   void checkSchema(Schema returned) {
     List<Field> fields = returned.getFields();
