@@ -341,13 +341,17 @@ class _Server:
         """``function(argument)``: user code of call ``call_id``, run with input_lock released,
         so that the watcher reads the input meanwhile and a CANCEL of the call interrupts it."""
         watcher = self._watcher
+        # running is set before the lock is released: a CANCEL the watcher reads at once is
+        # taken for this call, not for a stream or a call that has ended.
+        watcher.started(call_id)
         watcher.input_lock.release()  # the watcher may read the input meanwhile
         try:
-            watcher.started(call_id)
             return function(argument)
         finally:
-            watcher.running = None
-            watcher.input_lock.acquire()
+            try:  # an interruption that lands here must not keep the lock from being taken back
+                watcher.running = None
+            finally:
+                watcher.input_lock.acquire()
 
     # Input streams (_inputs) ----------------------------------------------------------------------
 
