@@ -90,7 +90,7 @@ class CancelWatcher:
             signal.signal(INTERRUPT_SIGNAL, signal.SIG_DFL if previous is None else previous)
 
     def started(self, call_id):
-        """The serve loop is about to run plain call ``call_id``; it has released input_lock."""
+        """The serve loop is about to run plain call ``call_id`` and release input_lock for it."""
         self.cancelled = None
         self._calls += 1
         self.running = call_id

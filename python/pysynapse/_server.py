@@ -403,6 +403,10 @@ class _Server:
                 tag(exc, feed)
             self._answers.error(call_id, describe(exc, "handler"))
             return
+        self._dispatch(call_id, name, result, credit, feed)
+
+    def _dispatch(self, call_id, name, result, credit, feed):
+        """Answers a handler's return value, or starts what it returned (a stream, a coroutine)."""
         if feed is not None:
             result = self._fed(result, feed, credit is not None)
         if credit is not None:
@@ -417,13 +421,17 @@ class _Server:
         """``function(argument)``: user code of call ``call_id``, run with input_lock released,
         so that the watcher reads the input meanwhile and a CANCEL of the call interrupts it."""
         watcher = self._watcher
+        # running is set before the lock is released: a CANCEL the watcher reads at once is
+        # taken for this call, not for a stream or a call that has ended.
+        watcher.started(call_id)
         watcher.input_lock.release()  # the watcher may read the input meanwhile
         try:
-            watcher.started(call_id)
             return function(argument)
         finally:
-            watcher.running = None
-            watcher.input_lock.acquire()
+            try:  # an interruption that lands here must not keep the lock from being taken back
+                watcher.running = None
+            finally:
+                watcher.input_lock.acquire()
 
     # Input streams (_inputs) ----------------------------------------------------------------------
 
@@ -447,6 +455,33 @@ class _Server:
             return fed_coroutine(result, feed)
         return result
 
+    def _start_async_queued(self):
+        """Starts the queued calls and streams of ``async def`` handlers (calling one runs none of
+        its code), while a plain handler waits for input; True if it started any. The plain ones
+        stay queued: plain handlers run one at a time."""
+        import inspect
+
+        queue, started = self._queue, False
+        for entry in list(queue):
+            function = self._functions.get(entry[1]) if _valid_name(entry[1]) else None
+            if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
+                queue.remove(entry)
+                self._start_async(entry, function)
+                started = True
+        return started
+
+    def _start_async(self, entry, function):
+        call_id, name, payload, credit = entry
+        feed = None
+        if payload is STREAM_INPUT:
+            payload = feed = self._open_feed(call_id, function)
+        try:
+            result = function(payload)
+        except Exception as exc:  # a wrong signature: no code of the handler ran
+            self._answers.error(call_id, describe(exc, "handler"))
+            return
+        self._dispatch(call_id, name, result, credit, feed)
+
     def _wait_for_feed(self, feed):
         """A plain handler waits for the next item of its input (the main thread, input_lock
         released): this thread takes input_lock and reads the input itself until an item, the end
@@ -462,6 +497,8 @@ class _Server:
                 body = self._take_frame(wait=True)
                 if body is not None:
                     self._on_frame(body)
+                elif self._queue and self._start_async_queued():
+                    continue
                 elif not self._wait_for_input():
                     feed.lost()
         finally:
@@ -524,6 +561,10 @@ def _handler_name(name):
 
 def _valid_count(value, least):
     return type(value) is int and value >= least
+
+
+def _valid_name(value):
+    return value is None or type(value) is str
 
 
 def _valid_id(value):

@@ -88,21 +88,28 @@ class SyncStreams:
             self._answers.writer.flush()
 
     def _step(self, stream):
-        """Takes the next item of ``stream``: the body to send, and whether the stream ended."""
+        """Takes the next item of ``stream``: the body to send (None if there is nothing to send),
+        and whether the stream ended."""
         call_id, answers = stream.call_id, self._answers
         answers.before_user_code()
         try:
             item = next(stream.iterator)
         except StopIteration:
-            del self._streams[call_id]
+            if self._streams.pop(call_id, None) is None:
+                return None, True  # cancelled while the step ran: answered already
             return answers.end_body(call_id), True
         except (SystemExit, KeyboardInterrupt):
             raise
         except BaseException as exc:
-            del self._streams[call_id]
+            if self._streams.pop(call_id, None) is None:
+                return None, True
             # CallCancelled: the host cancelled a stream whose step was running (an input stream's)
             kind = "cancelled" if isinstance(exc, CallCancelled) else "handler"
             return answers.error_body(call_id, describe(exc, kind)), True
+        if self._streams.get(call_id) is not stream:
+            # The step of an input stream runs with input_lock released: a CANCEL handled meanwhile
+            # closed the generator and answered it; the item is not sent after that answer.
+            return None, True
         body, error = answers.item_body(call_id, stream.sent, item)
         if body is None:
             del self._streams[call_id]

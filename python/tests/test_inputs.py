@@ -245,3 +245,21 @@ def test_the_host_closing_the_input_ends_a_waiting_handler(worker):
     credit_of(worker.recv(), 1)
     worker.close_stdin()
     assert worker.wait() == 0
+
+
+def test_async_calls_are_served_while_a_plain_handler_waits_for_input(worker):
+    call_with_input(worker, 1, "count")
+    credit_of(worker.recv(), 1)
+    worker.send([CALL, 2, "echo", "plain: after the handler"])
+    worker.send([CALL, 3, "aecho", "async: at once"])
+    worker.send([STREAM, 4, "adouble", None, 10, STREAM_INPUT])
+    started = sorted([worker.recv(), worker.recv()])  # in either order
+    assert started[0] == [RESULT, 3, "async: at once"]
+    credit_of(started[1], 4)
+    worker.send([INPUT, 4, 21])
+    assert next_answer(worker) == [ITEM, 4, 42]
+    worker.send([INPUT_END, 4])
+    assert next_answer(worker) == [END, 4]
+    worker.send([INPUT_END, 1])
+    assert next_answer(worker) == [RESULT, 1, 0]
+    assert next_answer(worker) == [RESULT, 2, "plain: after the handler"]

@@ -94,6 +94,10 @@ def echo(payload):
     return payload
 
 
+async def aecho(payload):
+    return payload
+
+
 async def atotal(items):
     n = 0
     async for item in items:
@@ -140,6 +144,7 @@ pysynapse.serve(
         "taken": taken,
         "rss": rss,
         "echo": echo,
+        "aecho": aecho,
         "atotal": atotal,
         "adouble": adouble,
         "afail_at": afail_at,

@@ -284,6 +284,28 @@ class InputStreamFailureTest {
   }
 
   @Test
+  void anItemThatCannotBeEncoded_endsTheOutputStreamWithEncodingException() throws Exception {
+    try (Target target = new Target("synapse", PLAIN_PYTHON);
+        Stream<Object> doubled =
+            target.calls.stream(
+                Request.streamInput("double", Stream.of(1L, new Object(), 3L))
+                    .withTimeout(Duration.ofSeconds(30)))) {
+      List<Object> received = new java.util.ArrayList<>();
+      Iterator<Object> items = doubled.iterator();
+      assertThatThrownBy(
+              () -> {
+                while (items.hasNext()) {
+                  received.add(items.next());
+                }
+              })
+          .isInstanceOf(EncodingException.class)
+          .hasMessageContaining("Item 1 of the input stream");
+      assertThat(received).isSubsetOf(List.of(2L)); // item 0's answer may come after the failure
+      assertThat(target.calls.invoke("echo", "usable")).isEqualTo("usable");
+    }
+  }
+
+  @Test
   void aSeedStyleModuleRefusesAnInputStream() {
     try (Synapse synapse = Fixtures.builder(DEBIAN_PYTHON).build()) {
       synapse.spawn(module("seed"), "main");

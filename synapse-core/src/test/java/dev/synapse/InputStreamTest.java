@@ -98,6 +98,20 @@ class InputStreamTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {PLAIN_PYTHON, DEBIAN_PYTHON})
+  void asyncHandlers_streamIn_oneAnswerAndStreamOut(String python) {
+    try (Synapse synapse = spawn(python)) {
+      assertThat(synapse.execute(Request.streamInput("atotal", new Counted(5_000))))
+          .isEqualTo(LongStream.range(0, 5_000).sum());
+      try (Stream<Object> doubled =
+          synapse.stream(Request.streamInput("adouble", new Counted(3_000)))) {
+        assertThat(doubled.toList())
+            .isEqualTo(LongStream.range(0, 3_000).map(n -> n * 2).boxed().toList());
+      }
+    }
+  }
+
   @Test
   void streamInput_ofAJavaStream_isClosedWhenTheCallIsOver() throws Exception {
     AtomicLong closed = new AtomicLong();
@@ -163,10 +177,14 @@ class InputStreamTest {
     try (SynapsePool pool = Fixtures.pool(PLAIN_PYTHON).size(2).build()) {
       pool.spawn(module("inputs"), "main");
       sumsAtOnce(pool, 6, 500);
-      try (Stream<Object> doubled =
-          pool.stream(Request.streamInput("double", new Counted(5_000)))) {
-        assertThat(doubled.count()).isEqualTo(5_000);
+      for (String function : List.of("double", "adouble")) {
+        try (Stream<Object> doubled =
+            pool.stream(Request.streamInput(function, new Counted(5_000)))) {
+          assertThat(doubled.count()).isEqualTo(5_000);
+        }
       }
+      assertThat(pool.execute(Request.streamInput("atotal", new Counted(100))))
+          .isEqualTo(LongStream.range(0, 100).sum());
     }
   }
 

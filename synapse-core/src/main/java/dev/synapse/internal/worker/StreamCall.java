@@ -152,6 +152,16 @@ final class StreamCall extends PendingCall {
     super.fail(error);
   }
 
+  /**
+   * Gives up on the stream from the host's side (its input could not be sent, its wait timed out):
+   * the consumer gets {@code error} after the items received before it.
+   */
+  @Override
+  boolean abandon(Throwable error) {
+    end(error);
+    return super.abandon(error);
+  }
+
   private void end(Throwable error) {
     lock.lock();
     try {
