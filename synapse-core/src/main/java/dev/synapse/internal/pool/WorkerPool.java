@@ -117,7 +117,12 @@ public final class WorkerPool implements Engine {
             async ? config.callbackExecutor() : null,
             state.scheduler);
     CallEvents.observe(config.listener(), config.module(), request.function(), call);
-    dispatcher.submit(call);
+    try {
+      dispatcher.submit(call);
+    } catch (RuntimeException e) {
+      call.completeExceptionally(e); // the listener saw it start: it sees it end too
+      throw e;
+    }
     return call;
   }
 
