@@ -27,6 +27,9 @@ Example ENTRY.py::
 
     pysynapse.serve({"add": add, "fetch": fetch})
 
+A handler calls the Java functions the host exposes with ``pysynapse.host.call(name, payload)``
+(``await pysynapse.host.call_async(...)`` in an async one); see ``pysynapse.host``.
+
 When the host cancels a call (a timeout, or cancel()), a plain handler that is running gets
 ``CallCancelled`` raised in it, and an async one has its task cancelled.
 
@@ -35,9 +38,11 @@ pysynapse[fast]``), else a pure-Python codec with identical output. Logging reco
 with their level. The wire protocol is described in the Synapse repository's docs/protocol.md.
 """
 
+from . import host
 from ._codec import ExtType
+from ._inputs import InputStreamError
 from ._interrupt import CallCancelled
 from ._server import serve
 from ._version import __version__
 
-__all__ = ["CallCancelled", "ExtType", "__version__", "serve"]
+__all__ = ["CallCancelled", "ExtType", "InputStreamError", "__version__", "host", "serve"]

@@ -70,9 +70,13 @@ def describe(exc, kind, with_traceback=True):
         import traceback
 
         text = "".join(traceback.format_exception_only(type(exc), exc))
+    message = safe_str(exc)
+    where = getattr(exc, "_pysynapse_input_position", None)  # see _inputs.tag
+    if where is not None:
+        message = f"{where}: {message}"
     return {
         "type": _codec.type_name(type(exc)),
-        "message": safe_str(exc),
+        "message": message,
         "traceback": text,
         "kind": kind,
     }

@@ -11,9 +11,11 @@ RESULT or ERROR of a call, the END or ERROR of a stream), whether it ended by it
 host cancelled it (then ERROR kind "cancelled", unless the handler returned anyway).
 """
 
+import contextvars
 import functools
 
 from ._answers import describe, log
+from ._host import CURRENT_CALL
 
 
 class AsyncRunner:
@@ -40,6 +42,10 @@ class AsyncRunner:
     def alive(self):
         return self._thread.is_alive()
 
+    @property
+    def thread_ident(self):
+        return self._thread.ident
+
     # Requests from the serve loop's thread --------------------------------------------------------
 
     def start_call(self, call_id, coroutine):
@@ -63,12 +69,15 @@ class AsyncRunner:
     # On the event loop's thread -------------------------------------------------------------------
 
     def _begin(self, call_id, work, stream):
+        # The task runs in a copy of this context that knows its call (for pysynapse.host).
+        context = contextvars.copy_context()
+        context.run(CURRENT_CALL.set, call_id)
         if stream is None:
-            task = self.loop.create_task(work)
+            task = context.run(self.loop.create_task, work)
             done = self._call_done
         else:
             self._streams[call_id] = stream
-            task = self.loop.create_task(self._drive(stream))
+            task = context.run(self.loop.create_task, self._drive(stream))
             done = self._stream_done
         self._tasks[call_id] = task
         task.add_done_callback(functools.partial(done, call_id))

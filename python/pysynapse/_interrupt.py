@@ -97,6 +97,21 @@ class CancelWatcher:
         if not self._armed:
             self._arm()
 
+    def resumed(self, call_id):
+        """The plain call ``call_id`` runs again, after the serve loop's thread served other
+        frames while it waited for the host (_server.serve_while_waiting)."""
+        self.running = call_id
+        if not self._armed:
+            self._arm()
+
+    def take_lost_interruption(self, call_id):
+        """Whether an interruption sent for ``call_id`` was not raised in it (its signal came
+        while the call was not ``running``); it counts as raised from now on."""
+        if self._target != call_id:
+            return False
+        self._target = None
+        return True
+
     def interrupt(self, call_id):
         """Interrupts the running call ``call_id`` (a CANCEL for it arrived)."""
         self.cancelled = call_id

@@ -9,6 +9,13 @@ Threads, and what each owns::
                                     that call interrupts it with CallCancelled
     pysynapse-asyncio (_async)      async handlers and async generators, one task each
     pysynapse-flush (_answers)      writes answers left waiting while user code runs
+    any thread calling the host     (_host) waits for its answer; on the serve loop's thread the
+                                    waiting handler serves the loop itself meanwhile
+
+A plain handler whose input is a stream (_inputs) and that waits for its next item has the serve
+loop's thread read the input for it: the thread takes ``input_lock`` back and handles the frames
+that arrive as the loop would (queueing calls; CANCEL, CREDIT and input frames act at once) until
+the item, the end of the input or a CANCEL of that call comes.
 
 The one lock rule of the loop's own state (the FrameReader, the queue of calls, the plain
 streams): whoever touches it holds ``input_lock``; the serve loop holds it except while a plain
@@ -33,10 +40,29 @@ import collections
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
-from . import _codec, _protocol, _stdio
+from . import _codec, _host, _protocol, _stdio
 from ._answers import Answers, describe, log, preview
+from ._inputs import (
+    STREAM_INPUT,
+    FedAsyncIterator,
+    FedIterator,
+    InputFeeds,
+    fed_coroutine,
+    is_stream_input,
+    tag,
+)
 from ._interrupt import CallCancelled, CancelWatcher
-from ._protocol import CALL, CANCEL, CREDIT, STREAM
+from ._protocol import (
+    CALL,
+    CANCEL,
+    CREDIT,
+    HOST_ERROR,
+    HOST_RESULT,
+    INPUT,
+    INPUT_END,
+    INPUT_ERROR,
+    STREAM,
+)
 from ._streams import SyncStreams, close_quietly
 
 # After a call that ran at least this long, look for CANCELs sent meanwhile (one poll per slow
@@ -44,6 +70,8 @@ from ._streams import SyncStreams, close_quietly
 _SLOW_CALL = 0.001
 # Results of these types are answered without the (slower) check for a coroutine.
 _PLAIN_RESULTS = frozenset((type(None), bool, int, float, str, bytes, list, dict, tuple))
+
+_INPUT_MESSAGES = frozenset((INPUT, INPUT_END, INPUT_ERROR))
 
 _serving = _thread.allocate_lock()
 
@@ -63,6 +91,12 @@ def serve(handler):
     ``stream()``: each item goes back as it is produced, as fast as the host takes them (the host
     grants credit), and the generator is closed when the host closes the stream early. A plain
     call of a handler that returns a generator fails with a TypeError that says to use stream().
+
+    A call whose input is a stream (the host's ``Request.streamInput``) calls its handler with one
+    positional argument instead of the payload: an iterator over the items (a plain function) or an
+    async iterator (an ``async def``); the handler may itself be a generator. The host sends the
+    items as the handler takes them; an exception of the host's iterator is raised in the handler
+    as ``InputStreamError``.
 
     When the host cancels a call (its timeout, or cancel()), a plain handler that is running gets
     ``CallCancelled`` raised in it (a BaseException: ``finally`` blocks run), interrupting
@@ -124,12 +158,16 @@ class _Server:
         self._streams = SyncStreams(self._answers)
         self._watcher = CancelWatcher(reader, writer, self._on_frame)
         self._async = None
+        self._inputs = InputFeeds(writer, self._wait_for_feed)
+        self._host = _host.HostCalls(self, writer)
+        self._main = _thread.get_ident()
 
     def run(self):
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
         watcher = self._watcher
         watcher.install()
         watcher.input_lock.acquire()
+        _host.install(self._host)
         try:
             try:
                 self._loop()
@@ -138,12 +176,15 @@ class _Server:
         except BrokenPipeError:
             log().debug("the host closed the frame stream; stopping")
         finally:
+            _host.install(None)
+            self._host.close()
             watcher.uninstall()
             self._streams.close_all()
 
-    def _loop(self):
+    def _loop(self, waiter=None):
+        """Serves until the input ends, or until ``waiter`` (a call to the host) is done."""
         reader, queue, streams = self._reader, self._queue, self._streams
-        while True:
+        while waiter is None or not waiter.done:
             body = self._take_frame(wait=not queue and not streams)
             if body is not None:
                 self._on_frame(body)
@@ -153,6 +194,50 @@ class _Server:
                 self._stream_round()
             elif not self._wait_for_input():
                 return
+
+    # Calls to the host (_host) ------------------------------------------------------------------
+
+    def serve_while_waiting(self, waiter):
+        """Serves on the serve loop's thread while user code there waits for the host's answer
+        ``waiter``: calls that arrive meanwhile (the host function may call this worker again)
+        run nested, so a single thread cannot deadlock. A plain handler released input_lock for
+        its run; it takes it back meanwhile (clearing ``running`` first, so that an interruption
+        for the waiting call does nothing: a CANCEL of it ends the wait through _host instead)."""
+        watcher = self._watcher
+        waiting = watcher.running
+        if waiting is None:  # a generator's next(): the loop holds input_lock already
+            assert watcher.input_lock.locked(), "the loop's state needs input_lock"
+            self._serve_until(waiter)
+            return
+        watcher.running = None
+        try:
+            watcher.input_lock.acquire()
+        except BaseException:
+            watcher.running = waiting
+            raise
+        try:
+            if watcher.take_lost_interruption(waiting):  # its CANCEL came before the lock
+                self._host.cancel_under(waiting)
+            self._serve_until(waiter)
+        finally:
+            watcher.resumed(waiting)
+            watcher.input_lock.release()
+
+    def _serve_until(self, waiter):
+        self._loop(waiter)
+        if not waiter.done:  # the input ended
+            self._host.close()
+
+    def plain_call_running(self):
+        """The id of the plain call running on the serve loop's thread (the innermost), or None."""
+        return self._watcher.running
+
+    def on_main(self, ident):
+        return ident == self._main
+
+    def on_event_loop(self, ident):
+        runner = self._async
+        return runner is not None and runner.thread_ident == ident
 
     # The steps ------------------------------------------------------------------------------------
 
@@ -211,12 +296,23 @@ class _Server:
             if kind == CALL and len(message) == 4 and _valid_id(message[1]):
                 self._queue.append((message[1], message[2], message[3], None))
                 return
+            if kind == CALL and len(message) == 5 and _valid_id(message[1]):
+                payload = STREAM_INPUT if is_stream_input(message[4]) else message[3]
+                self._queue.append((message[1], message[2], payload, None))
+                return
             if kind == CANCEL and len(message) == 2 and _valid_id(message[1]):
                 self._cancel(message[1])
                 return
             if kind == CREDIT or kind == STREAM:
                 self._on_stream_message(kind, message)
                 return
+            if kind in _INPUT_MESSAGES and len(message) >= 2 and _valid_id(message[1]):
+                self._inputs.on_message(message, len(body))
+                return
+            if (kind == HOST_RESULT or kind == HOST_ERROR) and len(message) == 3:
+                if _valid_id(message[1]):
+                    self._host.answered(kind == HOST_RESULT, message[1], message[2])
+                    return
         log().error("ignored a message that is not a valid CALL or CANCEL: %s", preview(message))
 
     def _undecodable(self, body, exc):
@@ -239,12 +335,16 @@ class _Server:
                 log().error("ignored an invalid CREDIT message: %s", preview(message))
         elif size == 5 and _valid_id(message[1]) and _valid_count(message[4], 0):
             self._queue.append((message[1], message[2], message[3], message[4]))
+        elif size == 6 and _valid_id(message[1]) and _valid_count(message[4], 0):
+            payload = STREAM_INPUT if is_stream_input(message[5]) else message[3]
+            self._queue.append((message[1], message[2], payload, message[4]))
         else:
             log().error("ignored an invalid STREAM message: %s", preview(message))
 
     def _cancel(self, call_id):
         """Every id known gets one final frame; an unknown one (answered already) nothing."""
-        if self._drop_queued(call_id):
+        self._host.cancel_under(call_id)
+        if self._drop_queued(call_id) or self._inputs.cancel(call_id):
             return
         if call_id == self._watcher.running:
             self._watcher.interrupt(call_id)  # the call answers when it ends
@@ -274,24 +374,24 @@ class _Server:
         except (KeyError, TypeError):
             self._answers.error(call_id, self._function_error(name))
             return
+        feed = None
+        if payload is STREAM_INPUT:
+            payload = feed = self._open_feed(call_id, function)
         self._answers.before_user_code()
-        watcher = self._watcher
         try:
-            watcher.input_lock.release()  # the watcher may read the input meanwhile
-            try:
-                watcher.started(call_id)
-                result = function(payload)
-            finally:
-                watcher.running = None
-                watcher.input_lock.acquire()
+            result = self._run_user(call_id, function, payload)
         except (SystemExit, KeyboardInterrupt):
             raise
         except CallCancelled as exc:
             self._answers.error(call_id, describe(exc, "cancelled"))
             return
         except BaseException as exc:
+            if feed is not None:
+                tag(exc, feed)
             self._answers.error(call_id, describe(exc, "handler"))
             return
+        if feed is not None:
+            result = self._fed(result, feed, credit is not None)
         if credit is not None:
             self._start_stream(call_id, name, result, credit)
         elif type(result) in _PLAIN_RESULTS or not isinstance(result, Coroutine):
@@ -299,6 +399,61 @@ class _Server:
                 self._refuse_generator(call_id, name, result)
         else:
             self._event_loop().start_call(call_id, result)
+
+    def _run_user(self, call_id, function, argument):
+        """``function(argument)``: user code of call ``call_id``, run with input_lock released,
+        so that the watcher reads the input meanwhile and a CANCEL of the call interrupts it."""
+        watcher = self._watcher
+        watcher.input_lock.release()  # the watcher may read the input meanwhile
+        try:
+            watcher.started(call_id)
+            return function(argument)
+        finally:
+            watcher.running = None
+            watcher.input_lock.acquire()
+
+    # Input streams (_inputs) ----------------------------------------------------------------------
+
+    def _open_feed(self, call_id, function):
+        import inspect
+
+        if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
+            return self._inputs.open(call_id, function, self._event_loop().loop)
+        return self._inputs.open(call_id, function)
+
+    def _fed(self, result, feed, streaming):
+        """What a handler with a stream input returned, made to keep its feed alive and to tag
+        its errors with their place in the input; a stream's steps run as user code."""
+        if type(result) in _PLAIN_RESULTS:
+            return result
+        if streaming and isinstance(result, Iterator):
+            return FedIterator(result, feed, self._run_user)
+        if streaming and isinstance(result, AsyncIterator):
+            return FedAsyncIterator(result, feed)
+        if isinstance(result, Coroutine):
+            return fed_coroutine(result, feed)
+        return result
+
+    def _wait_for_feed(self, feed):
+        """A plain handler waits for the next item of its input (the main thread, input_lock
+        released): this thread takes input_lock and reads the input itself until an item, the end
+        of the input or a CANCEL of the call comes. The frames read meanwhile are handled as the
+        serve loop handles them; a CANCEL of this call marks the feed (no signal is sent while this
+        thread reads for it), whose next() then raises CallCancelled. The watcher stays armed but
+        cannot take the lock meanwhile."""
+        lock = self._watcher.input_lock
+        lock.acquire()
+        feed.waiting = True
+        try:
+            while not feed.ready:
+                body = self._take_frame(wait=True)
+                if body is not None:
+                    self._on_frame(body)
+                elif not self._wait_for_input():
+                    feed.lost()
+        finally:
+            feed.waiting = False
+            lock.release()
 
     def _function_error(self, name):
         if None in self._functions:

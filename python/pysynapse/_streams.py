@@ -10,6 +10,7 @@ loop's input lock (see _interrupt).
 import time
 
 from ._answers import describe, log
+from ._interrupt import CallCancelled
 
 # A round of stream items ends once it holds this many bytes of frames, or has run this long.
 _ROUND_BYTES = 64 * 1024
@@ -50,8 +51,6 @@ class SyncStreams:
             return False
         self._ready.pop(call_id, None)
         close_quietly(stream.iterator, call_id)
-        from ._interrupt import CallCancelled
-
         problem = CallCancelled(f"stream {call_id} was cancelled by the host")
         self._answers.error(call_id, describe(problem, "cancelled", with_traceback=False))
         return True
@@ -101,7 +100,9 @@ class SyncStreams:
             raise
         except BaseException as exc:
             del self._streams[call_id]
-            return answers.error_body(call_id, describe(exc, "handler")), True
+            # CallCancelled: the host cancelled a stream whose step was running (an input stream's)
+            kind = "cancelled" if isinstance(exc, CallCancelled) else "handler"
+            return answers.error_body(call_id, describe(exc, kind)), True
         body, error = answers.item_body(call_id, stream.sent, item)
         if body is None:
             del self._streams[call_id]

@@ -9,8 +9,13 @@ import pysynapse
 
 state = {"running": 0, "held": []}
 
-if os.environ.get("POOL_START_DELAY"):
-    time.sleep(float(os.environ["POOL_START_DELAY"]))
+if os.environ.get("POOL_START_BARRIER"):
+    # "DIR:N": this worker says it started, then becomes ready only once N workers have started,
+    # so that workers started one after another would never all become ready.
+    directory, count = os.environ["POOL_START_BARRIER"].rsplit(":", 1)
+    open(os.path.join(directory, str(os.getpid())), "w").close()
+    while len(os.listdir(directory)) < int(count):
+        time.sleep(0.01)
 if os.environ.get("POOL_SLOW_MARKER") and os.path.exists(os.environ["POOL_SLOW_MARKER"]):
     time.sleep(60)
 

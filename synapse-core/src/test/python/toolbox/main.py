@@ -27,6 +27,20 @@ def sleep(seconds):
     return seconds
 
 
+def hold(path):
+    """Says it started (creates path + ".started"), then returns once the file at path exists.
+
+    A latch the test opens: while it waits, the worker takes no other plain call.
+    """
+    open(path + ".started", "w").close()
+    deadline = time.monotonic() + 120
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError("nobody created " + path)
+        time.sleep(0.01)
+    return True
+
+
 async def async_sleep(seconds):
     try:
         await asyncio.sleep(seconds)

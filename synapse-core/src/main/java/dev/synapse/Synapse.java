@@ -1,11 +1,10 @@
 package dev.synapse;
 
-import dev.synapse.internal.worker.PendingCall;
+import dev.synapse.internal.supervision.Engine;
+import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
-import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -46,23 +45,17 @@ import java.util.concurrent.ForkJoinPool;
  * String, byte[], Instant, NDArray, ExtensionValue, ArrayList and LinkedHashMap; the typed forms
  * ({@link #call(Object, Class)}) convert them to records, POJOs and generic types.
  */
-public final class Synapse implements SynapseCalls, AutoCloseable {
+public final class Synapse extends SpawnedModule {
   private static final String NOT_SPAWNED = "Cannot send inputs to instance before spawning it.";
-
-  private final Builder settings;
-  private final Object lifecycle = new Object();
-  private volatile WorkerSupervisor supervisor;
-
-  /** Guarded by {@code lifecycle}: the script of the running worker. */
-  private Path spawned;
 
   /** An instance with the default settings; see {@link Builder} for what they are. */
   public Synapse() {
     this(new Builder());
   }
 
-  private Synapse(Builder builder) {
-    this.settings = builder.copy();
+  /** An instance with {@code settings}, which are its own: no one else changes them. */
+  private Synapse(Builder settings) {
+    super(NOT_SPAWNED, settings, settings.restartPolicySetting());
   }
 
   /** A builder for an instance with other settings. */
@@ -70,115 +63,18 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
     return new Builder();
   }
 
-  /** Same as {@link #spawn(Path, String)}. */
-  public void spawn(String directory, String entrypoint) {
-    Objects.requireNonNull(directory, "directory");
-    spawn(Path.of(directory), entrypoint);
-  }
-
-  /**
-   * Starts {@code directory/entrypoint.py} as this instance's worker and returns once it is ready
-   * to answer. Does nothing if a worker of the same module is already running; after {@link
-   * #dispose()}, or after the worker died for good, starts a fresh one.
-   *
-   * @param entrypoint the module's file name, with or without {@code .py}
-   * @throws SpawnException naming the path if the directory or the entrypoint does not exist, and
-   *     with the worker's stderr if it could not start or died before it was ready
-   * @throws IllegalArgumentException if {@code entrypoint} is empty, or does not resolve to a file
-   *     inside {@code directory} (an absolute path, {@code ..}, or a symbolic link that leads out)
-   * @throws IllegalStateException naming both modules if a worker of another directory or
-   *     entrypoint is running (call {@link #dispose()} first)
-   */
-  public void spawn(Path directory, String entrypoint) {
-    SpawnPlan.checkArguments(directory, entrypoint);
-    synchronized (lifecycle) {
-      WorkerSupervisor current = supervisor;
-      if (current != null && current.isAlive()) {
-        SpawnPlan.checkSameModule(spawned, directory, entrypoint);
-        return;
-      }
-      if (current != null) {
-        current.dispose();
-      }
-      supervisor = start(directory.toAbsolutePath().normalize(), entrypoint);
-      spawned = SpawnPlan.script(directory, entrypoint);
-    }
-  }
-
-  private WorkerSupervisor start(Path directory, String entrypoint) {
-    SpawnPlan plan =
-        SpawnPlan.prepare(settings, settings.restartPolicySetting(), directory, entrypoint);
-    long launched = System.nanoTime();
-    WorkerSupervisor supervisor = WorkerSupervisor.start(plan.config());
-    plan.started(launched);
-    return supervisor;
-  }
-
-  @Override
-  public Object execute(Request request) {
-    return Waiting.await(submit(request, false));
-  }
-
-  @Override
-  public CompletableFuture<Object> executeAsync(Request request) {
-    return submit(request, true);
-  }
-
-  private PendingCall submit(Request request, boolean async) {
-    Objects.requireNonNull(request, "request");
-    WorkerSupervisor current = supervisor;
-    if (current == null) {
-      throw new IllegalStateException(NOT_SPAWNED);
-    }
-    return current.submit(
-        request.function(), request.input(), request.timeout(), request.cancelGrace(), async);
-  }
-
-  @Override
-  public java.util.stream.Stream<Object> stream(Request request) {
-    Objects.requireNonNull(request, "request");
-    WorkerSupervisor current = supervisor;
-    if (current == null) {
-      throw new IllegalStateException(NOT_SPAWNED);
-    }
-    return current.stream(
-        request.function(), request.input(), request.timeout(), request.cancelGrace());
-  }
-
-  /** Whether a worker is running or being restarted. */
-  public boolean isRunning() {
-    WorkerSupervisor current = supervisor;
-    return current != null && current.isAlive();
-  }
-
   /**
    * What the current worker reported about itself (pid, Python version, codec...), if one is
    * running.
    */
   public Optional<WorkerInfo> workerInfo() {
-    WorkerSupervisor current = supervisor;
+    WorkerSupervisor current = (WorkerSupervisor) engine();
     return current == null ? Optional.empty() : current.workerInfo();
   }
 
-  /**
-   * Ends the worker: closes its stdin, waits up to the shutdown grace period for it to exit, then
-   * kills it and all its descendants. Calls still waiting fail. Idempotent; {@link #spawn} may
-   * start a new worker afterwards.
-   */
-  public void dispose() {
-    synchronized (lifecycle) {
-      WorkerSupervisor current = supervisor;
-      supervisor = null;
-      if (current != null) {
-        current.dispose();
-      }
-    }
-  }
-
-  /** Same as {@link #dispose()}. */
   @Override
-  public void close() {
-    dispose();
+  Engine start(WorkerConfig config) {
+    return WorkerSupervisor.start(config);
   }
 
   /**
@@ -204,7 +100,7 @@ public final class Synapse implements SynapseCalls, AutoCloseable {
 
     /** An instance with these settings; it starts no worker until {@link Synapse#spawn}. */
     public Synapse build() {
-      return new Synapse(this);
+      return new Synapse(copy());
     }
 
     /** The restart policy set, for a pool to check (a pool replaces its workers itself). */

@@ -1,14 +1,12 @@
 package dev.synapse;
 
-import dev.synapse.internal.pool.PoolCall;
 import dev.synapse.internal.pool.PoolSettings;
 import dev.synapse.internal.pool.WorkerPool;
-import java.nio.file.Path;
+import dev.synapse.internal.supervision.Engine;
+import dev.synapse.internal.worker.WorkerConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * Several workers of one Python module, called like one {@link Synapse}: each call goes to the
@@ -51,21 +49,15 @@ import java.util.stream.Stream;
  * <p><b>Errors.</b> As {@link SynapseCalls} says; a call made before {@code spawn} or after {@code
  * dispose} throws {@link IllegalStateException}.
  */
-public final class SynapsePool implements SynapseCalls, AutoCloseable {
+public final class SynapsePool extends SpawnedModule {
   private static final String NOT_SPAWNED = "Cannot send inputs to the pool before spawning it.";
   private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
 
-  private final Builder workers;
   private final PoolSettings settings;
-  private final Object lifecycle = new Object();
-  private volatile WorkerPool engine;
 
-  /** Guarded by {@code lifecycle}: the script of the running workers. */
-  private Path spawned;
-
-  private SynapsePool(Builder builder) {
-    this.workers = new Builder();
-    builder.copySettingsTo(workers);
+  /** A pool of {@code builder}'s settings, whose worker settings are {@code workers}, a copy. */
+  private SynapsePool(Builder builder, Builder workers) {
+    super(NOT_SPAWNED, workers, RestartPolicy.never()); // the pool replaces its workers itself
     this.settings =
         new PoolSettings(
             builder.size,
@@ -108,80 +100,6 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
     return builder;
   }
 
-  /** Same as {@link #spawn(Path, String)}. */
-  public void spawn(String directory, String entrypoint) {
-    Objects.requireNonNull(directory, "directory");
-    spawn(Path.of(directory), entrypoint);
-  }
-
-  /**
-   * Prepares the module's environment once, starts the pool's workers of {@code
-   * directory/entrypoint.py} in parallel and returns once all are ready. Does nothing while the
-   * pool runs the same module; after {@link #dispose()}, or after the pool went down for good,
-   * starts it afresh.
-   *
-   * @param entrypoint the module's file name, with or without {@code .py}
-   * @throws SpawnException naming the path if the directory or the entrypoint does not exist, when
-   *     the environment cannot be prepared, and with the worker's stderr if a worker could not
-   *     start (the others are ended first; their failures, if any, are suppressed in it)
-   * @throws IllegalArgumentException if {@code entrypoint} is empty
-   * @throws IllegalStateException naming both modules if the pool runs another directory or
-   *     entrypoint (call {@link #dispose()} first)
-   */
-  public void spawn(Path directory, String entrypoint) {
-    SpawnPlan.checkArguments(directory, entrypoint);
-    synchronized (lifecycle) {
-      WorkerPool current = engine;
-      if (current != null && current.isRunning()) {
-        SpawnPlan.checkSameModule(spawned, directory, entrypoint);
-        return;
-      }
-      if (current != null) {
-        engine = null;
-        current.dispose();
-      }
-      SpawnPlan plan =
-          SpawnPlan.prepare(
-              workers,
-              RestartPolicy.never(), // the pool replaces its workers itself
-              directory.toAbsolutePath().normalize(),
-              entrypoint);
-      long launched = System.nanoTime();
-      engine = WorkerPool.start(plan.config(), settings);
-      spawned = plan.config().script();
-      plan.started(launched);
-    }
-  }
-
-  @Override
-  public Object execute(Request request) {
-    return Waiting.await(submit(request, false));
-  }
-
-  @Override
-  public CompletableFuture<Object> executeAsync(Request request) {
-    return submit(request, true);
-  }
-
-  private PoolCall submit(Request request, boolean async) {
-    Objects.requireNonNull(request, "request");
-    WorkerPool current = engine;
-    if (current == null) {
-      throw new IllegalStateException(NOT_SPAWNED);
-    }
-    return current.submit(request, async);
-  }
-
-  @Override
-  public Stream<Object> stream(Request request) {
-    Objects.requireNonNull(request, "request");
-    WorkerPool current = engine;
-    if (current == null) {
-      throw new IllegalStateException(NOT_SPAWNED);
-    }
-    return current.stream(request);
-  }
-
   /** How many workers the pool keeps: {@link Builder#size}. */
   public int size() {
     return settings.size();
@@ -193,39 +111,13 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
    * before {@code spawn} and after {@code dispose}.
    */
   public List<WorkerInfo> workers() {
-    WorkerPool current = engine;
+    WorkerPool current = (WorkerPool) engine();
     return current == null ? List.of() : current.workers();
   }
 
-  /**
-   * Whether the pool was spawned, is not disposed, and has at least one worker or is starting one;
-   * false once the restart policy gave up on every worker.
-   */
-  public boolean isRunning() {
-    WorkerPool current = engine;
-    return current != null && current.isRunning();
-  }
-
-  /**
-   * Ends every worker at once, each as {@link Synapse#dispose()} does (stdin closed, the grace
-   * period, then killed with its descendants), and returns when all are gone. Calls still queued
-   * fail with {@link InstanceDisposedException}, and so do the calls in flight. Idempotent; {@link
-   * #spawn} may start the pool again afterwards.
-   */
-  public void dispose() {
-    synchronized (lifecycle) {
-      WorkerPool current = engine;
-      engine = null;
-      if (current != null) {
-        current.dispose();
-      }
-    }
-  }
-
-  /** Same as {@link #dispose()}. */
   @Override
-  public void close() {
-    dispose();
+  Engine start(WorkerConfig config) {
+    return WorkerPool.start(config, settings);
   }
 
   /**
@@ -311,7 +203,9 @@ public final class SynapsePool implements SynapseCalls, AutoCloseable {
 
     /** A pool with these settings; it starts no worker until {@link SynapsePool#spawn}. */
     public SynapsePool build() {
-      return new SynapsePool(this);
+      Builder workers = new Builder();
+      copySettingsTo(workers);
+      return new SynapsePool(this, workers);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.synapse;
 
+import dev.synapse.internal.callback.HostFunctions;
 import dev.synapse.internal.env.EnvironmentSpec;
 import dev.synapse.internal.launch.WorkerEnvironment;
 import dev.synapse.internal.worker.WorkerConfig;
@@ -15,10 +16,10 @@ import java.util.concurrent.ForkJoinPool;
 /**
  * The settings of a worker process, shared by {@link Synapse.Builder} and {@link
  * SynapsePool.Builder}: the interpreter and its environment, timeouts, frame size, listener,
- * callback executor and environment variables. Each setter checks its value at once and names it in
- * the exception. Whether a worker that died is replaced is not among them: {@link
- * Synapse.Builder#restartPolicy} and {@link SynapsePool.Builder#restartPolicy} each say it their
- * own way.
+ * callback executor, environment variables, and the Java functions exposed to the workers. Each
+ * setter checks its value at once and names it in the exception. Whether a worker that died is
+ * replaced is not among them: {@link Synapse.Builder#restartPolicy} and {@link
+ * SynapsePool.Builder#restartPolicy} each say it their own way.
  *
  * @param <B> the builder the setters return
  */
@@ -39,6 +40,8 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
   private Executor callbackExecutor = ForkJoinPool.commonPool();
   private Map<String, String> environment = new LinkedHashMap<>();
   private WorkerEnvironment workerEnvironment = WorkerEnvironment.INHERIT;
+  private Map<String, ExposedFunction<Object, ?>> exposed = new LinkedHashMap<>();
+  private Executor exposedExecutor;
 
   WorkerSettings() {}
 
@@ -237,6 +240,60 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
     return self();
   }
 
+  /**
+   * Exposes {@code function} to the workers under {@code name}: a handler calls it with {@code
+   * pysynapse.host.call(name, payload)} (or {@code await pysynapse.host.call_async(name, payload)}
+   * in an {@code async def} handler) and gets its return value back; an exception it throws is
+   * raised in Python as {@code pysynapse.host.JavaError} with its class, message and stack trace.
+   * The input is the decoded payload (Map, List, Long, String...). See {@link ExposedFunction} for
+   * threads and cancellation. Seed-style modules cannot call functions.
+   *
+   * @throws IllegalArgumentException if {@code name} is empty or exposed already
+   */
+  public B expose(String name, ExposedFunction<Object, ?> function) {
+    Objects.requireNonNull(function, "function");
+    requireNewName(name);
+    exposed.put(name, function);
+    return self();
+  }
+
+  /**
+   * Exposes {@code function}, whose input is converted to {@code inputType} first (a record, a
+   * POJO, {@code Long}, {@code String}...) with the rules of typed calls ({@link
+   * SynapseCalls#call(Object, Class)}); an input that does not fit raises {@code
+   * pysynapse.host.JavaError} (an {@link IllegalArgumentException} naming the field) in Python. Its
+   * output, a record or POJO too, goes back as the map of its properties.
+   *
+   * @throws IllegalArgumentException if {@code name} is empty or exposed already
+   */
+  public <I> B expose(String name, Class<I> inputType, ExposedFunction<? super I, ?> function) {
+    requireNewName(name);
+    exposed.put(name, HostFunctions.typed(name, inputType, function));
+    return self();
+  }
+
+  private void requireNewName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("The name of an exposed function cannot be empty");
+    }
+    if (exposed.containsKey(name)) {
+      throw new IllegalArgumentException("A function named '" + name + "' is exposed already");
+    }
+  }
+
+  /**
+   * Where exposed functions ({@link #expose(String, ExposedFunction)}) run. It must run each task
+   * on a thread of its own choosing, not the submitting one (which reads the worker's output), and
+   * should not be too small: a function that calls a worker whose handler calls another function
+   * holds its thread meanwhile. Default: daemon threads owned by Synapse, one per function running,
+   * kept a minute when idle.
+   */
+  public B exposedExecutor(Executor executor) {
+    this.exposedExecutor = Objects.requireNonNull(executor, "exposedExecutor");
+    return self();
+  }
+
   /** The configuration of these settings' workers of {@code script}, run on {@code python}. */
   WorkerConfig workerConfig(Path script, String module, String python, RestartPolicy policy) {
     return new WorkerConfig(
@@ -251,7 +308,8 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
         policy,
         listener,
         callbackExecutor,
-        workerEnvironment.resolve(System.getenv(), environment));
+        workerEnvironment.resolve(System.getenv(), environment),
+        HostFunctions.of(exposed, exposedExecutor));
   }
 
   SynapseListener listenerSetting() {
@@ -289,5 +347,7 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
     copy.callbackExecutor = callbackExecutor;
     copy.environment = new LinkedHashMap<>(environment);
     copy.workerEnvironment = workerEnvironment;
+    copy.exposed = new LinkedHashMap<>(exposed);
+    copy.exposedExecutor = exposedExecutor;
   }
 }

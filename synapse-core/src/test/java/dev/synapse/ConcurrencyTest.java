@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +20,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -71,53 +75,58 @@ class ConcurrencyTest {
 
   @ParameterizedTest
   @ValueSource(strings = {PLAIN_PYTHON, DEBIAN_PYTHON})
-  void asyncCallsReturnAtOnceWhileTheWorkerIsBusyAndItsPipeIsFull(String python) throws Exception {
+  void asyncCallsReturnAtOnceWhileTheWorkerIsBusyAndItsPipeIsFull(
+      String python, @TempDir Path latches) throws Exception {
     try (Synapse synapse = Fixtures.builder(python).build()) {
       synapse.spawn(module("toolbox"), "main");
-      CompletableFuture<Object> busy = synapse.invokeAsync("sleep", 3);
+      Path release = latches.resolve("release");
+      CompletableFuture<Object> busy = synapse.invokeAsync("hold", release.toString());
       byte[] kibibyte = new byte[1024];
 
-      long started = System.nanoTime();
       List<CompletableFuture<Object>> queued = new ArrayList<>();
       for (int i = 0; i < 512; i++) {
         queued.add(synapse.invokeAsync("length", kibibyte));
       }
-      Duration submitting = Duration.ofNanos(System.nanoTime() - started);
 
-      // 512 KiB of calls cannot all fit into the pipe while the worker sleeps: a caller that wrote
-      // them itself would have waited for the sleep to end.
-      assertThat(submitting).isLessThan(Duration.ofSeconds(2));
+      // 512 KiB of calls cannot all fit into the pipe while the worker holds: a caller that wrote
+      // them itself would still be blocked above, until the test's timeout, since only this thread
+      // releases the worker.
       assertThat(busy).isNotDone();
+      Files.createFile(release);
       for (CompletableFuture<Object> call : queued) {
-        assertThat(call.get(30, TimeUnit.SECONDS)).isEqualTo(1024L);
+        assertThat(call.get(60, TimeUnit.SECONDS)).isEqualTo(1024L);
       }
-      assertThat(busy.get(30, TimeUnit.SECONDS)).isEqualTo(3L);
+      assertThat(busy.get(60, TimeUnit.SECONDS)).isEqualTo(true);
     }
   }
 
   @Test
-  void aCallerNeverWritesIntoAPipeStillFullOfCallsGivenUpOn() throws Exception {
+  void aCallerNeverWritesIntoAPipeStillFullOfCallsGivenUpOn(@TempDir Path latches)
+      throws Exception {
     try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
       CompletableFuture<Object> asyncAnswer = synapse.invokeAsync("async_sleep", 1);
       synapse.invoke("echo", "the async sleep was read before this call");
-      CompletableFuture<Object> busy = synapse.invokeAsync("sleep", 5); // stdin is not read now
-      Thread.sleep(200);
+      Path release = latches.resolve("release");
+      CompletableFuture<Object> busy = synapse.invokeAsync("hold", release.toString());
+      Path started = latches.resolve("release.started");
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(started));
+      // stdin is not read now
       CompletableFuture<Object> givenUp =
           synapse.executeAsync(
               Request.invoke("length", new byte[62 * 1024]).withTimeout(Duration.ofMillis(200)));
-      assertThatThrownBy(() -> givenUp.get(10, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> givenUp.get(60, TimeUnit.SECONDS))
           .hasCauseInstanceOf(CallTimeoutException.class);
       // An answer to an earlier call says nothing about the 62 KiB still in the pipe.
-      assertThat(asyncAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+      assertThat(asyncAnswer.get(60, TimeUnit.SECONDS)).isEqualTo(1L);
 
-      long started = System.nanoTime();
+      // A caller that wrote into the full pipe itself would be blocked here until the test's
+      // timeout: only this thread releases the worker.
       CompletableFuture<Object> next = synapse.invokeAsync("length", new byte[3 * 1024]);
-      Duration submitting = Duration.ofNanos(System.nanoTime() - started);
 
-      assertThat(submitting).isLessThan(Duration.ofSeconds(2));
       assertThat(busy).isNotDone();
-      assertThat(next.get(30, TimeUnit.SECONDS)).isEqualTo(3L * 1024);
+      Files.createFile(release);
+      assertThat(next.get(60, TimeUnit.SECONDS)).isEqualTo(3L * 1024);
     }
   }
 }

@@ -96,7 +96,7 @@ class StreamTest {
       assertThat(stream.limit(10).count()).isEqualTo(10);
       Awaitility.await("the generator stays paused")
           .during(Duration.ofMillis(300))
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> (Long) synapse.invoke("produced", null) <= 10L + WINDOW);
       assertThat((Long) synapse.invoke("produced", null)).isBetween(10L, 10L + WINDOW);
     }
@@ -110,11 +110,11 @@ class StreamTest {
       assertThat((byte[]) items.next()).hasSize(1 << 20);
       // 8 items of credit came with the call; 8 MiB of 1 MiB items is no more than that.
       Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> synapse.invoke("produced", null), is -> is.equals(8L));
       Awaitility.await("no more than 8 items are produced ahead")
           .during(Duration.ofMillis(300))
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> synapse.invoke("produced", null), is -> is.equals(8L));
       for (int i = 1; i < 100; i++) {
         assertThat((byte[]) items.next()).hasSize(1 << 20);
@@ -148,7 +148,7 @@ class StreamTest {
         assertThat(stream.limit(10).toList()).isEqualTo(range(10));
       }
       Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .until(
               () -> synapse.invoke("closed", null),
               is -> is.equals(Map.of("closed", List.of("sync"), "finally", List.of("sync"))));
@@ -163,7 +163,7 @@ class StreamTest {
         assertThat(stream.limit(1000).toList()).isEqualTo(range(1000));
       }
       Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> finallyRan(synapse).contains("async"));
     }
   }
@@ -181,7 +181,7 @@ class StreamTest {
     try (Synapse synapse = spawn(PLAIN_PYTHON)) {
       assertThat(synapse.stream("forever", "dropped").limit(3).toList()).isEqualTo(range(3));
       Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
           .until(
               () -> {
@@ -275,7 +275,7 @@ class StreamTest {
         // Nothing is consumed, so no credit is granted beyond the first 8 items until the worker is
         // gone.
         Awaitility.await()
-            .atMost(Duration.ofSeconds(10))
+            .atMost(Duration.ofSeconds(30))
             .until(() -> ProcessHandle.of(pid).isEmpty());
         Map.Entry<List<Object>, RuntimeException> outcome = drain(stream);
 
@@ -285,7 +285,7 @@ class StreamTest {
             .hasMessage("The worker sent item 9 of stream 1 with credit for only 8 items");
       }
       Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> !Long.valueOf(pid).equals(synapse.invoke("pid", null)));
     }
   }
@@ -329,7 +329,7 @@ class StreamTest {
             .isGreaterThanOrEqualTo(Duration.ofMillis(290));
       }
       Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> finallyRan(synapse).contains("timed out"));
     }
   }
@@ -372,7 +372,7 @@ class StreamTest {
       assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(thrown.get()).isNull();
       Awaitility.await("the consumer waits for the next item")
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .until(
               () ->
                   consumer.getState() == Thread.State.WAITING
@@ -384,7 +384,7 @@ class StreamTest {
           .isExactlyInstanceOf(SynapseException.class)
           .hasMessageContaining("Interrupted");
       Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> finallyRan(synapse).contains("interrupted"));
     }
   }

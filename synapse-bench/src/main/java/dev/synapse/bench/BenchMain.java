@@ -10,6 +10,7 @@ import dev.synapse.bench.report.Row;
 import dev.synapse.bench.report.SuiteResult;
 import dev.synapse.bench.suite.AllocationSuite;
 import dev.synapse.bench.suite.ArraySuite;
+import dev.synapse.bench.suite.CallbackSuite;
 import dev.synapse.bench.suite.ConcurrencySuite;
 import dev.synapse.bench.suite.PayloadSuite;
 import dev.synapse.bench.suite.PoolScalingSuite;
@@ -34,6 +35,7 @@ public final class BenchMain {
   private static final List<Suite> SUITES =
       List.of(
           new RoundTripSuite(),
+          new CallbackSuite(),
           new ConcurrencySuite(),
           new PayloadSuite(),
           new ArraySuite(),

@@ -2,6 +2,7 @@ package dev.synapse.testing;
 
 import dev.synapse.RestartPolicy;
 import dev.synapse.SynapseListener;
+import dev.synapse.internal.callback.HostFunctions;
 import dev.synapse.internal.worker.WorkerConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -25,6 +26,7 @@ public final class WorkerConfigs {
         policy,
         new SynapseListener() {},
         ForkJoinPool.commonPool(),
-        Map.of());
+        Map.of(),
+        HostFunctions.NONE);
   }
 }

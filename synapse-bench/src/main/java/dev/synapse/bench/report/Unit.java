@@ -16,7 +16,9 @@ public enum Unit {
   /** A count next to a floor of about zero: a ratio would say nothing. */
   BYTES_PER_CALL("B/call", "%,.0f", false),
   /** See {@link #BYTES_PER_CALL}. */
-  THREADS_PER_CALL("threads/call", "%.4f", false);
+  THREADS_PER_CALL("threads/call", "%.4f", false),
+  /** Two figures of the same run divided, e.g. per round of alternating measurements. */
+  TIMES("×", "%.2f", false);
 
   private final String symbol;
   private final String format;

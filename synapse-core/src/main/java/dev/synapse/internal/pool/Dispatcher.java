@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -117,12 +116,7 @@ final class Dispatcher {
     } else {
       queue.addLast(call);
     }
-    long left = call.remainingNanos();
-    if (left != Long.MAX_VALUE && (call.queueTimer == null || call.queueTimer.isDone())) {
-      call.queueTimer =
-          SharedThreads.TIMER.schedule(
-              () -> queueDeadline(call), Math.max(0, left), TimeUnit.NANOSECONDS);
-    }
+    call.armTimer(() -> queueDeadline(call));
   }
 
   private void queueDeadline(PoolCall call) {
@@ -150,9 +144,7 @@ final class Dispatcher {
         break;
       }
       queue.pollFirst();
-      if (head.queueTimer != null) {
-        head.queueTimer.cancel(false);
-      }
+      head.stopTimer();
       take(target);
       if (out.isEmpty()) {
         out = new ArrayList<>();
@@ -191,6 +183,8 @@ final class Dispatcher {
       } finally {
         sent.whenComplete((value, error) -> completed(call, member, value, error));
       }
+    } catch (IllegalStateException e) { // an input stream for a seed-style module
+      call.fail(e);
     } catch (Throwable e) {
       call.fail(EncodeFailures.of(e));
     } finally {
@@ -235,10 +229,8 @@ final class Dispatcher {
       member.inFlight--;
       if (workerDied && member.state == Member.State.LIVE && !state.closed) {
         member.state = Member.State.SUSPECT;
-        SharedThreads.TIMER.schedule(
-            () -> SharedThreads.LIFECYCLE.execute(() -> clearSuspicion(member)),
-            SUSPICION_NANOS,
-            TimeUnit.NANOSECONDS);
+        state.scheduler.schedule(
+            () -> SharedThreads.LIFECYCLE.execute(() -> clearSuspicion(member)), SUSPICION_NANOS);
       }
       if (workerDied
           && !state.closed
@@ -271,7 +263,7 @@ final class Dispatcher {
 
   /** A suspect member whose supervisor is still up after a while was not dead after all. */
   private void clearSuspicion(Member member) {
-    if (member.supervisor.whenDown().isDone() || !member.supervisor.isAlive()) {
+    if (member.supervisor.whenDown().isDone() || !member.supervisor.isRunning()) {
       return;
     }
     List<Dispatch> next;
@@ -347,13 +339,8 @@ final class Dispatcher {
 
   /** The caller cancelled {@code call}: it leaves the queue if it is there. */
   void cancelled(PoolCall call) {
-    ScheduledFuture<?> timer;
     synchronized (state.lock) {
       queue.remove(call);
-      timer = call.queueTimer;
-    }
-    if (timer != null) {
-      timer.cancel(false);
     }
   }
 

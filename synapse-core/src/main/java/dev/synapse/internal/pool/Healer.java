@@ -5,7 +5,8 @@ import dev.synapse.internal.supervision.Failures;
 import dev.synapse.internal.supervision.SharedThreads;
 import dev.synapse.internal.worker.WorkerSupervisor;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +112,7 @@ final class Healer {
       }
       WorkerSupervisor supervisor;
       try {
-        supervisor = WorkerSupervisor.start(state.config);
+        supervisor = WorkerSupervisor.start(state.config, state.scheduler);
       } catch (RuntimeException e) {
         startFailed(slot, attempt, reason, e);
         return;
@@ -126,22 +127,23 @@ final class Healer {
     }
   }
 
-  /** Waits {@code delayNanos} unless the pool closes meanwhile; false if it is closed. */
+  /**
+   * Waits {@code delayNanos} on the pool's scheduler unless the pool closes meanwhile (dispose
+   * interrupts this thread); false if it is closed.
+   */
   private boolean waitUnlessClosed(long delayNanos) {
-    long deadline = System.nanoTime() + delayNanos;
-    synchronized (state.lock) {
+    if (delayNanos > 0) {
+      CountDownLatch due = new CountDownLatch(1);
+      Future<?> timer = state.scheduler.schedule(due::countDown, delayNanos);
       try {
-        while (!state.closed) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return true;
-          }
-          TimeUnit.NANOSECONDS.timedWait(state.lock, left);
-        }
+        due.await();
       } catch (InterruptedException e) {
+        timer.cancel(false);
         return false;
       }
-      return false;
+    }
+    synchronized (state.lock) {
+      return !state.closed;
     }
   }
 

@@ -1,41 +1,31 @@
 package dev.synapse.internal.pool;
 
+import dev.synapse.internal.supervision.CallFuture;
+import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.worker.PendingCall;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * One call made to a pool, from the moment it is made until it is answered or given up on. It is
- * the future the caller holds. Each time it is sent to a worker it becomes a {@link PendingCall} of
- * that worker's supervisor (more than one only when it is retried); its timeout is a deadline that
- * spans the time spent in the pool's queue and on every worker it is sent to.
+ * the future the caller holds, and completes as {@link CallFuture} says. Each time it is sent to a
+ * worker it becomes a {@link PendingCall} of that worker's supervisor (more than one only when it
+ * is retried); its timeout is a deadline that spans the time spent in the pool's queue and on every
+ * worker it is sent to. Its timer is armed only while it waits in the queue.
  *
- * <p>Like a {@code PendingCall}, it completes on the callback executor when it was made
- * asynchronously, so that the caller's stages never run on a worker's reader thread, and directly
- * when a caller is blocked on it. Cancelling it cancels the call in the worker, or takes it out of
- * the queue.
+ * <p>Cancelling it cancels the call in the worker, or takes it out of the queue.
  */
-public final class PoolCall extends CompletableFuture<Object> {
+public final class PoolCall extends CallFuture {
   private final Dispatcher dispatcher;
-  private final String function;
-  private final Object input;
-  private final Duration timeout;
-  private final long deadline;
-  private final Executor completionExecutor;
   private final int retries;
-  private final Duration cancelGrace;
   private volatile PendingCall attempt;
 
   /** Guarded by the pool's lock. */
   int retriesLeft;
 
   /**
-   * Guarded by the pool's lock: fires when the deadline passes while the call waits in the queue.
+   * @param cancelGrace the request's own grace period, or {@code null} for the default
    */
-  ScheduledFuture<?> queueTimer;
-
   PoolCall(
       Dispatcher dispatcher,
       String function,
@@ -43,47 +33,17 @@ public final class PoolCall extends CompletableFuture<Object> {
       Duration timeout,
       int retries,
       Duration cancelGrace,
-      Executor completionExecutor) {
+      Executor completionExecutor,
+      Scheduler scheduler) {
+    super(function, input, timeout, cancelGrace, completionExecutor, scheduler);
     this.dispatcher = dispatcher;
-    this.function = function;
-    this.input = input;
-    this.timeout = timeout;
-    this.deadline = timeout.isZero() ? 0 : System.nanoTime() + timeout.toNanos();
     this.retries = retries;
-    this.cancelGrace = cancelGrace;
     this.retriesLeft = retries;
-    this.completionExecutor = completionExecutor;
-  }
-
-  String function() {
-    return function;
-  }
-
-  Object input() {
-    return input;
-  }
-
-  /** The call's timeout; zero for none. */
-  Duration timeout() {
-    return timeout;
-  }
-
-  /** The request's own grace period once given up on, or {@code null} for the default. */
-  Duration cancelGrace() {
-    return cancelGrace;
   }
 
   /** How many times the request allows it to be sent again after its worker died. */
   int retries() {
     return retries;
-  }
-
-  /**
-   * Nanoseconds left until the deadline ({@link Long#MAX_VALUE} without a timeout); 0 or less once
-   * it passed.
-   */
-  long remainingNanos() {
-    return timeout.isZero() ? Long.MAX_VALUE : deadline - System.nanoTime();
   }
 
   /** The worker's call this one was last sent as; cancelling this call cancels it. */
@@ -94,32 +54,12 @@ public final class PoolCall extends CompletableFuture<Object> {
     }
   }
 
-  void succeed(Object value) {
-    if (completionExecutor == null) {
-      complete(value);
-    } else {
-      completionExecutor.execute(() -> complete(value));
-    }
-  }
-
-  void fail(Throwable error) {
-    if (completionExecutor == null) {
-      completeExceptionally(error);
-    } else {
-      completionExecutor.execute(() -> completeExceptionally(error));
-    }
-  }
-
   @Override
-  public boolean cancel(boolean mayInterruptIfRunning) {
-    boolean cancelled = super.cancel(mayInterruptIfRunning);
-    if (cancelled) {
-      PendingCall sent = attempt;
-      if (sent != null) {
-        sent.cancel(true);
-      }
-      dispatcher.cancelled(this);
+  protected void givenUp() {
+    PendingCall sent = attempt;
+    if (sent != null) {
+      sent.cancel(true);
     }
-    return cancelled;
+    dispatcher.cancelled(this);
   }
 }

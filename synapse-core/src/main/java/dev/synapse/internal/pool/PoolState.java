@@ -1,7 +1,7 @@
 package dev.synapse.internal.pool;
 
 import dev.synapse.internal.supervision.RestartWindow;
-import dev.synapse.internal.supervision.Ticker;
+import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.worker.WorkerConfig;
 
 /**
@@ -21,18 +21,22 @@ final class PoolState {
   final PoolSettings settings;
   final Slot[] slots;
 
+  /** Where the pool reads the time and sets its timers. */
+  final Scheduler scheduler;
+
   /** Guarded by {@link #lock}: no new calls, no new members. */
   boolean closed;
 
   /** Guarded by {@link #lock}: why the last member ended or failed to start. */
   RuntimeException lastFailure;
 
-  PoolState(WorkerConfig config, PoolSettings settings, Ticker ticker) {
+  PoolState(WorkerConfig config, PoolSettings settings, Scheduler scheduler) {
     this.config = config;
+    this.scheduler = scheduler;
     this.settings = settings;
     this.slots = new Slot[settings.size()];
     for (int i = 0; i < slots.length; i++) {
-      slots[i] = new Slot(i, new RestartWindow(settings.restartPolicy(), ticker));
+      slots[i] = new Slot(i, new RestartWindow(settings.restartPolicy(), scheduler));
     }
   }
 

@@ -1,14 +1,12 @@
 package dev.synapse.internal.pool;
 
-import dev.synapse.internal.supervision.SharedThreads;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +26,7 @@ final class Recycler {
   private Healer healer;
 
   /** Guarded by the pool's lock. */
-  private ScheduledFuture<?> memoryCheck;
+  private Future<?> memoryCheck;
 
   Recycler(PoolState state) {
     this.state = state;
@@ -100,19 +98,28 @@ final class Recycler {
           "Resident memory cannot be read on this system (no /proc): recycleAboveResidentMemory has no effect");
       return;
     }
+    scheduleMemoryCheck();
+  }
+
+  /** Sets the timer of the next memory check, one interval from now, unless the pool is closed. */
+  private void scheduleMemoryCheck() {
     long interval = state.settings.memoryCheckInterval().toNanos();
     synchronized (state.lock) {
       if (!state.closed) {
         memoryCheck =
-            SharedThreads.TIMER.scheduleWithFixedDelay(
-                this::checkMemory, interval, interval, TimeUnit.NANOSECONDS);
+            state.scheduler.schedule(
+                () -> {
+                  checkMemory();
+                  scheduleMemoryCheck();
+                },
+                interval);
       }
     }
   }
 
   /** Stops the memory checks; the pool is closed. */
   void stopMemoryChecks() {
-    ScheduledFuture<?> check;
+    Future<?> check;
     synchronized (state.lock) {
       check = memoryCheck;
     }

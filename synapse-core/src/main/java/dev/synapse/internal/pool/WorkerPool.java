@@ -5,8 +5,9 @@ import dev.synapse.Request;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.supervision.Engine;
+import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.supervision.SharedThreads;
-import dev.synapse.internal.supervision.Ticker;
 import dev.synapse.internal.worker.WorkerConfig;
 import dev.synapse.internal.worker.WorkerSupervisor;
 import java.time.Duration;
@@ -33,14 +34,14 @@ import java.util.stream.Stream;
  * member is disposed in parallel (its calls in flight fail with {@link InstanceDisposedException});
  * dispose returns once all of that is done.
  */
-public final class WorkerPool {
+public final class WorkerPool implements Engine {
   private final PoolState state;
   private final Dispatcher dispatcher;
   private final Recycler recycler;
   private final Healer healer;
 
-  WorkerPool(WorkerConfig config, PoolSettings settings, Ticker ticker) {
-    this.state = new PoolState(memberConfig(config), settings, ticker);
+  WorkerPool(WorkerConfig config, PoolSettings settings, Scheduler scheduler) {
+    this.state = new PoolState(memberConfig(config), settings, scheduler);
     this.recycler = new Recycler(state);
     this.dispatcher = new Dispatcher(state, recycler);
     this.healer = new Healer(state, dispatcher, recycler);
@@ -63,7 +64,8 @@ public final class WorkerPool {
         RestartPolicy.never(),
         c.listener(),
         c.callbackExecutor(),
-        c.environment());
+        c.environment(),
+        c.hostFunctions());
   }
 
   /**
@@ -73,7 +75,15 @@ public final class WorkerPool {
    *     the failures of the others, if any, are suppressed in it
    */
   public static WorkerPool start(WorkerConfig config, PoolSettings settings) {
-    WorkerPool pool = new WorkerPool(config, settings, Ticker.SYSTEM);
+    return start(config, settings, Scheduler.SYSTEM);
+  }
+
+  /**
+   * Like {@link #start(WorkerConfig, PoolSettings)}, with the time of deadlines, backoffs and
+   * memory checks read from {@code scheduler}.
+   */
+  static WorkerPool start(WorkerConfig config, PoolSettings settings, Scheduler scheduler) {
+    WorkerPool pool = new WorkerPool(config, settings, scheduler);
     RuntimeException failure = pool.healer.startAll();
     if (failure != null) {
       pool.dispose();
@@ -87,6 +97,7 @@ public final class WorkerPool {
   }
 
   /** Makes a call; it is sent now if a worker has room, else queued. */
+  @Override
   public PoolCall submit(Request request, boolean async) {
     WorkerConfig config = state.config;
     Duration timeout = request.timeout() == null ? config.callTimeout() : request.timeout();
@@ -98,12 +109,14 @@ public final class WorkerPool {
             timeout,
             request.retries(),
             request.cancelGrace(),
-            async ? config.callbackExecutor() : null);
+            async ? config.callbackExecutor() : null,
+            state.scheduler);
     dispatcher.submit(call);
     return call;
   }
 
   /** Opens a stream on the least-loaded live worker; see {@link Dispatcher#stream}. */
+  @Override
   public Stream<Object> stream(Request request) {
     return dispatcher.stream(request);
   }
@@ -114,6 +127,7 @@ public final class WorkerPool {
   }
 
   /** Whether the pool is open and has, or is getting, at least one worker. */
+  @Override
   public boolean isRunning() {
     synchronized (state.lock) {
       return !state.closed && !state.allDown();
@@ -135,6 +149,7 @@ public final class WorkerPool {
   }
 
   /** Ends the pool; see the class comment for the order. Idempotent. */
+  @Override
   public void dispose() {
     state.assertNotHeld();
     List<PoolCall> waiting;

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.core.buffer.ArrayBufferInput;
+import org.msgpack.value.ValueType;
 
 /**
  * Decodes the frames a worker sends. It keeps one unpacker for all of them: a new one per frame
@@ -41,7 +42,8 @@ public final class MessageDecoder {
   }
 
   /**
-   * Decodes a RESULT, ERROR, ITEM or END frame.
+   * Decodes a RESULT, ERROR, ITEM, END or INPUT_CREDIT frame (whose value is the count, a {@code
+   * Long}).
    *
    * @throws ProtocolException if the frame is none of them
    */
@@ -51,13 +53,23 @@ public final class MessageDecoder {
       int size = unpacker.unpackArrayHeader();
       int type = unpacker.unpackInt();
       long id = unpacker.unpackLong();
+      if (type == Messages.HOST_CALL || type == Messages.HOST_CANCEL) {
+        return hostMessage(frame, size, type, id);
+      }
       int expected = type == Messages.STREAM_OR_END ? 2 : 3;
-      if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.STREAM_OR_END) {
+      if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.INPUT_OR_CREDIT) {
         throw new ProtocolException(
             "Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
       }
       if (type == Messages.STREAM_OR_END) {
         return new Messages.Answer(type, id, null, null);
+      }
+      if (type == Messages.INPUT_OR_CREDIT) {
+        long count = unpacker.unpackLong();
+        if (count < 1 || unpacker.hasNext()) {
+          throw new ProtocolException("The worker granted input credit of " + count + " items");
+        }
+        return new Messages.Answer(type, id, count, null);
       }
       Object value = value(frame);
       if (type == Messages.CANCEL_OR_ERROR) {
@@ -69,6 +81,25 @@ public final class MessageDecoder {
     } finally {
       release();
     }
+  }
+
+  /** HOST_CALL {@code [6, id, function, payload, parent]} or HOST_CANCEL {@code [7, id]}. */
+  private Messages.Answer hostMessage(InboundFrame frame, int size, int type, long id)
+      throws IOException {
+    if (type == Messages.HOST_CANCEL) {
+      if (size != 2) {
+        throw new ProtocolException("A HOST_CANCEL of " + size + " elements from the worker");
+      }
+      return new Messages.Answer(type, id, null, null);
+    }
+    if (size != 5 || unpacker.getNextFormat().getValueType() != ValueType.STRING) {
+      throw new ProtocolException(
+          "A HOST_CALL from the worker is not [6, id, function, payload, parent]");
+    }
+    String function = unpacker.unpackString();
+    Object payload = ValueCodec.unpack(unpacker, frame.head().length);
+    Long parent = unpacker.tryUnpackNil() ? null : unpacker.unpackLong();
+    return new Messages.Answer(type, id, new Messages.HostCall(function, payload, parent), null);
   }
 
   private void start(InboundFrame frame) throws IOException {

@@ -4,8 +4,10 @@ import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
 import dev.synapse.WorkerInfo;
 import dev.synapse.internal.codec.ValueCodec;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.msgpack.core.MessagePacker;
 
 /**
  * The messages of the envelope protocol and the READY frame, as specified in {@code
@@ -26,6 +28,30 @@ public final class Messages {
 
   /** STREAM (host to worker) and END (worker to host). */
   public static final int STREAM_OR_END = 4;
+
+  /** INPUT (host to worker) and INPUT_CREDIT (worker to host). */
+  public static final int INPUT_OR_CREDIT = 5;
+
+  /** INPUT_END, host to worker. */
+  public static final int INPUT_END = 6;
+
+  /** INPUT_ERROR, host to worker. */
+  public static final int INPUT_ERROR = 7;
+
+  /** HOST_CALL, worker to host: the worker calls a function the host exposes. */
+  public static final int HOST_CALL = 6;
+
+  /** HOST_CANCEL, worker to host: the worker no longer waits for its HOST_CALL. */
+  public static final int HOST_CANCEL = 7;
+
+  /** HOST_RESULT, host to worker: the answer to a HOST_CALL. */
+  public static final int HOST_RESULT = 8;
+
+  /** HOST_ERROR, host to worker: a HOST_CALL failed. */
+  public static final int HOST_ERROR = 9;
+
+  /** The largest HOST_ERROR frame: its texts are capped well below it. */
+  private static final int HOST_ERROR_BYTES = 1024 * 1024;
 
   private Messages() {}
 
@@ -61,6 +87,88 @@ public final class Messages {
         maxFrameBytes);
   }
 
+  /**
+   * Encodes {@code [1, id, function, nil, {"input": "stream"}]}: a call whose input is a stream of
+   * INPUT frames.
+   */
+  public static OutboundFrame callWithInputStream(long id, String function) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(5).packInt(CALL_OR_RESULT).packLong(id);
+          packFunction(packer, function);
+          packer.packNil();
+          packStreamInputOption(packer);
+        },
+        Integer.MAX_VALUE);
+  }
+
+  /**
+   * Encodes {@code [4, id, function, nil, credit, {"input": "stream"}]}: a stream whose input is a
+   * stream of INPUT frames.
+   */
+  public static OutboundFrame streamWithInputStream(long id, String function, long credit) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(6).packInt(STREAM_OR_END).packLong(id);
+          packFunction(packer, function);
+          packer.packNil();
+          packer.packLong(credit);
+          packStreamInputOption(packer);
+        },
+        Integer.MAX_VALUE);
+  }
+
+  private static void packFunction(MessagePacker packer, String function) throws IOException {
+    if (function == null) {
+      packer.packNil();
+    } else {
+      packer.packString(function);
+    }
+  }
+
+  private static void packStreamInputOption(MessagePacker packer) throws IOException {
+    packer.packMapHeader(1).packString("input").packString("stream");
+  }
+
+  /**
+   * Encodes {@code [5, id, item]}: the next item of the input stream of call {@code id}.
+   *
+   * @throws dev.synapse.EncodingException if the item has no MessagePack form
+   * @throws dev.synapse.FrameTooLargeException if the frame exceeds {@code maxFrameBytes}
+   */
+  public static OutboundFrame input(long id, Object item, int maxFrameBytes) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(INPUT_OR_CREDIT).packLong(id);
+          ValueCodec.pack(packer, item);
+        },
+        maxFrameBytes);
+  }
+
+  /** Encodes {@code [6, id]}: the input stream of call {@code id} has no more items. */
+  public static OutboundFrame inputEnd(long id) {
+    return OutboundFrame.encode(
+        packer -> packer.packArrayHeader(2).packInt(INPUT_END).packLong(id), 16);
+  }
+
+  /**
+   * Encodes {@code [7, id, {type, message, position}]}: the input stream of call {@code id} failed
+   * with {@code error} while producing item {@code position}.
+   */
+  public static OutboundFrame inputError(long id, long position, Throwable error) {
+    String message = String.valueOf(error.getMessage());
+    String shortMessage = message.length() > 4096 ? message.substring(0, 4096) + "..." : message;
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(INPUT_ERROR).packLong(id);
+          packer.packMapHeader(3);
+          packer.packString("type").packString(error.getClass().getName());
+          packer.packString("message").packString(shortMessage);
+          packer.packString("position").packLong(position);
+        },
+        Integer.MAX_VALUE);
+  }
+
   /** Encodes {@code [2, id]}. */
   public static OutboundFrame cancel(long id) {
     return OutboundFrame.encode(
@@ -75,6 +183,32 @@ public final class Messages {
     return OutboundFrame.encode(
         packer -> packer.packArrayHeader(3).packInt(CREDIT_OR_ITEM).packLong(id).packLong(count),
         32);
+  }
+
+  /** Encodes {@code [8, id, value]}: the answer to the worker's HOST_CALL {@code id}. */
+  public static OutboundFrame hostResult(long id, Object value, int maxFrameBytes) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(HOST_RESULT).packLong(id);
+          ValueCodec.pack(packer, value);
+        },
+        maxFrameBytes);
+  }
+
+  /**
+   * Encodes {@code [9, id, error]}: HOST_CALL {@code id} failed; {@code error} maps {@code type},
+   * {@code message}, {@code traceback} and {@code kind} to strings.
+   */
+  public static OutboundFrame hostError(long id, Map<String, String> error) {
+    return OutboundFrame.encode(
+        packer -> {
+          packer.packArrayHeader(3).packInt(HOST_ERROR).packLong(id);
+          packer.packMapHeader(error.size());
+          for (Map.Entry<String, String> entry : error.entrySet()) {
+            packer.packString(entry.getKey()).packString(entry.getValue());
+          }
+        },
+        HOST_ERROR_BYTES);
   }
 
   /** Encodes a bare value, the body of a seed-style request. */
@@ -126,7 +260,14 @@ public final class Messages {
    * A decoded message of the worker: RESULT ({@link #CALL_OR_RESULT}, with {@code value}), ERROR
    * ({@link #CANCEL_OR_ERROR}, with {@code error}: a {@link dev.synapse.PythonException}, or an
    * {@link dev.synapse.EncodingException} if the worker could not decode the input), ITEM ({@link
-   * #CREDIT_OR_ITEM}, with {@code value}) or END ({@link #STREAM_OR_END}).
+   * #CREDIT_OR_ITEM}, with {@code value}), END ({@link #STREAM_OR_END}), HOST_CALL ({@link
+   * #HOST_CALL}, with a {@link HostCall} as {@code value}) or HOST_CANCEL ({@link #HOST_CANCEL}).
    */
   public record Answer(int type, long id, Object value, SynapseException error) {}
+
+  /**
+   * A HOST_CALL of the worker ({@link #HOST_CALL}, the {@code value} of its {@link Answer}): the
+   * exposed function's name, its payload, and the id of the worker's call it is made for, or null.
+   */
+  public record HostCall(String function, Object payload, Long parent) {}
 }

@@ -2,16 +2,16 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
+import dev.synapse.internal.callback.HostCalls;
+import dev.synapse.internal.callback.HostFunctions;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
-import dev.synapse.internal.supervision.SharedThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,8 +25,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * arrive, until END or ERROR; the consumer grants more credit through {@link #grant}. An ITEM or
  * END for a plain call, or a RESULT for a stream, is a {@link ProtocolException}.
  *
+ * <p>A call whose input is a stream ({@link InputSource}) goes out with the input-stream option and
+ * its items follow as the worker grants credit, fed by {@link InputFeeds}.
+ *
  * <p>Every RESULT, ERROR, ITEM or END tells the {@link Outbox} that the worker has read the frame
  * of that call, which is how the outbox knows what room is left in the pipe.
+ *
+ * <p>HOST_CALL and HOST_CANCEL, the worker's calls of the host's exposed functions, go to {@link
+ * HostCalls}; a call given up on here cancels the host calls made for it.
  *
  * <p>The race between {@link #submit} and {@link #close}: a call put into the map after {@code
  * close} emptied it is taken back by {@code submit}, which sees the closed flag after its put.
@@ -35,7 +41,7 @@ final class EnvelopeChannel implements Channel {
   /** A call given up on whose final frame has not come yet; its timer ends the grace period. */
   private static final class Cancelling {
     final PendingCall call;
-    volatile ScheduledFuture<?> graceTimer;
+    volatile Future<?> graceTimer;
 
     Cancelling(PendingCall call) {
       this.call = call;
@@ -49,12 +55,18 @@ final class EnvelopeChannel implements Channel {
   private final Outbox outbox;
   private final int maxFrameBytes;
   private final Replacer replacer;
+  private final InputFeeds feeds;
+  private final HostCalls hostCalls;
   private volatile boolean closed;
 
-  EnvelopeChannel(Outbox outbox, int maxFrameBytes, Replacer replacer) {
+  EnvelopeChannel(
+      Outbox outbox, int maxFrameBytes, Replacer replacer, HostFunctions hostFunctions) {
     this.outbox = outbox;
     this.maxFrameBytes = maxFrameBytes;
     this.replacer = replacer;
+    this.feeds = new InputFeeds(outbox, maxFrameBytes);
+    this.hostCalls =
+        new HostCalls(hostFunctions, outbox::send, maxFrameBytes, inFlight::containsKey);
   }
 
   @Override
@@ -65,13 +77,10 @@ final class EnvelopeChannel implements Channel {
     long id = ids.incrementAndGet();
     call.id(id);
     StreamCall stream = call instanceof StreamCall s ? s : null;
+    InputSource inputs = call.input() instanceof InputSource source ? source : null;
     OutboundFrame frame;
     try {
-      frame =
-          stream == null
-              ? Messages.call(id, call.function(), call.input(), maxFrameBytes)
-              : Messages.stream(
-                  id, call.function(), call.input(), StreamCall.INITIAL_CREDIT, maxFrameBytes);
+      frame = inputs == null ? frameOf(call, stream) : InputFeeds.frameOf(call, stream);
     } catch (Throwable e) {
       call.fail(EncodeFailures.of(e));
       return true;
@@ -85,8 +94,18 @@ final class EnvelopeChannel implements Channel {
     if (closed && inFlight.remove(id) != null) {
       return false;
     }
+    if (inputs != null) {
+      feeds.open(call, inputs);
+    }
     outbox.send(frame);
     return true;
+  }
+
+  private OutboundFrame frameOf(PendingCall call, StreamCall stream) {
+    return stream == null
+        ? Messages.call(call.id(), call.function(), call.input(), maxFrameBytes)
+        : Messages.stream(
+            call.id(), call.function(), call.input(), StreamCall.INITIAL_CREDIT, maxFrameBytes);
   }
 
   @Override
@@ -99,6 +118,16 @@ final class EnvelopeChannel implements Channel {
     }
     long id = answer.id();
     int type = answer.type();
+    if (type == Messages.INPUT_OR_CREDIT) {
+      feeds.grant(id, (Long) answer.value(), inFlight.get(id));
+      return;
+    } else if (type == Messages.HOST_CALL) {
+      hostCalls.onCall(id, (Messages.HostCall) answer.value());
+      return;
+    } else if (type == Messages.HOST_CANCEL) {
+      hostCalls.onCancel(id);
+      return;
+    }
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
       PendingCall call = inFlight.remove(id);
       if (call == null) {
@@ -107,7 +136,7 @@ final class EnvelopeChannel implements Channel {
       }
       outbox.readByWorker(call.frame());
       if (type == Messages.CANCEL_OR_ERROR) {
-        call.fail(answer.error());
+        call.fail(feeds.explain(id, answer.error()));
       } else if (call instanceof StreamCall) {
         ProtocolException wrong =
             new ProtocolException(
@@ -179,15 +208,14 @@ final class EnvelopeChannel implements Channel {
       cancelling.remove(id, entry);
       return false;
     }
+    hostCalls.cancelUnder(id);
     Duration grace = call.cancelGrace();
     if (grace.isZero()) {
       cancelling.remove(id, entry);
       replaceStuck(id, grace);
       return true;
     }
-    entry.graceTimer =
-        SharedThreads.TIMER.schedule(
-            () -> graceOver(id, entry), grace.toNanos(), TimeUnit.NANOSECONDS);
+    entry.graceTimer = call.scheduler().schedule(() -> graceOver(id, entry), grace.toNanos());
     outbox.send(Messages.cancel(id));
     return false;
   }
@@ -197,7 +225,7 @@ final class EnvelopeChannel implements Channel {
     Cancelling entry = cancelling.remove(id);
     if (entry != null) {
       outbox.readByWorker(entry.call.frame());
-      ScheduledFuture<?> timer = entry.graceTimer;
+      Future<?> timer = entry.graceTimer;
       if (timer != null) {
         timer.cancel(false);
       }
@@ -228,12 +256,13 @@ final class EnvelopeChannel implements Channel {
   public List<PendingCall> close(RuntimeException cause, boolean keepUnsent) {
     closed = true;
     for (Cancelling entry : cancelling.values()) {
-      ScheduledFuture<?> timer = entry.graceTimer;
+      Future<?> timer = entry.graceTimer;
       if (timer != null) {
         timer.cancel(false);
       }
     }
     cancelling.clear();
+    hostCalls.close();
     for (Long id : inFlight.keySet()) {
       PendingCall call = inFlight.remove(id);
       if (call != null) {

@@ -35,6 +35,10 @@ final class SeedChannel implements Channel {
 
   @Override
   public boolean submit(PendingCall call) {
+    if (call.input() instanceof InputSource) {
+      call.fail(new IllegalStateException(InputSource.SEED_STYLE));
+      return true;
+    }
     OutboundFrame frame;
     try {
       frame = Messages.bare(call.input(), maxFrameBytes);

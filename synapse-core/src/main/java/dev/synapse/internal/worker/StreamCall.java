@@ -3,6 +3,7 @@ package dev.synapse.internal.worker;
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.supervision.SharedThreads;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
@@ -85,7 +86,7 @@ final class StreamCall extends PendingCall {
   private RuntimeException thrown; // consumer thread: what the iterator threw at the end
 
   StreamCall(String function, Object input, Duration timeout, Duration cancelGrace) {
-    super(function, input, timeout, cancelGrace, null);
+    super(function, input, timeout, cancelGrace, null, Scheduler.SYSTEM);
   }
 
   /** The caller's view: a sequential, ordered stream; closing it closes this call. */
@@ -139,14 +140,14 @@ final class StreamCall extends PendingCall {
 
   /** END: the items received so far are all there is. */
   @Override
-  void succeed(Object value) {
+  public void succeed(Object value) {
     end(null);
     super.succeed(null);
   }
 
   /** ERROR, the end of the worker, or a failure before the stream was sent. */
   @Override
-  void fail(Throwable error) {
+  public void fail(Throwable error) {
     end(error);
     super.fail(error);
   }

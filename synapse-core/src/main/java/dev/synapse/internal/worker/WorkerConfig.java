@@ -2,6 +2,7 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.RestartPolicy;
 import dev.synapse.SynapseListener;
+import dev.synapse.internal.callback.HostFunctions;
 import dev.synapse.internal.supervision.Listeners;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.function.Consumer;
  * @param listener receives log lines and lifecycle events
  * @param callbackExecutor runs listener lifecycle methods and completes asynchronous calls
  * @param environment the worker's environment, before the variables Synapse adds at launch
+ * @param hostFunctions the Java functions the worker may call, and their executor
  */
 public record WorkerConfig(
     Path script,
@@ -38,7 +40,8 @@ public record WorkerConfig(
     RestartPolicy restartPolicy,
     SynapseListener listener,
     Executor callbackExecutor,
-    Map<String, String> environment) {
+    Map<String, String> environment,
+    HostFunctions hostFunctions) {
   /**
    * Runs a lifecycle event of the listener on the callback executor; a failing listener is logged.
    */

@@ -170,7 +170,8 @@ final class WorkerSession {
         channel =
             info.seedProtocol()
                 ? new SeedChannel(outbox, config.maxFrameBytes(), this::replace)
-                : new EnvelopeChannel(outbox, config.maxFrameBytes(), this::replace);
+                : new EnvelopeChannel(
+                    outbox, config.maxFrameBytes(), this::replace, config.hostFunctions());
         ready.complete(info);
         for (InboundFrame frame = frames.read(); frame != null; frame = frames.read()) {
           channel.onFrame(frame);

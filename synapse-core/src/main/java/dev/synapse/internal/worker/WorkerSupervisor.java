@@ -2,19 +2,20 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.CallTimeoutException;
 import dev.synapse.InstanceDisposedException;
+import dev.synapse.Request;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.supervision.Engine;
 import dev.synapse.internal.supervision.Failures;
 import dev.synapse.internal.supervision.RestartWindow;
+import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.supervision.SharedThreads;
-import dev.synapse.internal.supervision.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * out) always happens and does not count against the policy's limit; a crash restarts only if the
  * policy allows. State changes happen under one lock; calls reach a running worker without it.
  */
-public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListener {
+public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.EndListener {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerSupervisor.class);
 
   private enum State {
@@ -48,15 +49,17 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   private final Object lock = new Object();
   private final List<PendingCall> parked = new ArrayList<>();
   private final RestartWindow restarts;
+  private final Scheduler scheduler;
   private volatile WorkerSession session;
   private State state = State.RUNNING;
   private WorkerSession starting;
   private RuntimeException downCause;
   private final CompletableFuture<RuntimeException> down = new CompletableFuture<>();
 
-  private WorkerSupervisor(WorkerConfig config) {
+  private WorkerSupervisor(WorkerConfig config, Scheduler scheduler) {
     this.config = config;
-    this.restarts = new RestartWindow(config.restartPolicy(), Ticker.SYSTEM);
+    this.scheduler = scheduler;
+    this.restarts = new RestartWindow(config.restartPolicy(), scheduler);
   }
 
   /**
@@ -65,7 +68,15 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
    * @throws SpawnException if it does not become ready
    */
   public static WorkerSupervisor start(WorkerConfig config) {
-    WorkerSupervisor supervisor = new WorkerSupervisor(config);
+    return start(config, Scheduler.SYSTEM);
+  }
+
+  /**
+   * Like {@link #start(WorkerConfig)}, with the time of call timeouts and restart backoffs read
+   * from {@code scheduler}.
+   */
+  public static WorkerSupervisor start(WorkerConfig config, Scheduler scheduler) {
+    WorkerSupervisor supervisor = new WorkerSupervisor(config, scheduler);
     WorkerSession first;
     synchronized (supervisor.lock) {
       first = WorkerSession.launch(config, supervisor);
@@ -88,6 +99,17 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
     return supervisor;
   }
 
+  @Override
+  public PendingCall submit(Request request, boolean async) {
+    return submit(
+        request.function(), request.input(), request.timeout(), request.cancelGrace(), async);
+  }
+
+  @Override
+  public Stream<Object> stream(Request request) {
+    return stream(request.function(), request.input(), request.timeout(), request.cancelGrace());
+  }
+
   /**
    * Makes a call.
    *
@@ -95,16 +117,22 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
    * @param cancelGrace the call's own grace period once given up on, or {@code null} for the
    *     default
    * @param async whether the call completes on the callback executor
+   * @throws IllegalStateException if {@code input} is a stream and the worker runs a seed-style
+   *     loop
    */
   public PendingCall submit(
       String function, Object input, Duration timeout, Duration cancelGrace, boolean async) {
+    if (input instanceof InputSource) {
+      refuseSeedStyle(InputSource.SEED_STYLE);
+    }
     PendingCall call =
         new PendingCall(
             function,
             input,
             timeout == null ? config.callTimeout() : timeout,
             cancelGrace == null ? config.cancelGrace() : cancelGrace,
-            async ? config.callbackExecutor() : null);
+            async ? config.callbackExecutor() : null,
+            scheduler);
     call.owner(this);
     call.startTimer();
     route(call);
@@ -131,10 +159,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   /** Like {@link #stream}, also returning when the stream is over. */
   public OpenStream openStream(
       String function, Object input, Duration timeout, Duration cancelGrace) {
-    WorkerSession current = session;
-    if (current != null && current.info().seedProtocol()) {
-      throw new IllegalStateException(StreamCall.SEED_STYLE);
-    }
+    refuseSeedStyle(input instanceof InputSource ? InputSource.SEED_STYLE : StreamCall.SEED_STYLE);
     StreamCall call =
         new StreamCall(
             function,
@@ -145,6 +170,14 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
     Stream<Object> items = call.open();
     route(call);
     return new OpenStream(items, call);
+  }
+
+  /** Throws {@code why} if the current worker runs a seed-style loop. */
+  private void refuseSeedStyle(String why) {
+    WorkerSession current = session;
+    if (current != null && current.info().seedProtocol()) {
+      throw new IllegalStateException(why);
+    }
   }
 
   private void route(PendingCall call) {
@@ -174,7 +207,8 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   }
 
   /** Whether this supervisor still has, or is getting, a worker. */
-  public boolean isAlive() {
+  @Override
+  public boolean isRunning() {
     synchronized (lock) {
       return state == State.RUNNING || state == State.RESTARTING;
     }
@@ -197,6 +231,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
   }
 
   /** Ends the worker (see {@link WorkerSession#shutdown()}) and fails the calls still waiting. */
+  @Override
   public void dispose() {
     WorkerSession current;
     WorkerSession launching;
@@ -259,7 +294,7 @@ public final class WorkerSupervisor implements CallOwner, WorkerSession.EndListe
 
   private void scheduleRestart(String reason, int attempt, Duration backoff) {
     Runnable restart = () -> SharedThreads.LIFECYCLE.execute(() -> restart(reason, attempt));
-    SharedThreads.TIMER.schedule(restart, backoff.toNanos(), TimeUnit.NANOSECONDS);
+    scheduler.schedule(restart, backoff.toNanos());
   }
 
   private void restart(String reason, int attempt) {

@@ -73,7 +73,7 @@ class WorkerSupervisorTest {
           .isInstanceOf(ProtocolException.class);
       assertThat(supervisor.whenDown().get(10, TimeUnit.SECONDS))
           .isInstanceOf(ProtocolException.class);
-      assertThat(supervisor.isAlive()).isFalse();
+      assertThat(supervisor.isRunning()).isFalse();
     } finally {
       supervisor.dispose();
     }

@@ -1,0 +1,112 @@
+package dev.synapse.internal.worker;
+
+import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synapse.CallTimeoutException;
+import dev.synapse.RestartPolicy;
+import dev.synapse.testing.ManualScheduler;
+import dev.synapse.testing.NoLeaks;
+import dev.synapse.testing.WorkerConfigs;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A supervisor and its real worker on a scheduler whose time the test moves: call timeouts, cancel
+ * graces and restart backoffs happen exactly when their time has passed, and not before.
+ */
+@ExtendWith(NoLeaks.class)
+@Timeout(60)
+class WorkerSupervisorTimeTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration GRACE = Duration.ofSeconds(2);
+
+  private final ManualScheduler time = new ManualScheduler();
+
+  private WorkerSupervisor start(RestartPolicy policy) {
+    return WorkerSupervisor.start(WorkerConfigs.of(PLAIN_PYTHON, "stuck", policy), time);
+  }
+
+  /** The pid of the worker that answers the next call, waiting for one if it is being started. */
+  private static long pid(WorkerSupervisor supervisor) throws Exception {
+    return (Long) supervisor.submit("pid", null, null, null, false).get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aCallTimesOutWhenItsTimeoutHasPassed_andAWorkerThatEndsItInItsGraceIsKept()
+      throws Exception {
+    WorkerSupervisor supervisor = start(RestartPolicy.never());
+    try {
+      long pid = pid(supervisor);
+      PendingCall call = supervisor.submit("sleep_forever", null, TIMEOUT, GRACE, false);
+
+      time.advance(TIMEOUT.minusNanos(1));
+      assertThat(call).isNotDone();
+      time.advance(Duration.ofNanos(1));
+
+      assertThatThrownBy(() -> call.get(0, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              CallTimeoutException.class, e -> assertThat(e.workerReplaced()).isFalse());
+      // The worker ends the cancelled call before it answers the next one: same process, and the
+      // grace timer was stopped by that final frame.
+      assertThat(pid(supervisor)).isEqualTo(pid);
+      assertThat(time.pending()).isEmpty();
+    } finally {
+      supervisor.dispose();
+    }
+  }
+
+  @Test
+  void aHandlerThatDoesNotEndWithinTheGrace_isReplacedWhenTheGraceHasPassed() throws Exception {
+    WorkerSupervisor supervisor = start(RestartPolicy.never());
+    try {
+      long pid = pid(supervisor);
+      PendingCall call = supervisor.submit("c_sleep", 600, TIMEOUT, GRACE, false);
+
+      time.advance(TIMEOUT);
+      assertThat(call).isCompletedExceptionally();
+      assertThat(time.pending()).containsExactly(GRACE);
+      time.advance(GRACE.minusNanos(1));
+      assertThat(supervisor.workerInfo().orElseThrow().pid()).isEqualTo(pid);
+
+      time.advance(Duration.ofNanos(1));
+      time.awaitTimer(Duration.ZERO); // the replacement, without a backoff
+      time.advance(Duration.ZERO);
+
+      assertThat(pid(supervisor)).isNotEqualTo(pid);
+    } finally {
+      supervisor.dispose();
+    }
+  }
+
+  @Test
+  void aCrashedWorkerIsRestartedWhenTheBackoffHasPassed_andCallsMadeMeanwhileWaitForIt()
+      throws Exception {
+    Duration backoff = Duration.ofSeconds(10);
+    WorkerSupervisor supervisor =
+        start(RestartPolicy.onCrash(3, Duration.ofMinutes(1), backoff, backoff));
+    try {
+      long pid = pid(supervisor);
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+      time.awaitTimer(backoff);
+      PendingCall waiting = supervisor.submit("pid", null, null, null, false);
+
+      time.advance(backoff.minusNanos(1));
+      assertThat(supervisor.isRunning()).isTrue();
+      assertThat(supervisor.workerInfo()).isEmpty();
+      assertThat(waiting).isNotDone();
+      time.advance(Duration.ofNanos(1));
+
+      assertThat((Long) waiting.get(30, TimeUnit.SECONDS)).isNotEqualTo(pid);
+    } finally {
+      supervisor.dispose();
+    }
+  }
+}
