@@ -1,5 +1,6 @@
 package dev.synapse.bench;
 
+import dev.synapse.bench.arrow.ArrowSuite;
 import dev.synapse.bench.fixture.BenchModules;
 import dev.synapse.bench.report.Environment;
 import dev.synapse.bench.report.MachineLoad;
@@ -44,7 +45,8 @@ public final class BenchMain {
           new VenvSpawnSuite(),
           new AllocationSuite(),
           new PoolScalingSuite(),
-          new PrepareSuite());
+          new PrepareSuite(),
+          new ArrowSuite());
 
   private BenchMain() {}
 

@@ -7,6 +7,8 @@ public enum Unit {
   MICROSECONDS("µs", "%,.1f", true),
   MILLISECONDS("ms", "%,.1f", true),
   CALLS_PER_SECOND("calls/s", "%,.0f", true),
+  /** Table rows per second. */
+  ROWS_PER_SECOND("rows/s", "%,.0f", true),
   /** Blocking hand-offs between threads per second, no I/O: comparable with calls/s. */
   HAND_OFFS_PER_SECOND("hand-offs/s", "%,.0f", true),
   /** 10^6 bytes per second. */
