@@ -9,7 +9,7 @@ import functools
 
 import msgpack as _msgpack
 
-from . import _ndarray
+from . import _ndarray, _shm
 from ._fallback import (
     _EXTRA,
     _FRAME_DEPTH,
@@ -25,6 +25,7 @@ from ._fallback import (
     pure_decode,
     pure_encode,
     pure_encode_body,
+    shared_value,
     use_ext_type,
 )
 
@@ -57,7 +58,7 @@ def _msgpack_default(obj):
     numpy = _ndarray.loaded_numpy()
     if numpy is not None:
         if isinstance(obj, numpy.ndarray):
-            if obj.nbytes >= _PURE_ARRAY_BYTES:
+            if obj.nbytes >= _PURE_ARRAY_BYTES or obj.nbytes >= _shm.threshold:
                 raise _LargeArray
             header, data = ndarray_parts(obj)
             return _msgpack.ExtType(_ndarray.EXT_CODE, header + data)  # msgpack wants bytes
@@ -70,6 +71,8 @@ def _msgpack_ext_hook(code, data):
     """Called by msgpack for every ext value but timestamps."""
     if code == _ndarray.EXT_CODE:
         return ndarray_value(data)
+    if code == _shm.EXT_CODE:
+        return shared_value(data)
     return _msgpack.ExtType._make((code, data))  # any code: -128..-2 too, unchecked
 
 
@@ -124,6 +127,8 @@ def _large_last_item(obj):
     kind = type(value)
     if kind is bytes or kind is bytearray:
         return len(value) >= _REFERENCE_BYTES
+    if kind is ExtType:  # the pure encoder may put its body in shared memory
+        return len(value.data) >= _REFERENCE_BYTES
     return kind is memoryview and value.nbytes >= _REFERENCE_BYTES
 
 

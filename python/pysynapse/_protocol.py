@@ -99,6 +99,7 @@ def ready_message(mode, functions):
             "codec": _codec.NAME,
             "functions": list(functions),
             "pid": os.getpid(),
+            **({"shm": 1} if mode == "pysynapse" else {}),
         },
     ]
 

@@ -33,7 +33,7 @@ import collections
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
-from . import _codec, _protocol, _stdio
+from . import _codec, _protocol, _shm, _stdio
 from ._answers import Answers, describe, log, preview
 from ._interrupt import CallCancelled, CancelWatcher
 from ._protocol import CALL, CANCEL, CREDIT, STREAM
@@ -126,6 +126,7 @@ class _Server:
         self._async = None
 
     def run(self):
+        _shm.attach(self._writer.write)
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
         watcher = self._watcher
         watcher.install()
@@ -140,6 +141,7 @@ class _Server:
         finally:
             watcher.uninstall()
             self._streams.close_all()
+            _shm.detach()
 
     def _loop(self):
         reader, queue, streams = self._reader, self._queue, self._streams
@@ -216,6 +218,9 @@ class _Server:
                 return
             if kind == CREDIT or kind == STREAM:
                 self._on_stream_message(kind, message)
+                return
+            if kind == _shm.MAP or kind == _shm.RELEASE:
+                (_shm.on_map if kind == _shm.MAP else _shm.on_release)(message)
                 return
         log().error("ignored a message that is not a valid CALL or CANCEL: %s", preview(message))
 

@@ -1,7 +1,9 @@
 package dev.synapse;
 
+import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.env.EnvironmentSpec;
 import dev.synapse.internal.launch.WorkerEnvironment;
+import dev.synapse.internal.shm.SharedMemoryConfig;
 import dev.synapse.internal.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +41,7 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
   private Executor callbackExecutor = ForkJoinPool.commonPool();
   private Map<String, String> environment = new LinkedHashMap<>();
   private WorkerEnvironment workerEnvironment = WorkerEnvironment.INHERIT;
+  private SharedMemoryConfig sharedMemory = SharedMemoryConfig.DEFAULT;
 
   WorkerSettings() {}
 
@@ -237,6 +240,72 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
     return self();
   }
 
+  /**
+   * Whether values of at least {@link #sharedMemoryThreshold} bytes ({@code byte[]}, {@code
+   * ByteBuffer}, {@code NDArray}, any extension value; and {@code bytes}, {@code numpy.ndarray} and
+   * extension values from Python) travel through memory shared with the worker instead of its pipe,
+   * both ways; the frame then carries a reference. Callers and handlers see the same types either
+   * way. Default true. Where no shared memory can be made (see {@link #sharedMemoryDirectory}) or a
+   * worker's is full, values go through the pipe. Seed-style modules always use the pipe.
+   */
+  public B sharedMemory(boolean enabled) {
+    this.sharedMemory =
+        new SharedMemoryConfig(
+            enabled, sharedMemory.threshold(), sharedMemory.directory(), sharedMemory.maxBytes());
+    return self();
+  }
+
+  /**
+   * From what size in bytes (a value's encoded bytes) a value goes through shared memory. Default 1
+   * MiB; at least 64 KiB.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is less than 65536
+   */
+  public B sharedMemoryThreshold(int bytes) {
+    if (bytes < SharedValues.MIN_THRESHOLD) {
+      throw new IllegalArgumentException(
+          "sharedMemoryThreshold cannot be less than "
+              + SharedValues.MIN_THRESHOLD
+              + ", was "
+              + bytes);
+    }
+    this.sharedMemory =
+        new SharedMemoryConfig(
+            sharedMemory.enabled(), bytes, sharedMemory.directory(), sharedMemory.maxBytes());
+    return self();
+  }
+
+  /**
+   * Where each worker's shared-memory files are made: a directory on a memory file system (tmpfs)
+   * that only this user can write to, ideally. Default {@code /dev/shm}. The files are created
+   * owner-only with unpredictable names and deleted as soon as the worker has mapped them.
+   */
+  public B sharedMemoryDirectory(Path directory) {
+    Objects.requireNonNull(directory, "sharedMemoryDirectory");
+    this.sharedMemory =
+        new SharedMemoryConfig(
+            sharedMemory.enabled(), sharedMemory.threshold(), directory, sharedMemory.maxBytes());
+    return self();
+  }
+
+  /**
+   * The most shared memory one worker may use, both directions together. The region starts with a
+   * 64 MiB segment for answers (sparse: memory is used as values pass) and grows by segments as
+   * values need room. Default 1 GiB.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is less than 1 MiB
+   */
+  public B sharedMemoryMaxBytes(long bytes) {
+    if (bytes < 1024 * 1024) {
+      throw new IllegalArgumentException(
+          "sharedMemoryMaxBytes cannot be less than 1048576, was " + bytes);
+    }
+    this.sharedMemory =
+        new SharedMemoryConfig(
+            sharedMemory.enabled(), sharedMemory.threshold(), sharedMemory.directory(), bytes);
+    return self();
+  }
+
   /** The configuration of these settings' workers of {@code script}, run on {@code python}. */
   WorkerConfig workerConfig(Path script, String module, String python, RestartPolicy policy) {
     return new WorkerConfig(
@@ -251,7 +320,8 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
         policy,
         listener,
         callbackExecutor,
-        workerEnvironment.resolve(System.getenv(), environment));
+        workerEnvironment.resolve(System.getenv(), environment),
+        sharedMemory);
   }
 
   SynapseListener listenerSetting() {
@@ -289,5 +359,6 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
     copy.callbackExecutor = callbackExecutor;
     copy.environment = new LinkedHashMap<>(environment);
     copy.workerEnvironment = workerEnvironment;
+    copy.sharedMemory = sharedMemory;
   }
 }

@@ -63,7 +63,8 @@ public final class WorkerPool {
         RestartPolicy.never(),
         c.listener(),
         c.callbackExecutor(),
-        c.environment());
+        c.environment(),
+        c.sharedMemory());
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.synapse.EncodingException;
 import dev.synapse.ProtocolException;
 import dev.synapse.PythonException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.codec.ValueCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,17 @@ public final class MessageDecoder {
 
   private final ArrayBufferInput input = new ArrayBufferInput(NOTHING);
   private final MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(input);
+  private final SharedValues shared;
+
+  /** A decoder for frames without shared-memory references. */
+  public MessageDecoder() {
+    this(null);
+  }
+
+  /** A decoder that resolves shared-memory references through {@code shared} (may be null). */
+  public MessageDecoder(SharedValues shared) {
+    this.shared = shared;
+  }
 
   /** Decodes a bare value, the body of a seed-style answer or of the READY frame. */
   public Object bare(InboundFrame frame) {
@@ -51,12 +63,14 @@ public final class MessageDecoder {
       int size = unpacker.unpackArrayHeader();
       int type = unpacker.unpackInt();
       long id = unpacker.unpackLong();
-      int expected = type == Messages.STREAM_OR_END ? 2 : 3;
-      if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.STREAM_OR_END) {
+      boolean region = type == Messages.MAPPED || type == Messages.GROW;
+      int expected = type == Messages.STREAM_OR_END || region ? 2 : 3;
+      if (size != expected
+          || !region && (type < Messages.CALL_OR_RESULT || type > Messages.STREAM_OR_END)) {
         throw new ProtocolException(
             "Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
       }
-      if (type == Messages.STREAM_OR_END) {
+      if (type == Messages.STREAM_OR_END || region) {
         return new Messages.Answer(type, id, null, null);
       }
       Object value = value(frame);
@@ -93,7 +107,7 @@ public final class MessageDecoder {
   private Object value(InboundFrame frame) throws IOException {
     byte[] binary = frame.trailingBinary();
     if (binary == null) {
-      return ValueCodec.unpack(unpacker, frame.head().length);
+      return ValueCodec.unpack(unpacker, frame.head().length, shared);
     }
     if (unpacker.unpackBinaryHeader() != binary.length || unpacker.hasNext()) {
       throw new ProtocolException("A split frame from the worker does not end in its binary value");

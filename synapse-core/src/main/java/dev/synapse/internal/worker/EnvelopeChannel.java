@@ -2,10 +2,13 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
+import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
+import dev.synapse.internal.shm.BadReference;
+import dev.synapse.internal.shm.SharedRegion;
 import dev.synapse.internal.supervision.SharedThreads;
 import java.time.Duration;
 import java.util.List;
@@ -45,16 +48,27 @@ final class EnvelopeChannel implements Channel {
   private final ConcurrentHashMap<Long, PendingCall> inFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, Cancelling> cancelling = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
-  private final MessageDecoder decoder = new MessageDecoder();
+  private final MessageDecoder decoder;
   private final Outbox outbox;
   private final int maxFrameBytes;
   private final Replacer replacer;
+  private final SharedRegion region;
   private volatile boolean closed;
 
   EnvelopeChannel(Outbox outbox, int maxFrameBytes, Replacer replacer) {
+    this(outbox, maxFrameBytes, replacer, null);
+  }
+
+  /**
+   * A channel whose large values go through {@code region} (null: none); a call's blocks there are
+   * freed when its final frame arrives, see {@link SharedRegion}.
+   */
+  EnvelopeChannel(Outbox outbox, int maxFrameBytes, Replacer replacer, SharedRegion region) {
     this.outbox = outbox;
     this.maxFrameBytes = maxFrameBytes;
     this.replacer = replacer;
+    this.region = region;
+    this.decoder = new MessageDecoder(region == null ? null : region.answers());
   }
 
   @Override
@@ -65,14 +79,21 @@ final class EnvelopeChannel implements Channel {
     long id = ids.incrementAndGet();
     call.id(id);
     StreamCall stream = call instanceof StreamCall s ? s : null;
+    SharedValues shared = region == null ? null : region.forCall(id);
     OutboundFrame frame;
     try {
       frame =
           stream == null
-              ? Messages.call(id, call.function(), call.input(), maxFrameBytes)
+              ? Messages.call(id, call.function(), call.input(), maxFrameBytes, shared)
               : Messages.stream(
-                  id, call.function(), call.input(), StreamCall.INITIAL_CREDIT, maxFrameBytes);
+                  id,
+                  call.function(),
+                  call.input(),
+                  StreamCall.INITIAL_CREDIT,
+                  maxFrameBytes,
+                  shared);
     } catch (Throwable e) {
+      callEnded(id);
       call.fail(EncodeFailures.of(e));
       return true;
     }
@@ -83,6 +104,7 @@ final class EnvelopeChannel implements Channel {
     call.frame(frame);
     inFlight.put(id, call);
     if (closed && inFlight.remove(id) != null) {
+      callEnded(id);
       return false;
     }
     outbox.send(frame);
@@ -94,11 +116,25 @@ final class EnvelopeChannel implements Channel {
     Messages.Answer answer;
     try {
       answer = decoder.answer(frame);
+    } catch (BadReference e) {
+      throw e; // the worker misbehaves: it is replaced
     } catch (ProtocolException e) {
       throw new UnreadableAnswer(e);
     }
     long id = answer.id();
     int type = answer.type();
+    if (region != null) {
+      region.releaseRead();
+      if (type == Messages.MAPPED || type == Messages.GROW) {
+        region.onWorkerMessage(type, id);
+        return;
+      }
+      if (type != Messages.CREDIT_OR_ITEM) {
+        region.callEnded(id); // RESULT, ERROR or END: the worker is done with the call's input
+      }
+    } else if (type == Messages.MAPPED || type == Messages.GROW) {
+      throw new ProtocolException("The worker sent a shared-memory message but has no region");
+    }
     if (type == Messages.CALL_OR_RESULT || type == Messages.CANCEL_OR_ERROR) {
       PendingCall call = inFlight.remove(id);
       if (call == null) {
@@ -149,6 +185,12 @@ final class EnvelopeChannel implements Channel {
   private void grant(StreamCall stream, long count) {
     if (inFlight.get(stream.id()) == stream) {
       outbox.send(Messages.credit(stream.id(), count));
+    }
+  }
+
+  private void callEnded(long id) {
+    if (region != null) {
+      region.callEnded(id);
     }
   }
 

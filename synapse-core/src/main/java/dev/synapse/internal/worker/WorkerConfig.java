@@ -2,6 +2,7 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.RestartPolicy;
 import dev.synapse.SynapseListener;
+import dev.synapse.internal.shm.SharedMemoryConfig;
 import dev.synapse.internal.supervision.Listeners;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.function.Consumer;
  * @param listener receives log lines and lifecycle events
  * @param callbackExecutor runs listener lifecycle methods and completes asynchronous calls
  * @param environment the worker's environment, before the variables Synapse adds at launch
+ * @param sharedMemory how the worker's shared-memory region for large values is set up
  */
 public record WorkerConfig(
     Path script,
@@ -38,7 +40,38 @@ public record WorkerConfig(
     RestartPolicy restartPolicy,
     SynapseListener listener,
     Executor callbackExecutor,
-    Map<String, String> environment) {
+    Map<String, String> environment,
+    SharedMemoryConfig sharedMemory) {
+  /** A configuration with the default shared memory. */
+  public WorkerConfig(
+      Path script,
+      String module,
+      String python,
+      Duration startupTimeout,
+      Duration shutdownGrace,
+      Duration callTimeout,
+      Duration cancelGrace,
+      int maxFrameBytes,
+      RestartPolicy restartPolicy,
+      SynapseListener listener,
+      Executor callbackExecutor,
+      Map<String, String> environment) {
+    this(
+        script,
+        module,
+        python,
+        startupTimeout,
+        shutdownGrace,
+        callTimeout,
+        cancelGrace,
+        maxFrameBytes,
+        restartPolicy,
+        listener,
+        callbackExecutor,
+        environment,
+        SharedMemoryConfig.DEFAULT);
+  }
+
   /**
    * Runs a lifecycle event of the listener on the callback executor; a failing listener is logged.
    */
