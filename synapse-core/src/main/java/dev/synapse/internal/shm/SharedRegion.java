@@ -158,9 +158,15 @@ public final class SharedRegion {
       }
     }
     callBlocks.computeIfAbsent(id, k -> new ArrayList<>(1)).add(placed);
-    ByteBuffer target = placed.segment.buffer().duplicate();
-    target.position((int) placed.offset);
-    target.put(head).put(data);
+    try {
+      ByteBuffer target = placed.segment.buffer().duplicate();
+      target.position((int) placed.offset);
+      target.put(head).put(data);
+    } catch (IllegalStateException e) {
+      // The worker ended and its region closed during the copy: the value goes in the frame, and
+      // the call, which this worker no longer takes, to its successor.
+      return null;
+    }
     return new Reference(code, placed.segment.index, placed.offset, length).encode();
   }
 
