@@ -39,21 +39,16 @@ public final class SharedMemorySuite implements Suite {
   public SuiteResult run(BenchSettings settings) throws Exception {
     List<Row> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    double javaCopy = javaCopyMegabytesPerSecond(settings);
-    Map<Integer, double[]> floors = new java.util.HashMap<>();
-    try (RawEchoProcess raw = RawEchoProcess.start()) {
-      for (int mib : SIZES_MIB) {
-        floors.put(mib, rawFloors(raw, mib, repetitions(settings, mib)));
-      }
-    }
-    try (Synapse synapse =
-        Synapse.builder()
-            .python(settings.python())
-            .useInterpreterAsIs(true)
-            .environment(BenchModules.workerEnvironment())
-            .maxFrameBytes(512 * MIB)
-            .sharedMemoryMaxBytes(2L << 30)
-            .build()) {
+    double javaCopy = javaCopyMegabytesPerSecond();
+    try (RawEchoProcess raw = RawEchoProcess.start();
+        Synapse synapse =
+            Synapse.builder()
+                .python(settings.python())
+                .useInterpreterAsIs(true)
+                .environment(BenchModules.workerEnvironment())
+                .maxFrameBytes(512 * MIB)
+                .sharedMemoryMaxBytes(2L << 30)
+                .build()) {
       synapse.spawn(BenchModules.module("shared_memory"), "main");
       double numpyCopy =
           64
@@ -73,46 +68,37 @@ public final class SharedMemorySuite implements Suite {
               Measured.of(numpyCopy)));
       for (int mib : SIZES_MIB) {
         int n = mib * MIB;
-        int reps = repetitions(settings, mib);
-        double[] floor = floors.get(mib);
         byte[] bytes = new byte[n];
         Arrays.fill(bytes, (byte) 1);
         NDArray array = NDArray.of(new double[n / 8], n / 8);
+        byte[] sinkBody = RawEchoProcess.sinkBody(n);
+        // Measured in turns, so that a change in the machine's load hits Synapse and floor alike.
+        double[][] seconds =
+            inTurns(
+                repetitions(settings, mib),
+                () -> raw.sink(sinkBody),
+                () -> raw.fetch(n),
+                () -> synapse.invoke("size", bytes),
+                () -> synapse.invoke("blob", n),
+                () -> synapse.invoke("nbytes", array),
+                () -> synapse.invoke("array", n / 8),
+                () -> synapse.invoke("double", array));
+        double sink = Measured.of(seconds[0]).median();
+        double fetch = Measured.of(seconds[1]).median();
         Target target = mib == 64 ? Target.ratioAtLeast(5) : Target.none("");
+        String size = ", " + mib + " MiB";
+        rows.add(row("Shared memory: byte[] Java→Python" + size, n, seconds[2], sink, target));
+        rows.add(row("Shared memory: bytes Python→Java" + size, n, seconds[3], fetch, target));
+        rows.add(
+            row("Shared memory: float64 NDArray Java→Python" + size, n, seconds[4], sink, target));
+        rows.add(
+            row("Shared memory: float64 ndarray Python→Java" + size, n, seconds[5], fetch, target));
         rows.add(
             row(
-                "Shared memory: byte[] Java→Python, " + mib + " MiB",
-                n,
-                time(reps, () -> synapse.invoke("size", bytes)),
-                floor[0],
-                target));
-        rows.add(
-            row(
-                "Shared memory: bytes Python→Java, " + mib + " MiB",
-                n,
-                time(reps, () -> synapse.invoke("blob", n)),
-                floor[1],
-                target));
-        rows.add(
-            row(
-                "Shared memory: float64 NDArray Java→Python, " + mib + " MiB",
-                n,
-                time(reps, () -> synapse.invoke("nbytes", array)),
-                floor[0],
-                target));
-        rows.add(
-            row(
-                "Shared memory: float64 ndarray Python→Java, " + mib + " MiB",
-                n,
-                time(reps, () -> synapse.invoke("array", n / 8)),
-                floor[1],
-                target));
-        rows.add(
-            row(
-                "Shared memory: float64 NDArray round trip (doubled), " + mib + " MiB each way",
+                "Shared memory: float64 NDArray round trip (doubled)" + size + " each way",
                 2L * n,
-                time(reps, () -> synapse.invoke("double", array)),
-                floor[0] + floor[1],
+                seconds[6],
+                sink + fetch,
                 Target.none("")));
         if (mib == 64) {
           notes.add(shareOfCopy(rows, javaCopy, numpyCopy));
@@ -120,56 +106,41 @@ public final class SharedMemorySuite implements Suite {
       }
     }
     notes.add(
-        "Shared memory: one worker with the default threshold (1 MiB) and a 2 GiB region, each"
-            + " size warmed up unmeasured first, then "
+        "Shared memory: one worker with the default threshold (1 MiB) and a 2 GiB region; per size,"
+            + " one unmeasured round of every operation, then "
             + repetitions(settings, 64)
-            + " (64 MiB) timed calls, median MB/s of the value's bytes (a round trip counts both"
-            + " ways). Floor: the raw pipe harness (`raw_echo.py`) sinking (Java→Python) or"
-            + " sending (Python→Java) the same number of bytes into reused buffers; round trip:"
-            + " the sum of both floors' times. Memory-copy rows: median of 20 copies of 64 MiB"
-            + " between pre-touched buffers.");
+            + " rounds at 64 MiB ("
+            + repetitions(settings, 256)
+            + " at 256 MiB), each round timing the floor's and Synapse's operations in turn; median"
+            + " MB/s of the value's bytes (a round trip counts both ways). Floor: the raw pipe harness"
+            + " (`raw_echo.py`) sinking (Java→Python) or sending (Python→Java) the same number of"
+            + " bytes into reused buffers; round trip: the sum of both floors' median times."
+            + " Memory-copy rows: median of 20 copies of 64 MiB between pre-touched buffers.");
     return new SuiteResult(rows, notes);
   }
 
-  private static int repetitions(BenchSettings settings, int mib) {
-    int reps = mib >= 256 ? 4 : mib >= 64 ? 8 : 16;
-    return settings.quick() ? Math.max(2, reps / 4) : reps;
-  }
-
-  /** Median seconds of a raw sink and a raw fetch of {@code mib} MiB. */
-  private static double[] rawFloors(RawEchoProcess raw, int mib, int reps) throws Exception {
-    int n = mib * MIB;
-    byte[] body = RawEchoProcess.sinkBody(n);
-    double[] sink = new double[reps];
-    double[] fetch = new double[reps];
-    for (int i = -1; i < reps; i++) {
-      long start = System.nanoTime();
-      raw.sink(body);
-      long middle = System.nanoTime();
-      raw.fetch(n);
-      long end = System.nanoTime();
-      if (i >= 0) {
-        sink[i] = (middle - start) / 1e9;
-        fetch[i] = (end - middle) / 1e9;
+  /** Seconds of each operation in each of {@code rounds} rounds, after one unmeasured round. */
+  private static double[][] inTurns(int rounds, Call... operations) throws Exception {
+    double[][] seconds = new double[operations.length][rounds];
+    for (int round = -1; round < rounds; round++) {
+      for (int i = 0; i < operations.length; i++) {
+        long start = System.nanoTime();
+        operations[i].run();
+        if (round >= 0) {
+          seconds[i][round] = (System.nanoTime() - start) / 1e9;
+        }
       }
     }
-    return new double[] {Measured.of(sink).median(), Measured.of(fetch).median()};
+    return seconds;
+  }
+
+  private static int repetitions(BenchSettings settings, int mib) {
+    int reps = mib >= 256 ? 3 : mib >= 64 ? 8 : 16;
+    return settings.quick() ? Math.max(2, reps / 4) : reps;
   }
 
   private interface Call {
     Object run() throws Exception;
-  }
-
-  /** Seconds of each of {@code reps} calls, after one unmeasured warm-up. */
-  private static double[] time(int reps, Call call) throws Exception {
-    call.run();
-    double[] seconds = new double[reps];
-    for (int i = 0; i < reps; i++) {
-      long start = System.nanoTime();
-      call.run();
-      seconds[i] = (System.nanoTime() - start) / 1e9;
-    }
-    return seconds;
   }
 
   private static Row row(
@@ -183,7 +154,7 @@ public final class SharedMemorySuite implements Suite {
         t);
   }
 
-  private static double javaCopyMegabytesPerSecond(BenchSettings settings) {
+  private static double javaCopyMegabytesPerSecond() {
     byte[] source = new byte[64 * MIB];
     byte[] target = new byte[64 * MIB];
     Arrays.fill(source, (byte) 1);
