@@ -17,11 +17,8 @@ allocated by any thread that encodes (the serve loop, the asyncio loop), freed b
 reads the host's frames, all under one lock.
 """
 
-import bisect
-import mmap
+import _thread
 import os
-import stat
-import threading
 
 __all__ = ["EXT_CODE", "on_map", "on_release", "place", "release", "view", "threshold"]
 
@@ -48,7 +45,7 @@ def _threshold_from_environment():
 # Encoded values of at least this many bytes are placed in the region, when it has room.
 threshold = _threshold_from_environment()
 
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # not threading: a worker that never needs it does not import it
 _segments = {}  # index -> _Segment
 _writable = []  # the segments of role 1, in the order they came
 _send = None  # writes one frame body to the host
@@ -82,6 +79,8 @@ class _Blocks:
         return -1
 
     def release(self, offset):
+        import bisect  # not at start-up: most workers never free a block
+
         length = self.used.pop(offset, None)
         if length is None:
             return False
@@ -167,6 +166,9 @@ def on_map(message):
 
 def _map_file(path, size, role):
     """Maps the host's segment file and removes it; refuses a file that is not this user's own."""
+    import mmap  # imported when the first segment comes, not at start-up
+    import stat
+
     writable = role == _ROLE_WORKER
     flags = (os.O_RDWR if writable else os.O_RDONLY) | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
