@@ -218,10 +218,11 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
    * Whether the worker starts with this JVM's whole environment (the default, {@code true}). With
    * {@code false} it gets only the variables named with {@link #passEnvironment}, those set with
    * {@link #environment(String, String)}, and the ones Synapse sets itself ({@code PYTHONPATH},
-   * {@code SYNAPSE_MAX_FRAME}, {@code PYTHONIOENCODING}, {@code PYTHONUNBUFFERED}, glibc's malloc
-   * settings; see the README's "Security"); on Windows {@code SYSTEMROOT} is passed too, since
-   * Python cannot run without it. Use it to keep secrets of the JVM's environment out of the
-   * worker. The venv and pip steps of a spawn run with the JVM's whole environment either way.
+   * {@code SYNAPSE_MAX_FRAME}, {@code SYNAPSE_SHM_THRESHOLD}, {@code PYTHONIOENCODING}, {@code
+   * PYTHONUNBUFFERED}, glibc's malloc settings; see the README's "Security"); on Windows {@code
+   * SYSTEMROOT} is passed too, since Python cannot run without it. Use it to keep secrets of the
+   * JVM's environment out of the worker. The venv and pip steps of a spawn run with the JVM's whole
+   * environment either way.
    */
   public B inheritEnvironment(boolean inherit) {
     this.workerEnvironment = workerEnvironment.withInherit(inherit);
