@@ -6,7 +6,7 @@ import datetime as _dt
 import struct
 from collections import namedtuple
 
-from . import _arrow, _ndarray
+from . import _arrow, _ndarray, _shm
 
 NAME = "pure"
 
@@ -177,10 +177,12 @@ def _bin_header(size, out):
 
 
 def _pack_binary(obj, size, out):
-    _bin_header(size, out)
     if size >= _REFERENCE_BYTES and type(out) is _PartsOut:
-        out.reference(obj)
+        if not out.share(None, (obj,), size):
+            _bin_header(size, out)
+            out.reference(obj)
     else:
+        _bin_header(size, out)
         out += obj
 
 
@@ -238,7 +240,10 @@ def _ext_header(code, size, out):
 
 
 def _pack_ext(obj, out, depth):
-    _ext_header(obj.code, len(obj.data), out)
+    size = len(obj.data)
+    if size >= _REFERENCE_BYTES and type(out) is _PartsOut and out.share(obj.code, (obj.data,), size):
+        return
+    _ext_header(obj.code, size, out)
     out += obj.data
 
 
@@ -250,7 +255,11 @@ def ndarray_parts(obj):
 
 def _pack_ndarray(obj, out, depth):
     header, data = ndarray_parts(obj)
-    _ext_header(_ndarray.EXT_CODE, len(header) + data.nbytes, out)
+    size = len(header) + data.nbytes
+    if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
+        if out.share(_ndarray.EXT_CODE, (header, data), size):
+            return
+    _ext_header(_ndarray.EXT_CODE, size, out)
     out += header
     if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
         out.reference(data)
@@ -377,6 +386,23 @@ class _PartsOut(bytearray):
     ``parts`` with the bytes before them."""
 
     parts = None
+    shared = None  # (segment, offset) of the blocks placed in shared memory
+
+    def share(self, code, parts, size):
+        """Puts ``parts`` (``size`` bytes, the body of a bin value or of an ext value of ``code``)
+        in shared memory and a reference to them here; False if they stay in the frame."""
+        if size < _shm.threshold:
+            return False
+        placed = _shm.place(parts, size)
+        if placed is None:
+            return False
+        if self.shared is None:
+            self.shared = []
+        self.shared.append(placed)
+        body = pure_encode([code, placed[0], placed[1], size])
+        _ext_header(_shm.EXT_CODE, len(body), self)
+        self += body
+        return True
 
     def reference(self, data):
         """Puts ``data`` (a bytes-like object) next in the output without copying it."""
@@ -389,7 +415,12 @@ class _PartsOut(bytearray):
 
 def pure_encode_body(obj):
     out = _PartsOut()
-    _pure_encode_into(obj, out)
+    try:
+        _pure_encode_into(obj, out)
+    except BaseException:
+        if out.shared:
+            _shm.release(out.shared)  # the frame is not sent: its blocks are free again
+        raise
     parts = out.parts
     if parts is None:
         return out
@@ -445,10 +476,33 @@ def _ext(data, pos, size, code):
         return ndarray_value(data[pos:end]), end  # a memoryview slice: the data is copied once
     if code == _arrow.EXT_CODE:
         return _arrow.table_value(data[pos:end]), end  # copied once, into the table's buffer
+    if code == _shm.EXT_CODE:
+        return shared_value(data[pos:end]), end
     payload = bytes(data[pos:end])
     if code == -1:
         return _timestamp(payload), end
     return ExtType._make((code, payload)), end  # any code: -128..-2 too, unchecked
+
+
+def shared_value(payload):
+    """The value a shared-memory reference (ext 3) stands for, copied out of the host's segment as
+    if it had been in the frame; ValueError for a malformed reference or one outside the region."""
+    reference = pure_decode(payload)
+    if type(reference) is not list or len(reference) != 4:
+        raise ValueError("malformed shared-memory reference")
+    code, index, offset, length = reference
+    data = _shm.view(index, offset, length)
+    if code is None:
+        return bytes(data)
+    if type(code) is not int or code == _shm.EXT_CODE or not -128 <= code <= 127:
+        raise ValueError(f"shared-memory reference to an ext value of code {code!r}")
+    if code == _ndarray.EXT_CODE:
+        return ndarray_value(data)
+    if code == _arrow.EXT_CODE:
+        return _arrow.table_value(data)
+    if code == -1:
+        return _timestamp(bytes(data))
+    return ExtType._make((code, bytes(data)))
 
 
 def ndarray_value(payload):

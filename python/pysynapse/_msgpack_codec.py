@@ -9,7 +9,7 @@ from _functools import partial  # functools itself is not needed at start-up
 
 import msgpack as _msgpack
 
-from . import _arrow, _ndarray
+from . import _arrow, _ndarray, _shm
 from ._fallback import (
     _EXTRA,
     _FRAME_DEPTH,
@@ -25,6 +25,7 @@ from ._fallback import (
     pure_decode,
     pure_encode,
     pure_encode_body,
+    shared_value,
     use_ext_type,
 )
 
@@ -58,7 +59,7 @@ def _msgpack_default(obj):
     numpy = _ndarray.loaded_numpy()
     if numpy is not None:
         if isinstance(obj, numpy.ndarray):
-            if obj.nbytes >= _PURE_ARRAY_BYTES:
+            if obj.nbytes >= _PURE_ARRAY_BYTES or obj.nbytes >= _shm.threshold:
                 raise _LargeArray
             header, data = ndarray_parts(obj)
             return _msgpack.ExtType(_ndarray.EXT_CODE, header + data)  # msgpack wants bytes
@@ -75,6 +76,8 @@ def _msgpack_ext_hook(code, data):
         return ndarray_value(data)
     if code == _arrow.EXT_CODE:
         return _arrow.table_value(data)
+    if code == _shm.EXT_CODE:
+        return shared_value(data)
     return _msgpack.ExtType._make((code, data))  # any code: -128..-2 too, unchecked
 
 
@@ -129,6 +132,8 @@ def _large_last_item(obj):
     kind = type(value)
     if kind is bytes or kind is bytearray:
         return len(value) >= _REFERENCE_BYTES
+    if kind is ExtType:  # the pure encoder may put its body in shared memory
+        return len(value.data) >= _REFERENCE_BYTES
     return kind is memoryview and value.nbytes >= _REFERENCE_BYTES
 
 

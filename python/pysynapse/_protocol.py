@@ -110,6 +110,7 @@ def ready_message(mode, functions):
             "functions": list(functions),
             "pid": os.getpid(),
             **READY_EXTRAS,
+            **({"shm": 1} if mode == "pysynapse" else {}),
         },
     ]
 

@@ -41,7 +41,7 @@ import collections
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
-from . import _codec, _host, _protocol, _stdio
+from . import _codec, _host, _protocol, _shm, _stdio
 from ._answers import Answers, describe, log, preview
 from ._inputs import (
     STREAM_INPUT,
@@ -169,6 +169,7 @@ class _Server:
         self._pings = []
 
     def run(self):
+        _shm.attach(self._writer.write)
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
         watcher = self._watcher
         watcher.install()
@@ -186,6 +187,7 @@ class _Server:
             self._host.close()
             watcher.uninstall()
             self._streams.close_all()
+            _shm.detach()
 
     def _loop(self, waiter=None):
         """Serves until the input ends, or until ``waiter`` (a call to the host) is done."""
@@ -325,6 +327,9 @@ class _Server:
                     return
             if kind == PING and len(message) == 2 and _valid_id(message[1]):
                 self._pings.append(message[1])
+                return
+            if kind == _shm.MAP or kind == _shm.RELEASE:
+                (_shm.on_map if kind == _shm.MAP else _shm.on_release)(message)
                 return
         log().error("ignored a message that is not a valid CALL or CANCEL: %s", preview(message))
 

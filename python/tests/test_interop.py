@@ -72,8 +72,9 @@ def same(a, b):
     return a == b
 
 
-# Ext codes other than 1, the ndarray ext type (its values are generated in test_ndarray.py).
-ext_codes = st.integers(0, 127).filter(lambda code: code != 1)
+# Ext codes other than 1, the ndarray ext type (its values are generated in test_ndarray.py), and
+# 3, the shared-memory reference (test_shm.py).
+ext_codes = st.integers(0, 127).filter(lambda code: code not in (1, 3))
 keys = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.text(max_size=20)
 scalars = (
     st.none()

@@ -35,6 +35,7 @@ def test_ready_frame_describes_the_worker(spawn):
         "codec": _codec.NAME,
         "functions": sorted(info["functions"]),
         "pid": worker.pid,
+        "shm": 1,
     }
     assert {"add", "echo", "asleep", "fail"} <= set(info["functions"])
 

@@ -1,8 +1,10 @@
 package dev.synapse;
 
 import dev.synapse.internal.callback.HostFunctions;
+import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.env.EnvironmentSpec;
 import dev.synapse.internal.launch.WorkerEnvironment;
+import dev.synapse.internal.shm.SharedMemoryConfig;
 import dev.synapse.internal.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +45,7 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
   private Map<String, ExposedFunction<Object, ?>> exposed = new LinkedHashMap<>();
   private Executor exposedExecutor;
   private DebugOptions debug;
+  private SharedMemoryConfig sharedMemory = SharedMemoryConfig.DEFAULT;
 
   WorkerSettings() {}
 
@@ -219,10 +222,11 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
    * Whether the worker starts with this JVM's whole environment (the default, {@code true}). With
    * {@code false} it gets only the variables named with {@link #passEnvironment}, those set with
    * {@link #environment(String, String)}, and the ones Synapse sets itself ({@code PYTHONPATH},
-   * {@code SYNAPSE_MAX_FRAME}, {@code PYTHONIOENCODING}, {@code PYTHONUNBUFFERED}, glibc's malloc
-   * settings; see the README's "Security"); on Windows {@code SYSTEMROOT} is passed too, since
-   * Python cannot run without it. Use it to keep secrets of the JVM's environment out of the
-   * worker. The venv and pip steps of a spawn run with the JVM's whole environment either way.
+   * {@code SYNAPSE_MAX_FRAME}, {@code SYNAPSE_SHM_THRESHOLD}, {@code PYTHONIOENCODING}, {@code
+   * PYTHONUNBUFFERED}, glibc's malloc settings; see the README's "Security"); on Windows {@code
+   * SYSTEMROOT} is passed too, since Python cannot run without it. Use it to keep secrets of the
+   * JVM's environment out of the worker. The venv and pip steps of a spawn run with the JVM's whole
+   * environment either way.
    */
   public B inheritEnvironment(boolean inherit) {
     this.workerEnvironment = workerEnvironment.withInherit(inherit);
@@ -327,6 +331,72 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
     return timeoutsSuspended() && request != null ? request.withTimeout(Duration.ZERO) : request;
   }
 
+  /**
+   * Whether values of at least {@link #sharedMemoryThreshold} bytes ({@code byte[]}, {@code
+   * ByteBuffer}, {@code NDArray}, any extension value; and {@code bytes}, {@code numpy.ndarray} and
+   * extension values from Python) travel through memory shared with the worker instead of its pipe,
+   * both ways; the frame then carries a reference. Callers and handlers see the same types either
+   * way. Default true. Where no shared memory can be made (see {@link #sharedMemoryDirectory}) or a
+   * worker's is full, values go through the pipe. Seed-style modules always use the pipe.
+   */
+  public B sharedMemory(boolean enabled) {
+    this.sharedMemory =
+        new SharedMemoryConfig(
+            enabled, sharedMemory.threshold(), sharedMemory.directory(), sharedMemory.maxBytes());
+    return self();
+  }
+
+  /**
+   * From what size in bytes (a value's encoded bytes) a value goes through shared memory. Default 1
+   * MiB; at least 64 KiB.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is less than 65536
+   */
+  public B sharedMemoryThreshold(int bytes) {
+    if (bytes < SharedValues.MIN_THRESHOLD) {
+      throw new IllegalArgumentException(
+          "sharedMemoryThreshold cannot be less than "
+              + SharedValues.MIN_THRESHOLD
+              + ", was "
+              + bytes);
+    }
+    this.sharedMemory =
+        new SharedMemoryConfig(
+            sharedMemory.enabled(), bytes, sharedMemory.directory(), sharedMemory.maxBytes());
+    return self();
+  }
+
+  /**
+   * Where each worker's shared-memory files are made: a directory on a memory file system (tmpfs)
+   * that only this user can write to, ideally. Default {@code /dev/shm}. The files are created
+   * owner-only with unpredictable names and deleted as soon as the worker has mapped them.
+   */
+  public B sharedMemoryDirectory(Path directory) {
+    Objects.requireNonNull(directory, "sharedMemoryDirectory");
+    this.sharedMemory =
+        new SharedMemoryConfig(
+            sharedMemory.enabled(), sharedMemory.threshold(), directory, sharedMemory.maxBytes());
+    return self();
+  }
+
+  /**
+   * The most shared memory one worker may use, both directions together. The region starts with a
+   * 64 MiB segment for answers (sparse: memory is used as values pass) and grows by segments as
+   * values need room. Default 1 GiB.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is less than 1 MiB
+   */
+  public B sharedMemoryMaxBytes(long bytes) {
+    if (bytes < 1024 * 1024) {
+      throw new IllegalArgumentException(
+          "sharedMemoryMaxBytes cannot be less than 1048576, was " + bytes);
+    }
+    this.sharedMemory =
+        new SharedMemoryConfig(
+            sharedMemory.enabled(), sharedMemory.threshold(), sharedMemory.directory(), bytes);
+    return self();
+  }
+
   /** The configuration of these settings' workers of {@code script}, run on {@code python}. */
   WorkerConfig workerConfig(Path script, String module, String python, RestartPolicy policy) {
     Map<String, String> variables = environment;
@@ -358,7 +428,8 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
         listener,
         callbackExecutor,
         workerEnvironment.resolve(System.getenv(), variables),
-        HostFunctions.of(exposed, exposedExecutor));
+        HostFunctions.of(exposed, exposedExecutor),
+        sharedMemory);
   }
 
   SynapseListener listenerSetting() {
@@ -399,5 +470,6 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
     copy.exposed = new LinkedHashMap<>(exposed);
     copy.exposedExecutor = exposedExecutor;
     copy.debug = debug;
+    copy.sharedMemory = sharedMemory;
   }
 }

@@ -23,6 +23,7 @@ class WorkerEnvironmentTest {
     return Map.of(
         "PYTHONPATH", pythonPath,
         "SYNAPSE_MAX_FRAME", Integer.toString(256 * 1024 * 1024),
+        "SYNAPSE_SHM_THRESHOLD", Integer.toString(1024 * 1024),
         "PYTHONIOENCODING", "utf-8",
         "PYTHONUNBUFFERED", "1",
         "MALLOC_MMAP_THRESHOLD_", "1073741824",

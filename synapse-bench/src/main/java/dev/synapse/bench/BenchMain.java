@@ -16,6 +16,7 @@ import dev.synapse.bench.suite.PayloadSuite;
 import dev.synapse.bench.suite.PoolScalingSuite;
 import dev.synapse.bench.suite.PrepareSuite;
 import dev.synapse.bench.suite.RoundTripSuite;
+import dev.synapse.bench.suite.SharedMemorySuite;
 import dev.synapse.bench.suite.SpawnSuite;
 import dev.synapse.bench.suite.Suite;
 import dev.synapse.bench.suite.TransportSuite;
@@ -41,6 +42,7 @@ public final class BenchMain {
           new ConcurrencySuite(),
           new PayloadSuite(),
           new ArraySuite(),
+          new SharedMemorySuite(),
           new SpawnSuite(),
           new VenvSpawnSuite(),
           new AllocationSuite(),

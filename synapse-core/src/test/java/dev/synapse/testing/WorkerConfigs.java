@@ -3,6 +3,7 @@ package dev.synapse.testing;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SynapseListener;
 import dev.synapse.internal.callback.HostFunctions;
+import dev.synapse.internal.shm.SharedMemoryConfig;
 import dev.synapse.internal.worker.WorkerConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -27,6 +28,7 @@ public final class WorkerConfigs {
         new SynapseListener() {},
         ForkJoinPool.commonPool(),
         Map.of(),
-        HostFunctions.NONE);
+        HostFunctions.NONE,
+        SharedMemoryConfig.DEFAULT);
   }
 }

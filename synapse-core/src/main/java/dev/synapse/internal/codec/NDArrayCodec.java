@@ -89,6 +89,18 @@ public final class NDArrayCodec {
     }
   }
 
+  /**
+   * Writes {@code array} as a reference to its ext body placed in shared memory, if the packing has
+   * a region with room for it; false if nothing was written.
+   */
+  static boolean packShared(MessagePacker packer, NDArray array) throws IOException {
+    ByteBuffer data = rawBytes(array);
+    if (data.remaining() < SharedValues.MIN_THRESHOLD) {
+      return false;
+    }
+    return ValuePacker.packShared(packer, EXT_TYPE, header(array), data.duplicate());
+  }
+
   private static byte[] header(NDArray array) throws IOException {
     try (MessageBufferPacker packer = MessagePack.newDefaultBufferPacker()) {
       int[] shape = array.shape();

@@ -39,6 +39,16 @@ public final class ValueCodec {
   }
 
   /**
+   * Writes {@code value} like {@link #pack(MessagePacker, Object)}, but puts binary values and
+   * extension bodies of at least {@link SharedValues#threshold()} bytes into {@code shared} where
+   * it has room, writing references to them instead.
+   */
+  public static void pack(MessagePacker packer, Object value, SharedValues shared)
+      throws IOException {
+    ValuePacker.pack(packer, value, shared);
+  }
+
+  /**
    * Reads one value from {@code unpacker}, with the Java types documented in the README.
    *
    * @param inputLength the number of bytes the unpacker's input holds in all; no string, binary or
@@ -49,6 +59,15 @@ public final class ValueCodec {
    *     as they are)
    */
   public static Object unpack(MessageUnpacker unpacker, long inputLength) throws IOException {
-    return new ValueUnpacker(unpacker, inputLength).read();
+    return new ValueUnpacker(unpacker, inputLength, null).read();
+  }
+
+  /**
+   * Reads one value like {@link #unpack(MessageUnpacker, long)}, resolving references into {@code
+   * shared} (null: a reference is a {@link ProtocolException}).
+   */
+  public static Object unpack(MessageUnpacker unpacker, long inputLength, SharedValues shared)
+      throws IOException {
+    return new ValueUnpacker(unpacker, inputLength, shared).read();
   }
 }

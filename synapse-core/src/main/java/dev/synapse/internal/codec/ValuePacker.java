@@ -36,7 +36,43 @@ final class ValuePacker {
   /** Binary payloads at least this long are referenced by the packer rather than copied into it. */
   private static final int REFERENCE_THRESHOLD = 8 * 1024;
 
+  /** Where large values go while {@link #pack(MessagePacker, Object, SharedValues)} runs. */
+  private static final ThreadLocal<SharedValues> SHARED = new ThreadLocal<>();
+
+  private static final byte[] NO_HEAD = new byte[0];
+
   private ValuePacker() {}
+
+  static void pack(MessagePacker packer, Object value, SharedValues shared) throws IOException {
+    SHARED.set(shared);
+    try {
+      pack(packer, value);
+    } finally {
+      SHARED.remove();
+    }
+  }
+
+  /**
+   * Writes a reference to {@code head} and {@code data} placed in shared memory, if this packing
+   * has a region, the bytes reach its threshold and it has room; false if nothing was written.
+   */
+  static boolean packShared(MessagePacker packer, int code, byte[] head, ByteBuffer data)
+      throws IOException {
+    if (head.length + data.remaining() < SharedValues.MIN_THRESHOLD) {
+      return false; // the common case, decided without looking up the thread's region
+    }
+    SharedValues shared = SHARED.get();
+    if (shared == null || head.length + data.remaining() < shared.threshold()) {
+      return false;
+    }
+    byte[] reference = shared.place(code, head, data);
+    if (reference == null) {
+      return false;
+    }
+    packer.packExtensionTypeHeader(SharedValues.EXT_TYPE, reference.length);
+    packer.writePayload(reference);
+    return true;
+  }
 
   static void pack(MessagePacker packer, Object value) throws IOException {
     try {
@@ -82,10 +118,15 @@ final class ValuePacker {
       WorkerLimits.checkInstant(instant);
       packer.packTimestamp(instant);
     } else if (value instanceof NDArray array) {
-      NDArrayCodec.pack(packer, array);
+      if (!NDArrayCodec.packShared(packer, array)) {
+        NDArrayCodec.pack(packer, array);
+      }
     } else if (value instanceof CharSequence chars) {
       packString(packer, chars.toString());
     } else if (value instanceof ByteBuffer buffer) {
+      if (packShared(packer, SharedValues.BINARY, NO_HEAD, buffer.duplicate())) {
+        return;
+      }
       ByteBuffer view = buffer.duplicate();
       byte[] bytes = new byte[view.remaining()];
       view.get(bytes);
@@ -96,6 +137,9 @@ final class ValuePacker {
       packArray(packer, value, level);
     } else if (value instanceof ExtensionValue ext) {
       WorkerLimits.checkExtension(ext);
+      if (packShared(packer, ext.type(), NO_HEAD, ByteBuffer.wrap(ext.data()))) {
+        return;
+      }
       packer.packExtensionTypeHeader(ext.type(), ext.data().length);
       packer.writePayload(ext.data());
     } else {
@@ -220,6 +264,9 @@ final class ValuePacker {
   }
 
   private static void packBinary(MessagePacker packer, byte[] bytes) throws IOException {
+    if (packShared(packer, SharedValues.BINARY, NO_HEAD, ByteBuffer.wrap(bytes))) {
+      return;
+    }
     packer.packBinaryHeader(bytes.length);
     if (bytes.length >= REFERENCE_THRESHOLD) {
       packer.addPayload(bytes);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.msgpack.core.ExtensionTypeHeader;
 import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 
 /**
@@ -29,10 +30,12 @@ final class ValueUnpacker {
 
   private final MessageUnpacker unpacker;
   private final long inputLength;
+  private final SharedValues shared;
 
-  ValueUnpacker(MessageUnpacker unpacker, long inputLength) {
+  ValueUnpacker(MessageUnpacker unpacker, long inputLength, SharedValues shared) {
     this.unpacker = unpacker;
     this.inputLength = inputLength;
+    this.shared = shared;
   }
 
   Object read() throws IOException {
@@ -106,7 +109,32 @@ final class ValueUnpacker {
     if (header.getType() == NDArrayCodec.EXT_TYPE) {
       return NDArrayCodec.unpack(unpacker, length);
     }
+    if (header.getType() == SharedValues.EXT_TYPE) {
+      return readShared(unpacker.readPayload(length));
+    }
     return new ExtensionValue(header.getType(), unpacker.readPayload(length));
+  }
+
+  /** The value a reference into shared memory stands for, as if its bytes had been in line. */
+  private Object readShared(byte[] reference) throws IOException {
+    if (shared == null) {
+      throw new ProtocolException(
+          "The worker sent a shared-memory reference, but it has no shared memory");
+    }
+    SharedValues.Referenced value = shared.read(reference);
+    byte[] bytes = value.bytes();
+    int code = value.code();
+    if (code == SharedValues.BINARY) {
+      return bytes;
+    }
+    if (code == NDArrayCodec.EXT_TYPE) {
+      return NDArrayCodec.unpack(MessagePack.newDefaultUnpacker(bytes), bytes.length);
+    }
+    if (code < 0 || code == SharedValues.EXT_TYPE) {
+      throw new ProtocolException(
+          "The worker sent a shared-memory reference to an extension value of code " + code);
+    }
+    return new ExtensionValue((byte) code, bytes);
   }
 
   private int presize(int elements) {

@@ -91,6 +91,9 @@ final class WorkerLimits {
           "an ExtensionValue of code "
               + type
               + ", which MessagePack reserves (codes 0 to 127 are free; -1 is the timestamp)");
+    } else if (type == SharedValues.EXT_TYPE) {
+      throw Unencodable.because(
+          "an ExtensionValue of code 3, which is reserved for shared-memory references");
     } else if (type == NDArrayCodec.EXT_TYPE) {
       try {
         NDArrayCodec.validate(ext.data());

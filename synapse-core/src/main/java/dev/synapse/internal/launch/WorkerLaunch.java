@@ -55,6 +55,19 @@ public final class WorkerLaunch {
    */
   public static Process start(
       String python, Path script, int maxFrameBytes, Map<String, String> environment) {
+    return start(python, script, maxFrameBytes, environment, 0);
+  }
+
+  /**
+   * Starts a worker like {@link #start(String, Path, int, Map)}, telling it in {@code
+   * SYNAPSE_SHM_THRESHOLD} from what size its answers' values go through shared memory (0: never).
+   */
+  public static Process start(
+      String python,
+      Path script,
+      int maxFrameBytes,
+      Map<String, String> environment,
+      int sharedThreshold) {
     List<String> command =
         new ArrayList<>(List.of(python, "-X", "faulthandler", "-c", LAUNCH_CODE));
     command.add(script.toString());
@@ -69,6 +82,11 @@ public final class WorkerLaunch {
         "PYTHONPATH",
         inherited == null || inherited.isEmpty() ? home : home + File.pathSeparator + inherited);
     env.put("SYNAPSE_MAX_FRAME", Integer.toString(maxFrameBytes));
+    if (sharedThreshold > 0) {
+      env.put("SYNAPSE_SHM_THRESHOLD", Integer.toString(sharedThreshold));
+    } else {
+      env.remove("SYNAPSE_SHM_THRESHOLD");
+    }
     env.put("PYTHONIOENCODING", "utf-8");
     env.put("PYTHONUNBUFFERED", "1");
     try {

@@ -70,7 +70,8 @@ public final class WorkerPool implements Engine {
         c.listener(),
         c.callbackExecutor(),
         c.environment(),
-        c.hostFunctions());
+        c.hostFunctions(),
+        c.sharedMemory());
   }
 
   /**

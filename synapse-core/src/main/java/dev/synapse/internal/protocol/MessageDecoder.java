@@ -4,6 +4,7 @@ import dev.synapse.EncodingException;
 import dev.synapse.ProtocolException;
 import dev.synapse.PythonException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.codec.ValueCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,17 @@ public final class MessageDecoder {
 
   private final ArrayBufferInput input = new ArrayBufferInput(NOTHING);
   private final MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(input);
+  private final SharedValues shared;
+
+  /** A decoder for frames without shared-memory references. */
+  public MessageDecoder() {
+    this(null);
+  }
+
+  /** A decoder that resolves shared-memory references through {@code shared} (may be null). */
+  public MessageDecoder(SharedValues shared) {
+    this.shared = shared;
+  }
 
   /** Decodes a bare value, the body of a seed-style answer or of the READY frame. */
   public Object bare(InboundFrame frame) {
@@ -59,12 +71,14 @@ public final class MessageDecoder {
       if (type == Messages.PONG && size == 2) {
         return new Messages.Answer(type, id, null, null);
       }
-      int expected = type == Messages.STREAM_OR_END ? 2 : 3;
-      if (size != expected || type < Messages.CALL_OR_RESULT || type > Messages.INPUT_OR_CREDIT) {
+      boolean region = type == Messages.MAPPED || type == Messages.GROW;
+      int expected = type == Messages.STREAM_OR_END || region ? 2 : 3;
+      if (size != expected
+          || !region && (type < Messages.CALL_OR_RESULT || type > Messages.INPUT_OR_CREDIT)) {
         throw new ProtocolException(
             "Unexpected message [" + type + ", ...] of " + size + " elements from the worker");
       }
-      if (type == Messages.STREAM_OR_END) {
+      if (type == Messages.STREAM_OR_END || region) {
         return new Messages.Answer(type, id, null, null);
       }
       if (type == Messages.INPUT_OR_CREDIT) {
@@ -127,7 +141,7 @@ public final class MessageDecoder {
   private Object value(InboundFrame frame) throws IOException {
     byte[] binary = frame.trailingBinary();
     if (binary == null) {
-      return ValueCodec.unpack(unpacker, frame.head().length);
+      return ValueCodec.unpack(unpacker, frame.head().length, shared);
     }
     if (unpacker.unpackBinaryHeader() != binary.length || unpacker.hasNext()) {
       throw new ProtocolException("A split frame from the worker does not end in its binary value");

@@ -3,6 +3,7 @@ package dev.synapse.internal.protocol;
 import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.codec.ValueCodec;
 import java.io.IOException;
 import java.util.List;
@@ -60,10 +61,25 @@ public final class Messages {
   /** PING, host to worker: is the worker's serve loop turning? */
   public static final int PING = 10;
 
+  /** MAPPED, worker to host: {@code [9, segment]} (see "Shared memory" in docs/protocol.md). */
+  public static final int MAPPED = 9;
+
+  /** GROW, worker to host: {@code [10, bytes]}. */
+  public static final int GROW = 10;
+
   private Messages() {}
 
   /** Encodes {@code [1, id, function, input]}. */
   public static OutboundFrame call(long id, String function, Object input, int maxFrameBytes) {
+    return call(id, function, input, maxFrameBytes, null);
+  }
+
+  /**
+   * Encodes {@code [1, id, function, input]}, with large values of the input placed in {@code
+   * shared} (null: none).
+   */
+  public static OutboundFrame call(
+      long id, String function, Object input, int maxFrameBytes, SharedValues shared) {
     return OutboundFrame.encode(
         packer -> {
           packer.packArrayHeader(4).packInt(CALL_OR_RESULT).packLong(id);
@@ -72,7 +88,7 @@ public final class Messages {
           } else {
             packer.packString(function);
           }
-          ValueCodec.pack(packer, input);
+          ValueCodec.pack(packer, input, shared);
         },
         maxFrameBytes);
   }
@@ -80,6 +96,12 @@ public final class Messages {
   /** Encodes {@code [4, id, function, input, credit]}: a call whose answer is a stream of items. */
   public static OutboundFrame stream(
       long id, String function, Object input, long credit, int maxFrameBytes) {
+    return stream(id, function, input, credit, maxFrameBytes, null);
+  }
+
+  /** Encodes a STREAM message, with large values of the input placed in {@code shared}. */
+  public static OutboundFrame stream(
+      long id, String function, Object input, long credit, int maxFrameBytes, SharedValues shared) {
     return OutboundFrame.encode(
         packer -> {
           packer.packArrayHeader(5).packInt(STREAM_OR_END).packLong(id);
@@ -88,7 +110,7 @@ public final class Messages {
           } else {
             packer.packString(function);
           }
-          ValueCodec.pack(packer, input);
+          ValueCodec.pack(packer, input, shared);
           packer.packLong(credit);
         },
         maxFrameBytes);
@@ -243,6 +265,19 @@ public final class Messages {
     }
     throw new ProtocolException(
         "The worker's first frame is not the READY message: is the module started through pysynapse's bootstrap?");
+  }
+
+  /**
+   * Whether the READY frame says the worker speaks the shared-memory messages (its {@code shm} key
+   * is 1 or more).
+   */
+  public static boolean supportsSharedMemory(InboundFrame ready) {
+    Object message = new MessageDecoder().bare(ready);
+    return message instanceof List<?> list
+        && list.size() == 2
+        && list.get(1) instanceof Map<?, ?> info
+        && info.get("shm") instanceof Long version
+        && version >= 1;
   }
 
   private static WorkerInfo workerInfo(Map<?, ?> info) {

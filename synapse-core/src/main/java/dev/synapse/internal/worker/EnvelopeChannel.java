@@ -4,10 +4,14 @@ import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.internal.callback.HostCalls;
 import dev.synapse.internal.callback.HostFunctions;
+import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.MessageDecoder;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
+import dev.synapse.internal.shm.BadReference;
+import dev.synapse.internal.shm.SharedRegion;
+import dev.synapse.internal.supervision.SharedThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -54,17 +58,26 @@ final class EnvelopeChannel implements Channel {
   private final ConcurrentHashMap<Long, PendingCall> inFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, Cancelling> cancelling = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
-  private final MessageDecoder decoder = new MessageDecoder();
+  private final MessageDecoder decoder;
   private final Outbox outbox;
   private final int maxFrameBytes;
   private final Replacer replacer;
   private final InputFeeds feeds;
   private final HostCalls hostCalls;
   private final Pings pings;
+  private final SharedRegion region;
   private volatile boolean closed;
 
+  /**
+   * A channel whose large values go through {@code region} (null: none); a call's blocks there are
+   * freed when its final frame arrives, see {@link SharedRegion}.
+   */
   EnvelopeChannel(
-      Outbox outbox, int maxFrameBytes, Replacer replacer, HostFunctions hostFunctions) {
+      Outbox outbox,
+      int maxFrameBytes,
+      Replacer replacer,
+      HostFunctions hostFunctions,
+      SharedRegion region) {
     this.outbox = outbox;
     this.pings = new Pings(outbox);
     this.maxFrameBytes = maxFrameBytes;
@@ -72,6 +85,8 @@ final class EnvelopeChannel implements Channel {
     this.feeds = new InputFeeds(outbox, maxFrameBytes);
     this.hostCalls =
         new HostCalls(hostFunctions, outbox::send, maxFrameBytes, inFlight::containsKey);
+    this.region = region;
+    this.decoder = new MessageDecoder(region == null ? null : region.answers());
   }
 
   @Override
@@ -87,6 +102,7 @@ final class EnvelopeChannel implements Channel {
     try {
       frame = inputs == null ? frameOf(call, stream) : InputFeeds.frameOf(call, stream);
     } catch (Throwable e) {
+      callEnded(id);
       call.fail(EncodeFailures.of(e));
       return true;
     }
@@ -97,6 +113,7 @@ final class EnvelopeChannel implements Channel {
     call.frame(frame);
     inFlight.put(id, call);
     if (closed && inFlight.remove(id) != null) {
+      callEnded(id);
       return false;
     }
     if (inputs != null) {
@@ -107,10 +124,16 @@ final class EnvelopeChannel implements Channel {
   }
 
   private OutboundFrame frameOf(PendingCall call, StreamCall stream) {
+    SharedValues shared = region == null ? null : region.forCall(call.id());
     return stream == null
-        ? Messages.call(call.id(), call.function(), call.input(), maxFrameBytes)
+        ? Messages.call(call.id(), call.function(), call.input(), maxFrameBytes, shared)
         : Messages.stream(
-            call.id(), call.function(), call.input(), StreamCall.INITIAL_CREDIT, maxFrameBytes);
+            call.id(),
+            call.function(),
+            call.input(),
+            StreamCall.INITIAL_CREDIT,
+            maxFrameBytes,
+            shared);
   }
 
   @Override
@@ -118,11 +141,27 @@ final class EnvelopeChannel implements Channel {
     Messages.Answer answer;
     try {
       answer = decoder.answer(frame);
+    } catch (BadReference e) {
+      throw e; // the worker misbehaves: it is replaced
     } catch (ProtocolException e) {
       throw new UnreadableAnswer(e);
     }
     long id = answer.id();
     int type = answer.type();
+    if (region != null) {
+      region.releaseRead();
+      if (type == Messages.MAPPED || type == Messages.GROW) {
+        region.onWorkerMessage(type, id);
+        return;
+      }
+      if (type == Messages.CALL_OR_RESULT
+          || type == Messages.CANCEL_OR_ERROR
+          || type == Messages.STREAM_OR_END) {
+        region.callEnded(id); // the worker is done with the call's input
+      }
+    } else if (type == Messages.MAPPED || type == Messages.GROW) {
+      throw new ProtocolException("The worker sent a shared-memory message but has no region");
+    }
     if (type == Messages.INPUT_OR_CREDIT) {
       feeds.grant(id, (Long) answer.value(), inFlight.get(id));
       return;
@@ -198,6 +237,12 @@ final class EnvelopeChannel implements Channel {
   private void grant(StreamCall stream, long count) {
     if (inFlight.get(stream.id()) == stream) {
       outbox.send(Messages.credit(stream.id(), count));
+    }
+  }
+
+  private void callEnded(long id) {
+    if (region != null) {
+      region.callEnded(id);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.synapse.internal.worker;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SynapseListener;
 import dev.synapse.internal.callback.HostFunctions;
+import dev.synapse.internal.shm.SharedMemoryConfig;
 import dev.synapse.internal.supervision.Listeners;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.function.Consumer;
  * @param callbackExecutor runs listener lifecycle methods and completes asynchronous calls
  * @param environment the worker's environment, before the variables Synapse adds at launch
  * @param hostFunctions the Java functions the worker may call, and their executor
+ * @param sharedMemory how the worker's shared-memory region for large values is set up
  */
 public record WorkerConfig(
     Path script,
@@ -41,7 +43,8 @@ public record WorkerConfig(
     SynapseListener listener,
     Executor callbackExecutor,
     Map<String, String> environment,
-    HostFunctions hostFunctions) {
+    HostFunctions hostFunctions,
+    SharedMemoryConfig sharedMemory) {
   /**
    * Runs a lifecycle event of the listener on the callback executor; a failing listener is logged.
    */

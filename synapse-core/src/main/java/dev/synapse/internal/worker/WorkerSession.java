@@ -13,6 +13,7 @@ import dev.synapse.internal.protocol.FrameReader;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.supervision.Listeners;
+import dev.synapse.internal.shm.SharedRegion;
 import dev.synapse.internal.supervision.SharedThreads;
 import java.io.IOException;
 import java.util.List;
@@ -53,6 +54,7 @@ final class WorkerSession {
   private final Thread reader;
   private final CompletableFuture<WorkerInfo> ready = new CompletableFuture<>();
   private volatile Channel channel;
+  private volatile SharedRegion region;
   private volatile boolean disposing;
   private volatile String replacement;
   private volatile List<ProcessHandle> family = List.of();
@@ -63,7 +65,11 @@ final class WorkerSession {
     this.endListener = endListener;
     this.process =
         WorkerLaunch.start(
-            config.python(), config.script(), config.maxFrameBytes(), config.environment());
+            config.python(),
+            config.script(),
+            config.maxFrameBytes(),
+            config.environment(),
+            config.sharedMemory().enabled() ? config.sharedMemory().threshold() : 0);
     String suffix = config.module() + "-" + process.pid();
     this.stderr =
         new StderrPump(
@@ -188,11 +194,20 @@ final class WorkerSession {
       if (first != null) {
         WorkerInfo info = Messages.decodeReady(first);
         frames.splitAnswers(!info.seedProtocol());
+        if (!info.seedProtocol()
+            && config.sharedMemory().enabled()
+            && Messages.supportsSharedMemory(first)) {
+          region = SharedRegion.open(config.sharedMemory(), outbox::send, suffix());
+        }
         channel =
             info.seedProtocol()
                 ? new SeedChannel(outbox, config.maxFrameBytes(), this::replace)
                 : new EnvelopeChannel(
-                    outbox, config.maxFrameBytes(), this::replace, config.hostFunctions());
+                    outbox,
+                    config.maxFrameBytes(),
+                    this::replace,
+                    config.hostFunctions(),
+                    region);
         ready.complete(info);
         for (InboundFrame frame = frames.read(); frame != null; frame = frames.read()) {
           channel.onFrame(frame);
@@ -233,6 +248,7 @@ final class WorkerSession {
       garbage = fault;
     }
     int exitCode = reap();
+    closeRegion();
     outbox.close();
     stderr.awaitEnd(STDERR_DRAIN_MILLIS);
     String tail = stderr.tail();
@@ -262,12 +278,25 @@ final class WorkerSession {
     }
   }
 
+  /** The worker has ended: its shared memory goes, files and all. */
+  private void closeRegion() {
+    SharedRegion current = region;
+    if (current != null) {
+      current.close();
+    }
+  }
+
+  private String suffix() {
+    return config.module() + "-" + process.pid();
+  }
+
   /** The last resort when {@link #finish} itself failed (e.g. out of memory again). */
   private void endAfterFailedFinish(ProtocolException fault, Throwable second) {
     ProtocolException cause =
         new ProtocolException(
             "Ending the worker failed: " + second, fault == null ? second : fault);
     ProcessTree.kill(process, family);
+    closeRegion();
     if (!ready.isDone()) {
       ready.completeExceptionally(new SpawnException(cause.getMessage(), cause));
       return;

@@ -1,0 +1,265 @@
+"""The worker's side of its shared-memory region (docs/protocol.md, "Shared memory").
+
+::
+
+    MAP [11, segment, path, size, role] ──► on_map(): open the host's file (a regular file of this
+        user, private to it), mmap it (read-only for role 0), unlink it, answer MAPPED [9, segment]
+    decode: ext 3 [code, segment, offset, length] ──► view(): a bounds-checked memoryview of a host
+        segment, which the codec copies out at once
+    encode_body: a large bin, ndarray or ext body ──► place(): a block of a worker segment (role 1),
+        copied in ──► the codec writes ext 3 instead of the value
+    RELEASE [12, [segment, offset, ...]] ──► on_release(): the host has copied them: blocks free
+    no room ──► GROW [10, bytes], once until the next MAP; the value goes in the frame meanwhile
+
+The host writes segments of role 0 and never reuses a block before the call it belongs to has ended,
+so what the codec reads from them during a call stays put. Blocks of role 1 are this worker's:
+allocated by any thread that encodes (the serve loop, the asyncio loop), freed by the thread that
+reads the host's frames, all under one lock.
+"""
+
+import _thread
+import os
+
+__all__ = ["EXT_CODE", "on_map", "on_release", "place", "release", "view", "threshold"]
+
+EXT_CODE = 3
+MAPPED = 9
+GROW = 10
+MAP = 11
+RELEASE = 12
+
+_ROLE_HOST = 0
+_ROLE_WORKER = 1
+_ALIGNMENT = 64
+_OFF = 1 << 62
+
+
+def _threshold_from_environment():
+    try:
+        value = int(os.environ.get("SYNAPSE_SHM_THRESHOLD", "0"))
+    except ValueError:
+        value = 0
+    return value if value > 0 else _OFF
+
+
+# Encoded values of at least this many bytes are placed in the region, when it has room.
+threshold = _threshold_from_environment()
+
+_lock = _thread.allocate_lock()  # not threading: a worker that never needs it does not import it
+_segments = {}  # index -> _Segment
+_writable = []  # the segments of role 1, in the order they came
+_send = None  # writes one frame body to the host
+_grow_asked = False
+_full_said = False
+
+
+class _Blocks:
+    """First fit over the free ranges of one segment, sorted by offset and merged when freed."""
+
+    __slots__ = ("starts", "sizes", "used")
+
+    def __init__(self, size):
+        self.starts = [0]
+        self.sizes = [size]
+        self.used = {}
+
+    def allocate(self, length):
+        needed = (max(length, 1) + _ALIGNMENT - 1) & -_ALIGNMENT
+        starts, sizes = self.starts, self.sizes
+        for i, size in enumerate(sizes):
+            if size >= needed:
+                offset = starts[i]
+                if size == needed:
+                    del starts[i], sizes[i]
+                else:
+                    starts[i] = offset + needed
+                    sizes[i] = size - needed
+                self.used[offset] = needed
+                return offset
+        return -1
+
+    def release(self, offset):
+        import bisect  # not at start-up: most workers never free a block
+
+        length = self.used.pop(offset, None)
+        if length is None:
+            return False
+        starts, sizes = self.starts, self.sizes
+        i = bisect.bisect_left(starts, offset)
+        end = offset + length
+        if i < len(starts) and starts[i] == end:  # joins the range after it
+            length += sizes[i]
+            del starts[i], sizes[i]
+        if i > 0 and starts[i - 1] + sizes[i - 1] == offset:  # and the one before
+            sizes[i - 1] += length
+        else:
+            starts.insert(i, offset)
+            sizes.insert(i, length)
+        return True
+
+
+class _Segment:
+    __slots__ = ("index", "size", "role", "map", "view", "blocks")
+
+    def __init__(self, index, size, role, mapped):
+        self.index = index
+        self.size = size
+        self.role = role
+        self.map = mapped
+        self.view = memoryview(mapped)
+        self.blocks = _Blocks(size) if role == _ROLE_WORKER else None
+
+
+def attach(send):
+    """Lets this module send frames to the host: ``send(body)`` writes one now."""
+    global _send
+    _send = send
+
+
+def detach():
+    """Forgets the region (serve() has returned); views handed out keep their mappings alive."""
+    global _send, _grow_asked, _full_said
+    with _lock:
+        _segments.clear()
+        _writable.clear()
+        _send = None
+        _grow_asked = _full_said = False
+
+
+def _tell_host(message):
+    send = _send
+    if send is not None:
+        from ._fallback import pure_encode  # the codec imports this module
+
+        send(bytes(pure_encode(message)))
+
+
+def on_map(message):
+    """Handles MAP ``[11, segment, path, size, role]``; logs and ignores an invalid one."""
+    global _grow_asked
+    valid = (
+        len(message) == 5
+        and type(message[1]) is int
+        and message[1] >= 0
+        and type(message[2]) is str
+        and type(message[3]) is int
+        and message[3] > 0
+        and message[4] in (_ROLE_HOST, _ROLE_WORKER)
+    )
+    if not valid:
+        _log().error("ignored an invalid MAP message: %r", message[:5])
+        return
+    index, path, size, role = message[1:]
+    try:
+        mapped = _map_file(path, size, role)
+    except (OSError, ValueError) as exc:
+        _log().error("cannot map the shared-memory segment %d (%s): %s", index, path, exc)
+        return
+    segment = _Segment(index, size, role, mapped)
+    with _lock:
+        _segments[index] = segment
+        if role == _ROLE_WORKER:
+            _writable.append(segment)
+            _grow_asked = False
+    _tell_host([MAPPED, index])
+
+
+def _map_file(path, size, role):
+    """Maps the host's segment file and removes it; refuses a file that is not this user's own."""
+    import mmap  # imported when the first segment comes, not at start-up
+    import stat
+
+    writable = role == _ROLE_WORKER
+    flags = (os.O_RDWR if writable else os.O_RDONLY) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise ValueError("not a file private to this user")
+        if info.st_size != size:
+            raise ValueError(f"{info.st_size} bytes, not {size}")
+        access = mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ
+        mapped = mmap.mmap(fd, size, access=access)
+    finally:
+        os.close(fd)
+    try:
+        os.unlink(path)  # both sides hold it now: nothing is left behind, however they end
+    except OSError:
+        pass
+    return mapped
+
+
+def on_release(message):
+    """Handles RELEASE ``[12, [segment, offset, ...]]``: frees those blocks of this worker."""
+    pairs = message[1] if len(message) == 2 and type(message[1]) is list else None
+    if pairs is None or len(pairs) % 2:
+        _log().error("ignored an invalid RELEASE message")
+        return
+    release([(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)])
+
+
+def release(placed):
+    """Frees blocks given as ``(segment, offset)`` pairs; unknown ones are ignored."""
+    with _lock:
+        for index, offset in placed:
+            segment = _segments.get(index)
+            if segment is not None and segment.blocks is not None:
+                segment.blocks.release(offset)
+
+
+def place(parts, size):
+    """Copies the bytes-like ``parts`` (``size`` bytes in all) into a block of this worker's
+    region; returns ``(segment, offset)``, or None if there is no room (the value then goes in the
+    frame, and the host is asked for more room)."""
+    global _grow_asked, _full_said
+    with _lock:
+        for segment in _writable:
+            offset = segment.blocks.allocate(size)
+            if offset >= 0:
+                break
+        else:
+            if not _writable:
+                return None
+            ask, _grow_asked = not _grow_asked, True
+            say, _full_said = not _full_said, True
+            segment = None
+    if segment is None:
+        if say:
+            _log().info("the shared memory is full: large values go through the pipe")
+        if ask:
+            _tell_host([GROW, size])
+        return None
+    position = offset
+    target = segment.view
+    for part in parts:
+        data = memoryview(part)
+        if data.format != "B" or data.ndim != 1:
+            data = data.cast("B")
+        end = position + data.nbytes
+        target[position:end] = data
+        position = end
+    return segment.index, offset
+
+
+def view(index, offset, length):
+    """The bytes a reference of the host names, as a read-only memoryview of its segment; ValueError
+    for a reference outside the host's segments."""
+    segment = _segments.get(index) if type(index) is int else None
+    if segment is None or segment.role != _ROLE_HOST:
+        raise ValueError(f"shared-memory reference to segment {index!r}, which the host does not write")
+    if type(offset) is not int or type(length) is not int or offset < 0 or length < 0:
+        raise ValueError("malformed shared-memory reference")
+    if offset + length > segment.size:
+        raise ValueError(
+            f"shared-memory reference to {length} bytes at {offset} of segment {index}, "
+            f"which has {segment.size}"
+        )
+    return segment.view[offset : offset + length]
+
+
+def _log():
+    from ._answers import log
+
+    return log()

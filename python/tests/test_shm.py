@@ -1,0 +1,155 @@
+"""Shared memory from the worker's side: the block allocator, and a real worker given segments by
+this test acting as the host (MAP, references both ways, RELEASE, GROW, refusals).
+
+Runs with the interpreter's codec (msgpack where it is installed, the pure codec elsewhere); the
+test suite runs under both.
+"""
+
+import mmap
+import os
+import tempfile
+
+import pytest
+
+from pysynapse import ExtType, _codec, _shm
+
+THRESHOLD = 64 * 1024
+HOST_SEGMENT = 0
+WORKER_SEGMENT = 1
+SIZE = 4 * 1024 * 1024
+
+
+def test_blocks_are_aligned_reused_and_merged():
+    blocks = _shm._Blocks(1024)
+    a = blocks.allocate(1)
+    b = blocks.allocate(100)
+    c = blocks.allocate(64)
+    assert (a, b, c) == (0, 64, 192)
+    assert blocks.allocate(1024) == -1
+    assert blocks.release(b)
+    assert not blocks.release(b)  # freed once only
+    assert blocks.allocate(128) == 64  # the hole is reused
+    assert blocks.release(64) and blocks.release(a) and blocks.release(c)
+    assert blocks.allocate(1024) == 0  # everything merged back into one range
+
+
+def _segment_file(directory, size, mode=0o600):
+    fd, path = tempfile.mkstemp(dir=directory, prefix="synapse-")
+    os.ftruncate(fd, size)
+    os.fchmod(fd, mode)
+    os.close(fd)
+    return path
+
+
+class Host:
+    """This test as the host: it owns a segment the worker reads and maps the one it writes."""
+
+    def __init__(self, worker, directory):
+        self.worker = worker
+        host_path = _segment_file(directory, SIZE)
+        with open(host_path, "r+b") as file:
+            self.host_map = mmap.mmap(file.fileno(), SIZE)
+        worker_path = _segment_file(directory, SIZE)
+        with open(worker_path, "r+b") as file:
+            self.worker_map = mmap.mmap(file.fileno(), SIZE)
+        worker.send([_shm.MAP, HOST_SEGMENT, host_path, SIZE, 0])
+        assert worker.recv() == [_shm.MAPPED, HOST_SEGMENT]
+        worker.send([_shm.MAP, WORKER_SEGMENT, worker_path, SIZE, 1])
+        assert worker.recv() == [_shm.MAPPED, WORKER_SEGMENT]
+        assert os.listdir(directory) == []  # the worker unlinked both files at once
+        # Decoding here reads the worker's segment as the worker reads the host's.
+        _shm._segments[WORKER_SEGMENT] = _shm._Segment(WORKER_SEGMENT, SIZE, 0, self.worker_map)
+
+    def reference(self, data, offset=0, code=None):
+        self.host_map[offset : offset + len(data)] = data
+        return ExtType(_shm.EXT_CODE, bytes(_codec.encode([code, HOST_SEGMENT, offset, len(data)])))
+
+    def answer_body(self):
+        return self.worker.recv_body()
+
+
+@pytest.fixture
+def host(spawn, tmp_path):
+    worker = spawn("echo.py", env=_env())
+    worker.ready()
+    try:
+        yield Host(worker, str(tmp_path))
+    finally:
+        _shm.detach()
+
+
+def _env():
+    from conftest import worker_env
+
+    return worker_env(SYNAPSE_SHM_THRESHOLD=THRESHOLD)
+
+
+
+
+def test_a_large_input_is_read_from_the_region_and_the_answer_written_to_it(host):
+    data = os.urandom(THRESHOLD + 1)
+    host.worker.call(7, None, host.reference(data))
+    body = host.answer_body()
+    assert len(body) < 64  # a reference, not the bytes
+    assert _codec.decode(body) == [1, 7, data]
+
+
+def test_released_blocks_are_used_again(host):
+    data = os.urandom(THRESHOLD * 2)
+    offsets = set()
+    for call_id in range(1, 6):
+        host.worker.call(call_id, None, host.reference(data))
+        body = host.answer_body()
+        offsets.add(body[-5:])  # the reference's offset and length, at its end
+        # [12, [segment, offset]]: the offset is the first block's, 0, once released
+        host.worker.send([_shm.RELEASE, [WORKER_SEGMENT, 0]])
+    assert len(offsets) == 1
+
+
+def test_a_full_region_asks_to_grow_once_and_answers_through_the_frame(host):
+    data = os.urandom(3 * 1024 * 1024)
+    host.worker.call(1, None, host.reference(data))
+    assert _codec.decode(host.answer_body()) == [1, 1, data]  # in the region
+    host.worker.call(2, None, host.reference(data))  # the first block is not released
+    assert host.worker.recv() == [_shm.GROW, len(data)]
+    assert host.worker.recv() == [1, 2, data]  # in the frame
+    host.worker.call(3, None, host.reference(data))
+    assert host.worker.recv() == [1, 3, data]  # no second GROW before a MAP
+
+
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        [None, HOST_SEGMENT, SIZE - 4, 8],
+        [None, HOST_SEGMENT, 0, SIZE + 1],
+        [None, WORKER_SEGMENT, 0, 8],  # the worker's own segment is not the host's to name
+        [None, 9, 0, 8],
+        [None, HOST_SEGMENT, -1, 8],
+        [3, HOST_SEGMENT, 0, 8],
+        ["x", HOST_SEGMENT, 0, 8],
+        [None, HOST_SEGMENT, 0],
+        "text",
+    ],
+)
+def test_a_reference_outside_the_host_segments_is_a_decode_error(host, reference):
+    body = bytes(_codec.encode(reference))
+    host.worker.call(5, None, ExtType(_shm.EXT_CODE, body))
+    message = host.worker.recv()
+    assert message[:2] == [2, 5], message
+    assert message[2]["kind"] == "decode"
+
+
+def test_a_map_of_a_file_others_can_read_is_refused(spawn, tmp_path):
+    worker = spawn("echo.py", env=_env())
+    worker.ready()
+    path = _segment_file(str(tmp_path), SIZE, mode=0o644)
+    worker.send([_shm.MAP, 0, path, SIZE, 0])
+    worker.wait_for_stderr("not a file private to this user")
+    link = os.path.join(str(tmp_path), "link")
+    os.symlink(_segment_file(str(tmp_path), SIZE), link)
+    worker.send([_shm.MAP, 1, link, SIZE, 0])
+    worker.wait_for_stderr("cannot map the shared-memory segment 1")
+    worker.call(1, None, "still serving")
+    assert worker.recv() == [1, 1, "still serving"]

@@ -1,0 +1,65 @@
+"""Large values for the shared-memory suite of synapse-bench: ``size`` and ``nbytes`` take a value
+and answer its length (Java to Python), ``blob`` and ``array`` answer one made once per size (Python
+to Java), ``double`` answers a new array twice the one it got (both ways), and ``copy_seconds`` times
+numpy's ``copyto`` between two pre-touched arrays, this machine's memory-copy floor."""
+
+import time
+
+import numpy
+
+import pysynapse
+
+_blobs = {}
+_arrays = {}
+
+
+def size(data):
+    return len(data)
+
+
+def nbytes(array):
+    return array.nbytes
+
+
+def blob(n):
+    data = _blobs.get(n)
+    if data is None:
+        data = _blobs[n] = bytes(range(256)) * (n // 256) + bytes(n % 256)
+    return data
+
+
+def array(n):
+    made = _arrays.get(n)
+    if made is None:
+        made = _arrays[n] = numpy.arange(n, dtype=numpy.float64)
+    return made
+
+
+def double(values):
+    return values * 2
+
+
+def copy_seconds(spec):
+    """The median time of ``repetitions`` copies of ``n`` bytes between pre-touched arrays."""
+    source = numpy.ones(spec["n"], dtype=numpy.uint8)
+    target = numpy.zeros_like(source)
+    numpy.copyto(target, source)
+    times = []
+    for _ in range(spec["repetitions"]):
+        started = time.perf_counter()
+        numpy.copyto(target, source)
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+if __name__ == "__main__":
+    pysynapse.serve(
+        {
+            "size": size,
+            "nbytes": nbytes,
+            "blob": blob,
+            "array": array,
+            "double": double,
+            "copy_seconds": copy_seconds,
+        }
+    )

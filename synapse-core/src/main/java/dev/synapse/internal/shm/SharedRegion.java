@@ -1,0 +1,356 @@
+package dev.synapse.internal.shm;
+
+import dev.synapse.internal.codec.SharedValues;
+import dev.synapse.internal.protocol.OutboundFrame;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared memory of one worker: segments the host writes (the inputs of calls) and segments the
+ * worker writes (answers), each a file under a tmpfs that both processes map. See "Shared memory"
+ * in {@code docs/protocol.md}.
+ *
+ * <pre>
+ *  caller thread: place() ─ lock: allocate (grow: new segment, MAP frame) ─ copy in ─► reference
+ *  reader thread: read()  ─ bounds check ─ copy out ─► RELEASE frame after the frame's decoding
+ *  call ends (final frame, or acknowledged cancel): its blocks are freed, exactly once
+ * </pre>
+ *
+ * <p>Why the blocks of a call live until its final frame: the worker copies a call's input out of
+ * the region while it decodes the CALL frame, which is before it sends anything for that call, so
+ * the first final frame (RESULT, ERROR, END, or the one answering a CANCEL) proves it is done with
+ * them. A call whose final frame never comes ends with its worker, and the region with it. The
+ * worker's blocks are freed by a RELEASE as soon as the host has copied them out.
+ *
+ * <p>The region's lock guards allocation and growth; copies happen outside it. A MAP frame is sent
+ * while the lock is held, so that a frame referring to a new segment can only be sent after it.
+ */
+public final class SharedRegion {
+  static final Logger LOG = LoggerFactory.getLogger(SharedRegion.class);
+
+  /** MAP, host to worker: {@code [11, segment, path, size, role]}. */
+  public static final int MAP = 11;
+
+  /** RELEASE, host to worker: {@code [12, [segment, offset, ...]]}. */
+  public static final int RELEASE = 12;
+
+  /** MAPPED, worker to host: {@code [9, segment]}. */
+  public static final int MAPPED = 9;
+
+  /** GROW, worker to host: {@code [10, bytes]}. */
+  public static final int GROW = 10;
+
+  private static final long GROWTH_GRAIN = 1024 * 1024;
+  private static final Map<Path, Boolean> UNUSABLE_DIRECTORIES = new ConcurrentHashMap<>();
+
+  private final SharedMemoryConfig config;
+  private final Path directory;
+  private final Consumer<OutboundFrame> send;
+  private final String owner;
+  private final Object lock = new Object();
+  private final Map<Integer, Segment> segments = new ConcurrentHashMap<>();
+  private final Map<Long, List<Placed>> callBlocks = new ConcurrentHashMap<>();
+  private final List<Reference> toRelease = new ArrayList<>(); // the reader thread's
+  private int nextIndex; // guarded by lock
+  private long totalBytes; // guarded by lock
+  private boolean fullLogged; // guarded by lock
+  private boolean closed; // guarded by lock
+
+  private record Placed(Segment segment, long offset) {}
+
+  private SharedRegion(
+      SharedMemoryConfig config, Path directory, Consumer<OutboundFrame> send, String owner) {
+    this.config = config;
+    this.directory = directory;
+    this.send = send;
+    this.owner = owner;
+  }
+
+  /**
+   * Opens the region of a worker that supports shared memory, with its first worker segment (the
+   * host's first segment is made when a call first needs it).
+   *
+   * @param send sends a frame to the worker, in order with the calls' frames
+   * @param owner names the worker in log lines
+   * @return the region, or null (said once in the log per directory) if the directory is unusable:
+   *     large values then go through the pipe
+   */
+  public static SharedRegion open(
+      SharedMemoryConfig config, Consumer<OutboundFrame> send, String owner) {
+    Path directory = config.directoryOrDefault();
+    SharedRegion region = new SharedRegion(config, directory, send, owner);
+    try {
+      if (!Files.isDirectory(directory) || !Files.isWritable(directory)) {
+        throw new IOException("not a writable directory");
+      }
+      synchronized (region.lock) {
+        region.addSegment(Segment.Role.WORKER, 0);
+      }
+      return region;
+    } catch (IOException | RuntimeException e) {
+      region.close();
+      if (UNUSABLE_DIRECTORIES.putIfAbsent(directory, Boolean.TRUE) == null) {
+        LOG.warn(
+            "Shared memory cannot be used in {} ({}): large values go through the pipe",
+            directory,
+            e.toString());
+      }
+      return null;
+    }
+  }
+
+  /** The region as the encoder of call {@code id} uses it: the blocks it places are the call's. */
+  public SharedValues forCall(long id) {
+    return new SharedValues() {
+      @Override
+      public int threshold() {
+        return config.threshold();
+      }
+
+      @Override
+      public byte[] place(int code, byte[] head, ByteBuffer data) {
+        return SharedRegion.this.place(id, code, head, data);
+      }
+
+      @Override
+      public Referenced read(byte[] body) {
+        throw new UnsupportedOperationException("a call's input is written, not read");
+      }
+    };
+  }
+
+  /** The region as the reader thread uses it to decode the worker's frames. */
+  public SharedValues answers() {
+    return new SharedValues() {
+      @Override
+      public int threshold() {
+        return Integer.MAX_VALUE;
+      }
+
+      @Override
+      public byte[] place(int code, byte[] head, ByteBuffer data) {
+        return null;
+      }
+
+      @Override
+      public Referenced read(byte[] body) {
+        return SharedRegion.this.read(body);
+      }
+    };
+  }
+
+  private byte[] place(long id, int code, byte[] head, ByteBuffer data) {
+    long length = (long) head.length + data.remaining();
+    Placed placed;
+    synchronized (lock) {
+      placed = allocate(length);
+      if (placed == null) {
+        return null;
+      }
+    }
+    callBlocks.computeIfAbsent(id, k -> new ArrayList<>(1)).add(placed);
+    try {
+      ByteBuffer target = placed.segment.buffer().duplicate();
+      target.position((int) placed.offset);
+      target.put(head).put(data);
+    } catch (IllegalStateException e) {
+      // The worker ended and its region closed during the copy: the value goes in the frame, and
+      // the call, which this worker no longer takes, to its successor.
+      return null;
+    }
+    return new Reference(code, placed.segment.index, placed.offset, length).encode();
+  }
+
+  private Placed allocate(long length) {
+    assert Thread.holdsLock(lock);
+    if (closed) {
+      return null;
+    }
+    for (Segment segment : segments.values()) {
+      if (segment.role == Segment.Role.HOST) {
+        long offset = segment.blocks.allocate(length);
+        if (offset >= 0) {
+          return new Placed(segment, offset);
+        }
+      }
+    }
+    Segment grown = grow(Segment.Role.HOST, length);
+    if (grown == null) {
+      return null;
+    }
+    matchWorkerSegments(length);
+    return new Placed(grown, grown.blocks.allocate(length));
+  }
+
+  /**
+   * Gives the worker a segment of at least {@code length} bytes too, if it has none yet and the
+   * maximum allows: an answer is often as large as the input (an echo, an array transformed), and
+   * the MAP goes out before the call, so that answer need not take the pipe while it asks to GROW.
+   */
+  private void matchWorkerSegments(long length) {
+    assert Thread.holdsLock(lock);
+    for (Segment segment : segments.values()) {
+      if (segment.role == Segment.Role.WORKER && segment.size >= length) {
+        return;
+      }
+    }
+    try {
+      addSegment(Segment.Role.WORKER, length);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("No matching segment for worker {}: {}", owner, e.toString());
+    }
+  }
+
+  /** A new segment for at least {@code length} bytes, or null (said once) if there is no room. */
+  private Segment grow(Segment.Role role, long length) {
+    assert Thread.holdsLock(lock);
+    try {
+      Segment segment = addSegment(role, length);
+      if (segment != null) {
+        return segment;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("A shared-memory segment for worker {} cannot be made: {}", owner, e.toString());
+    }
+    if (!fullLogged) {
+      fullLogged = true;
+      LOG.info(
+          "The shared memory of worker {} is full ({} of at most {} bytes): values that do not fit"
+              + " go through the pipe",
+          owner,
+          totalBytes,
+          config.maxBytes());
+    }
+    return null;
+  }
+
+  /**
+   * Creates a segment for at least {@code least} bytes and tells the worker to map it; null if the
+   * maximum does not allow it. A first segment (least 0) takes at most half the maximum, so that
+   * the other direction has room too.
+   */
+  private Segment addSegment(Segment.Role role, long least) throws IOException {
+    assert Thread.holdsLock(lock);
+    long needed = (least + GROWTH_GRAIN - 1) / GROWTH_GRAIN * GROWTH_GRAIN;
+    if (needed > SharedMemoryConfig.MAX_SEGMENT_BYTES) {
+      return null;
+    }
+    long size = Math.max(SharedMemoryConfig.FIRST_SEGMENT_BYTES, needed);
+    if (least == 0) {
+      size = Math.min(size, config.maxBytes() / 2);
+    }
+    if (totalBytes + size > config.maxBytes()) {
+      size = Math.max(needed, GROWTH_GRAIN);
+      if (totalBytes + size > config.maxBytes()) {
+        return null;
+      }
+    }
+    Segment segment = Segment.create(directory, nextIndex, role, size);
+    nextIndex++;
+    totalBytes += size;
+    segments.put(segment.index, segment);
+    send.accept(RegionMessages.map(segment));
+    return segment;
+  }
+
+  private SharedValues.Referenced read(byte[] body) {
+    Reference reference = Reference.decode(body);
+    Segment segment = segments.get(reference.segment());
+    if (segment == null || segment.role != Segment.Role.WORKER) {
+      throw new BadReference(
+          "The worker sent a reference to segment "
+              + reference.segment()
+              + ", which is not one it writes");
+    }
+    long offset = reference.offset();
+    long length = reference.length();
+    if (length > segment.size - offset || length > Integer.MAX_VALUE - 8) {
+      throw new BadReference(
+          "The worker sent a reference to "
+              + length
+              + " bytes at "
+              + offset
+              + " of segment "
+              + segment.index
+              + ", which has "
+              + segment.size);
+    }
+    byte[] bytes = new byte[(int) length];
+    segment.buffer().get((int) offset, bytes);
+    toRelease.add(reference);
+    return new SharedValues.Referenced(reference.code(), bytes);
+  }
+
+  /** Lets the worker reuse the blocks read since the last call; the reader thread's. */
+  public void releaseRead() {
+    if (!toRelease.isEmpty()) {
+      send.accept(RegionMessages.release(toRelease));
+      toRelease.clear();
+    }
+  }
+
+  /** Call {@code id} has ended: its blocks are free again. */
+  public void callEnded(long id) {
+    List<Placed> blocks = callBlocks.remove(id);
+    if (blocks != null) {
+      synchronized (lock) {
+        for (Placed placed : blocks) {
+          placed.segment.blocks.release(placed.offset);
+        }
+      }
+    }
+  }
+
+  /**
+   * A message of the worker about the region: MAPPED (its file can go) or GROW (it needs a new
+   * segment of at least {@code value} bytes to write answers into).
+   */
+  public void onWorkerMessage(int type, long value) {
+    if (type == MAPPED) {
+      Segment segment = segments.get((int) Math.min(value, Integer.MAX_VALUE));
+      if (segment != null) {
+        segment.unlink();
+      }
+      return;
+    }
+    synchronized (lock) {
+      if (!closed && value > 0) {
+        grow(Segment.Role.WORKER, value);
+      }
+    }
+  }
+
+  /** How many blocks of the host are in use (for tests and metrics). */
+  public int blocksInUse() {
+    synchronized (lock) {
+      int count = 0;
+      for (Segment segment : segments.values()) {
+        if (segment.blocks != null) {
+          count += segment.blocks.inUse();
+        }
+      }
+      return count;
+    }
+  }
+
+  /** Deletes what files remain and unmaps; the worker has ended. Idempotent. */
+  public void close() {
+    synchronized (lock) {
+      closed = true;
+      for (Segment segment : segments.values()) {
+        segment.close();
+      }
+      segments.clear();
+      callBlocks.clear();
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package dev.synapse;
+
+import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
+import static dev.synapse.testing.Fixtures.module;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synapse.internal.shm.SharedMemoryConfig;
+import dev.synapse.testing.Fixtures;
+import dev.synapse.testing.NoLeaks;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Large values through a worker's shared memory, with the {@code shared_memory} fixture on Debian's
+ * python3 with msgpack's codec, and with the pure codec (msgpack hidden by the {@code
+ * without_msgpack} fixture). Each test has its own region directory under {@code /dev/shm}, so that
+ * it can see every file a region leaves there.
+ */
+@ExtendWith(NoLeaks.class)
+@Timeout(180)
+class SharedMemoryTest {
+  static final String MSGPACK = "msgpack";
+  static final String PURE = "pure";
+  static final int THRESHOLD = SharedMemoryConfig.DEFAULT_THRESHOLD;
+
+  Path regions;
+
+  @BeforeEach
+  void makeRegionDirectory() throws IOException {
+    regions = Files.createTempDirectory(Path.of("/dev/shm"), "synapse-test-");
+  }
+
+  @AfterEach
+  void regionDirectoryIsEmpty() throws IOException {
+    try {
+      awaitNoRegionFiles();
+    } finally {
+      try (Stream<Path> files = Files.list(regions)) {
+        for (Path file : files.toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+      Files.delete(regions);
+    }
+  }
+
+  void awaitNoRegionFiles() {
+    Awaitility.await("no region file left in " + regions)
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(regionFiles()).isEmpty());
+  }
+
+  List<Path> regionFiles() throws IOException {
+    try (Stream<Path> files = Files.list(regions)) {
+      return files.toList();
+    }
+  }
+
+  Synapse.Builder builder(String codec) {
+    Synapse.Builder builder = Fixtures.builder(DEBIAN_PYTHON).sharedMemoryDirectory(regions);
+    if (codec.equals(PURE)) {
+      builder.environment("PYTHONPATH", module("without_msgpack").toString());
+    }
+    return builder;
+  }
+
+  static Synapse spawned(Synapse.Builder builder, String codec) {
+    Synapse synapse = builder.build();
+    try {
+      synapse.spawn(module("shared_memory"), "main");
+      assertThat(synapse.workerInfo().orElseThrow().codec()).isEqualTo(codec);
+      return synapse;
+    } catch (RuntimeException | AssertionError e) {
+      synapse.close();
+      throw e;
+    }
+  }
+
+  /** {@code n} bytes, byte i being {@code (i * 7 + seed) % 251}, as the fixture makes them. */
+  static byte[] pattern(int n, int seed) {
+    byte[] bytes = new byte[n];
+    for (int i = 0; i < n; i++) {
+      bytes[i] = (byte) ((i * 7L + seed) % 251);
+    }
+    return bytes;
+  }
+
+  static byte[] bytesOf(NDArray array) {
+    ByteBuffer buffer = array.buffer();
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {MSGPACK, PURE})
+  void bytesAroundTheThreshold_roundTripBitExactly_asBytes(String codec) {
+    try (Synapse synapse = spawned(builder(codec), codec)) {
+      for (int size : new int[] {THRESHOLD - 1, THRESHOLD, THRESHOLD + 1, 1 << 20, 64 << 20}) {
+        byte[] sent = pattern(size, size % 13);
+        assertThat(synapse.invoke("kind", sent))
+            .as("size %d", size)
+            .isEqualTo(List.of("builtins.bytes", (long) size));
+        assertThat((byte[]) synapse.invoke("echo", sent)).as("size %d", size).isEqualTo(sent);
+        assertThat((byte[]) synapse.invoke("make_bytes", Map.of("n", size, "seed", 5)))
+            .as("size %d", size)
+            .isEqualTo(pattern(size, 5));
+        assertThat(regionFiles()).isEmpty();
+      }
+      ByteBuffer buffer = ByteBuffer.wrap(pattern(THRESHOLD * 2, 9), 3, THRESHOLD + 5);
+      assertThat((byte[]) synapse.invoke("echo", buffer))
+          .isEqualTo(Arrays.copyOfRange(buffer.array(), 3, THRESHOLD + 8));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void bytes256MiB_roundTripBitExactly() {
+    try (Synapse synapse = spawned(builder(MSGPACK).maxFrameBytes(1 << 20), MSGPACK)) {
+      byte[] sent = pattern(256 << 20, 3);
+      assertThat((byte[]) synapse.invoke("echo", sent)).isEqualTo(sent);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {MSGPACK, PURE})
+  void valuesLargerThanAFrame_travelOnlyThroughTheRegion(String codec) {
+    Synapse.Builder small = builder(codec).maxFrameBytes(1 << 20).sharedMemoryThreshold(64 << 10);
+    try (Synapse synapse = spawned(small, codec)) {
+      byte[] sent = pattern(8 << 20, 1);
+      assertThat((byte[]) synapse.invoke("echo", sent)).isEqualTo(sent);
+      NDArray array = NDArray.of(new double[1 << 20], 1024, 1024);
+      NDArray doubled = (NDArray) synapse.invoke("double", array);
+      assertThat(doubled.shape()).containsExactly(1024, 1024);
+      ExtensionValue ext = new ExtensionValue((byte) 42, pattern(2 << 20, 2));
+      assertThat(synapse.invoke("echo", ext)).isEqualTo(ext);
+    }
+    try (Synapse synapse = spawned(small.sharedMemory(false), codec)) {
+      assertThatThrownBy(() -> synapse.invoke("echo", new byte[2 << 20]))
+          .isInstanceOf(FrameTooLargeException.class);
+    }
+  }
+
+  static Stream<Arguments> codecsAndDtypes() {
+    return Stream.of(MSGPACK, PURE)
+        .flatMap(codec -> Arrays.stream(DType.values()).map(dtype -> Arguments.of(codec, dtype)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("codecsAndDtypes")
+  void everyDtypeAroundTheThreshold_roundTripsBitExactly(String codec, DType dtype) {
+    try (Synapse synapse = spawned(builder(codec), codec)) {
+      int item = dtype.itemSize();
+      for (int elements :
+          new int[] {THRESHOLD / item - 1, THRESHOLD / item, THRESHOLD / item + 1, (1 << 20) + 3}) {
+        byte[] bytes = pattern(elements * item, elements);
+        if (dtype == DType.BOOL) {
+          for (int i = 0; i < bytes.length; i++) {
+            bytes[i] &= 1;
+          }
+        }
+        NDArray sent = NDArray.wrap(dtype, bytes, elements);
+        NDArray back = (NDArray) synapse.invoke("echo", sent);
+        assertThat(back.dtype()).isEqualTo(dtype);
+        assertThat(back.shape()).containsExactly(elements);
+        assertThat(bytesOf(back)).as("%s of %d", dtype, elements).isEqualTo(bytes);
+      }
+    }
+  }
+
+  @Test
+  void float64Array64MiB_isDoubledBitExactly() {
+    try (Synapse synapse = spawned(builder(MSGPACK), MSGPACK)) {
+      int n = 8 << 20;
+      double[] values = new double[n];
+      for (int i = 0; i < n; i++) {
+        values[i] = i * 0.25 - 7;
+      }
+      NDArray doubled = (NDArray) synapse.invoke("double", NDArray.of(values, n));
+      double[] back = doubled.toDoubleArray();
+      for (int i = 0; i < n; i += 4099) {
+        assertThat(back[i]).isEqualTo(values[i] * 2);
+      }
+      assertThat(back[n - 1]).isEqualTo(values[n - 1] * 2);
+    }
+  }
+}
