@@ -134,7 +134,7 @@ public abstract class CallFuture extends CompletableFuture<Object> {
    * it at once, on this thread, and takes it back as a cancel does. False if it had completed
    * already.
    */
-  public final boolean abandon(Throwable error) {
+  public boolean abandon(Throwable error) {
     if (!completeExceptionally(error)) {
       return false;
     }

@@ -157,7 +157,7 @@ final class StreamCall extends PendingCall {
    * the consumer gets {@code error} after the items received before it.
    */
   @Override
-  boolean abandon(Throwable error) {
+  public boolean abandon(Throwable error) {
     end(error);
     return super.abandon(error);
   }
