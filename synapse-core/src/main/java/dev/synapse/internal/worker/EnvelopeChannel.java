@@ -11,7 +11,6 @@ import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
 import dev.synapse.internal.shm.BadReference;
 import dev.synapse.internal.shm.SharedRegion;
-import dev.synapse.internal.supervision.SharedThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

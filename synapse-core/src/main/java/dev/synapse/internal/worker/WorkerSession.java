@@ -12,8 +12,8 @@ import dev.synapse.internal.launch.WorkerLaunch;
 import dev.synapse.internal.protocol.FrameReader;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.Messages;
-import dev.synapse.internal.supervision.Listeners;
 import dev.synapse.internal.shm.SharedRegion;
+import dev.synapse.internal.supervision.Listeners;
 import dev.synapse.internal.supervision.SharedThreads;
 import java.io.IOException;
 import java.util.List;
@@ -203,11 +203,7 @@ final class WorkerSession {
             info.seedProtocol()
                 ? new SeedChannel(outbox, config.maxFrameBytes(), this::replace)
                 : new EnvelopeChannel(
-                    outbox,
-                    config.maxFrameBytes(),
-                    this::replace,
-                    config.hostFunctions(),
-                    region);
+                    outbox, config.maxFrameBytes(), this::replace, config.hostFunctions(), region);
         ready.complete(info);
         for (InboundFrame frame = frames.read(); frame != null; frame = frames.read()) {
           channel.onFrame(frame);
