@@ -290,12 +290,22 @@ public final class SharedRegion {
     return new SharedValues.Referenced(reference.code(), bytes);
   }
 
-  /** Lets the worker reuse the blocks read since the last call; the reader thread's. */
-  public void releaseRead() {
-    if (!toRelease.isEmpty()) {
-      send.accept(RegionMessages.release(toRelease));
-      toRelease.clear();
+  /**
+   * Lets the worker reuse the blocks read since the last call; the reader thread's.
+   *
+   * @return how many bytes those blocks held (what the frame would have been longer without them)
+   */
+  public long releaseRead() {
+    if (toRelease.isEmpty()) {
+      return 0;
     }
+    long bytes = 0;
+    for (Reference reference : toRelease) {
+      bytes += reference.length();
+    }
+    send.accept(RegionMessages.release(toRelease));
+    toRelease.clear();
+    return bytes;
   }
 
   /** Call {@code id} has ended: its blocks are free again. */

@@ -147,8 +147,9 @@ final class EnvelopeChannel implements Channel {
     }
     long id = answer.id();
     int type = answer.type();
+    long referenced = 0; // an item's bytes in shared memory count towards the stream's window
     if (region != null) {
-      region.releaseRead();
+      referenced = region.releaseRead();
       if (type == Messages.MAPPED || type == Messages.GROW) {
         region.onWorkerMessage(type, id);
         return;
@@ -203,7 +204,8 @@ final class EnvelopeChannel implements Channel {
     }
     outbox.readByWorker(call.frame());
     if (type == Messages.CREDIT_OR_ITEM) {
-      streamOf(call, "an item").offer(answer.value(), frame.length());
+      streamOf(call, "an item")
+          .offer(answer.value(), (int) Math.min(Integer.MAX_VALUE, frame.length() + referenced));
     } else {
       StreamCall stream = streamOf(call, "the end of a stream");
       if (inFlight.remove(id, stream)) {
