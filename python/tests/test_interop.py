@@ -72,9 +72,9 @@ def same(a, b):
     return a == b
 
 
-# Ext codes other than 1, the ndarray ext type (its values are generated in test_ndarray.py), and
-# 3, the shared-memory reference (test_shm.py).
-ext_codes = st.integers(0, 127).filter(lambda code: code not in (1, 3))
+# Ext codes other than 1, the ndarray ext type (its values are generated in test_ndarray.py), 2, the
+# Arrow table (test_arrow.py), and 3, the shared-memory reference (test_shm.py).
+ext_codes = st.integers(0, 127).filter(lambda code: code not in (1, 2, 3))
 keys = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.text(max_size=20)
 scalars = (
     st.none()
