@@ -37,11 +37,18 @@ def pid(_):
     return os.getpid()
 
 
+def one_then_sleep(_):
+    """A stream whose second item never comes."""
+    yield 1
+    time.sleep(1e9)
+
+
 if __name__ == "__main__":
     pysynapse.serve(
         {
             "spin": spin,
             "sleep_forever": sleep_forever,
+            "one_then_sleep": one_then_sleep,
             "deadlock": deadlock,
             "c_sleep": c_sleep,
             "pid": pid,

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -85,8 +86,9 @@ final class StreamCall extends PendingCall {
   private boolean finished; // consumer thread: the iterator returned false
   private RuntimeException thrown; // consumer thread: what the iterator threw at the end
 
-  StreamCall(String function, Object input, Duration timeout, Duration cancelGrace) {
-    super(function, input, timeout, cancelGrace, null, Scheduler.SYSTEM);
+  StreamCall(
+      String function, Object input, Duration timeout, Duration cancelGrace, Scheduler scheduler) {
+    super(function, input, timeout, cancelGrace, null, scheduler);
   }
 
   /** The caller's view: a sequential, ordered stream; closing it closes this call. */
@@ -236,29 +238,37 @@ final class StreamCall extends PendingCall {
     return average <= 0 ? MAX_WINDOW : Math.max(1, Math.min(MAX_WINDOW, BYTE_BUDGET / average));
   }
 
+  /** Wakes the consumer waiting in {@link #refill}, so that it looks at the time again. */
+  private void wakeConsumer() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Waits for items or the end and takes what is queued; sets {@code finished} or {@code thrown} at
    * the end, after every item received before it.
    */
   private void refill() {
     long timeoutNanos = timeout().toNanos();
-    long deadline = System.nanoTime() + timeoutNanos;
+    Scheduler clock = scheduler();
+    long deadline = clock.read() + timeoutNanos;
+    // The wait ends when an item, the end or the close signals, or when this alarm does.
+    Future<?> alarm = timeoutNanos == 0 ? null : clock.schedule(this::wakeConsumer, timeoutNanos);
     boolean isEnded = false;
     boolean interrupted = false;
     Throwable why = null;
     lock.lock();
     try {
       while (queue.isEmpty() && !ended && !closed) {
-        long left = deadline - System.nanoTime();
-        if (timeoutNanos != 0 && left <= 0) {
+        if (timeoutNanos != 0 && deadline - clock.read() <= 0) {
           break;
         }
         waiting = true;
-        if (timeoutNanos == 0) {
-          changed.await();
-        } else {
-          changed.awaitNanos(left);
-        }
+        changed.await();
         waiting = false;
       }
       if (!queue.isEmpty() && !closed) {
@@ -274,6 +284,9 @@ final class StreamCall extends PendingCall {
     } finally {
       waiting = false;
       lock.unlock();
+      if (alarm != null) {
+        alarm.cancel(false);
+      }
     }
     if (interrupted) {
       cancel(false);

@@ -170,7 +170,8 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
             function,
             input,
             timeout == null ? config.callTimeout() : timeout,
-            cancelGrace == null ? config.cancelGrace() : cancelGrace);
+            cancelGrace == null ? config.cancelGrace() : cancelGrace,
+            scheduler);
     call.owner(this);
     Stream<Object> items = call.open();
     route(call);

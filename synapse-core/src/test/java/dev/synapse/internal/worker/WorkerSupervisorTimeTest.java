@@ -10,8 +10,11 @@ import dev.synapse.testing.ManualScheduler;
 import dev.synapse.testing.NoLeaks;
 import dev.synapse.testing.WorkerConfigs;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -105,6 +108,28 @@ class WorkerSupervisorTimeTest {
       time.advance(Duration.ofNanos(1));
 
       assertThat((Long) waiting.get(30, TimeUnit.SECONDS)).isNotEqualTo(pid);
+    } finally {
+      supervisor.dispose();
+    }
+  }
+
+  @Test
+  void aStreamsWaitForItsNextItem_endsWhenItsTimeoutHasPassed() throws Exception {
+    WorkerSupervisor supervisor = start(RestartPolicy.never());
+    try (Stream<Object> stream = supervisor.stream("one_then_sleep", null, TIMEOUT, GRACE)) {
+      Iterator<Object> items = stream.iterator();
+      assertThat(items.next()).isEqualTo(1L);
+      CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(items::hasNext);
+      time.awaitTimer(TIMEOUT); // the consumer waits for the second item, with its alarm set
+      time.advance(TIMEOUT.minusNanos(1));
+      assertThat(second).isNotDone();
+
+      time.advance(Duration.ofNanos(1));
+
+      assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(CallTimeoutException.class);
     } finally {
       supervisor.dispose();
     }
