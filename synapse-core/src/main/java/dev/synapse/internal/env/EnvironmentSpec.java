@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How {@link PythonEnvironment#prepare} finds or builds the interpreter for a module: an immutable
@@ -84,106 +85,79 @@ public record EnvironmentSpec(
   }
 
   public EnvironmentSpec withBasePython(String python) {
-    return new EnvironmentSpec(
-        moduleDir,
-        python,
-        venvDir,
-        systemSitePackages,
-        pipArguments,
-        installTimeout,
-        useInterpreterAsIs,
-        requirementsRequired,
-        environment);
+    return with(copy -> copy.basePython = python);
   }
 
   public EnvironmentSpec withVenvDir(Path dir) {
-    return new EnvironmentSpec(
-        moduleDir,
-        basePython,
-        dir,
-        systemSitePackages,
-        pipArguments,
-        installTimeout,
-        useInterpreterAsIs,
-        requirementsRequired,
-        environment);
+    return with(copy -> copy.venvDir = dir);
   }
 
   public EnvironmentSpec withSystemSitePackages(boolean enabled) {
-    return new EnvironmentSpec(
-        moduleDir,
-        basePython,
-        venvDir,
-        enabled,
-        pipArguments,
-        installTimeout,
-        useInterpreterAsIs,
-        requirementsRequired,
-        environment);
+    return with(copy -> copy.systemSitePackages = enabled);
   }
 
   public EnvironmentSpec withPipArguments(List<String> arguments) {
-    return new EnvironmentSpec(
-        moduleDir,
-        basePython,
-        venvDir,
-        systemSitePackages,
-        arguments,
-        installTimeout,
-        useInterpreterAsIs,
-        requirementsRequired,
-        environment);
+    return with(copy -> copy.pipArguments = arguments);
   }
 
   public EnvironmentSpec withInstallTimeout(Duration timeout) {
-    return new EnvironmentSpec(
-        moduleDir,
-        basePython,
-        venvDir,
-        systemSitePackages,
-        pipArguments,
-        timeout,
-        useInterpreterAsIs,
-        requirementsRequired,
-        environment);
+    return with(copy -> copy.installTimeout = timeout);
   }
 
   public EnvironmentSpec withUseInterpreterAsIs(boolean asIs) {
-    return new EnvironmentSpec(
-        moduleDir,
-        basePython,
-        venvDir,
-        systemSitePackages,
-        pipArguments,
-        installTimeout,
-        asIs,
-        requirementsRequired,
-        environment);
+    return with(copy -> copy.useInterpreterAsIs = asIs);
   }
 
   public EnvironmentSpec withRequirementsRequired(boolean required) {
-    return new EnvironmentSpec(
-        moduleDir,
-        basePython,
-        venvDir,
-        systemSitePackages,
-        pipArguments,
-        installTimeout,
-        useInterpreterAsIs,
-        required,
-        environment);
+    return with(copy -> copy.requirementsRequired = required);
   }
 
   public EnvironmentSpec withEnvironment(Map<String, String> variables) {
-    return new EnvironmentSpec(
-        moduleDir,
-        basePython,
-        venvDir,
-        systemSitePackages,
-        pipArguments,
-        installTimeout,
-        useInterpreterAsIs,
-        requirementsRequired,
-        variables);
+    return with(copy -> copy.environment = variables);
+  }
+
+  /** This spec with the options {@code change} sets, checked as any new spec is. */
+  private EnvironmentSpec with(Consumer<Options> change) {
+    Options options = new Options(this);
+    change.accept(options);
+    return options.spec();
+  }
+
+  /** The options of a spec, open to change before they make a new spec. */
+  private static final class Options {
+    Path moduleDir;
+    String basePython;
+    Path venvDir;
+    boolean systemSitePackages;
+    List<String> pipArguments;
+    Duration installTimeout;
+    boolean useInterpreterAsIs;
+    boolean requirementsRequired;
+    Map<String, String> environment;
+
+    Options(EnvironmentSpec spec) {
+      moduleDir = spec.moduleDir;
+      basePython = spec.basePython;
+      venvDir = spec.venvDir;
+      systemSitePackages = spec.systemSitePackages;
+      pipArguments = spec.pipArguments;
+      installTimeout = spec.installTimeout;
+      useInterpreterAsIs = spec.useInterpreterAsIs;
+      requirementsRequired = spec.requirementsRequired;
+      environment = spec.environment;
+    }
+
+    EnvironmentSpec spec() {
+      return new EnvironmentSpec(
+          moduleDir,
+          basePython,
+          venvDir,
+          systemSitePackages,
+          pipArguments,
+          installTimeout,
+          useInterpreterAsIs,
+          requirementsRequired,
+          environment);
+    }
   }
 }

@@ -1,9 +1,9 @@
 package dev.synapse.internal.pool;
 
 import dev.synapse.internal.supervision.CallFuture;
+import dev.synapse.internal.supervision.CallTerms;
 import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.worker.PendingCall;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
@@ -31,14 +31,11 @@ public final class PoolCall extends CallFuture {
 
   PoolCall(
       Dispatcher dispatcher,
-      String function,
-      Object input,
-      Duration timeout,
+      CallTerms terms,
       int retries,
-      Duration cancelGrace,
       Executor completionExecutor,
       Scheduler scheduler) {
-    super(function, input, timeout, cancelGrace, completionExecutor, scheduler);
+    super(terms, completionExecutor, scheduler);
     this.dispatcher = dispatcher;
     this.retries = retries;
     this.retriesLeft = retries;

@@ -6,6 +6,7 @@ import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
 import dev.synapse.internal.supervision.CallEvents;
+import dev.synapse.internal.supervision.CallTerms;
 import dev.synapse.internal.supervision.Engine;
 import dev.synapse.internal.supervision.Health;
 import dev.synapse.internal.supervision.Scheduler;
@@ -110,11 +111,8 @@ public final class WorkerPool implements Engine {
     PoolCall call =
         new PoolCall(
             dispatcher,
-            request.function(),
-            request.input(),
-            timeout,
+            new CallTerms(request.function(), request.input(), timeout, request.cancelGrace()),
             request.retries(),
-            request.cancelGrace(),
             async ? config.callbackExecutor() : null,
             state.scheduler);
     CallEvents.observe(config.listener(), config.module(), request.function(), call);

@@ -28,23 +28,14 @@ public abstract class CallFuture extends CompletableFuture<Object> {
   private volatile Future<?> timer;
 
   /**
-   * @param function the handler's name, or {@code null} for the module's only one
-   * @param timeout zero for none
-   * @param cancelGrace how long the worker may take to end the call once it was given up on; in a
-   *     pool {@code null} for the workers' default
+   * @param terms what the call asks for
    * @param completionExecutor where the call completes, or {@code null} to complete it directly
    */
-  protected CallFuture(
-      String function,
-      Object input,
-      Duration timeout,
-      Duration cancelGrace,
-      Executor completionExecutor,
-      Scheduler scheduler) {
-    this.function = function;
-    this.input = input;
-    this.timeout = timeout;
-    this.cancelGrace = cancelGrace;
+  protected CallFuture(CallTerms terms, Executor completionExecutor, Scheduler scheduler) {
+    this.function = terms.function();
+    this.input = terms.input();
+    this.timeout = terms.timeout();
+    this.cancelGrace = terms.cancelGrace();
     this.completionExecutor = completionExecutor;
     this.scheduler = scheduler;
     this.deadline = timeout.isZero() ? 0 : scheduler.read() + timeout.toNanos();

@@ -2,8 +2,8 @@ package dev.synapse.internal.worker;
 
 import dev.synapse.internal.protocol.OutboundFrame;
 import dev.synapse.internal.supervision.CallFuture;
+import dev.synapse.internal.supervision.CallTerms;
 import dev.synapse.internal.supervision.Scheduler;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
@@ -23,14 +23,8 @@ public class PendingCall extends CallFuture {
   private volatile long id;
   private volatile OutboundFrame frame;
 
-  PendingCall(
-      String function,
-      Object input,
-      Duration timeout,
-      Duration cancelGrace,
-      Executor completionExecutor,
-      Scheduler scheduler) {
-    super(function, input, timeout, cancelGrace, completionExecutor, scheduler);
+  PendingCall(CallTerms terms, Executor completionExecutor, Scheduler scheduler) {
+    super(terms, completionExecutor, scheduler);
   }
 
   long id() {

@@ -3,11 +3,11 @@ package dev.synapse.internal.worker;
 import dev.synapse.CallTimeoutException;
 import dev.synapse.ProtocolException;
 import dev.synapse.SynapseException;
+import dev.synapse.internal.supervision.CallTerms;
 import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.supervision.SharedThreads;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -86,9 +86,8 @@ final class StreamCall extends PendingCall {
   private boolean finished; // consumer thread: the iterator returned false
   private RuntimeException thrown; // consumer thread: what the iterator threw at the end
 
-  StreamCall(
-      String function, Object input, Duration timeout, Duration cancelGrace, Scheduler scheduler) {
-    super(function, input, timeout, cancelGrace, null, scheduler);
+  StreamCall(CallTerms terms, Scheduler scheduler) {
+    super(terms, null, scheduler);
   }
 
   /** The caller's view: a sequential, ordered stream; closing it closes this call. */

@@ -7,6 +7,7 @@ import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
 import dev.synapse.internal.supervision.CallEvents;
+import dev.synapse.internal.supervision.CallTerms;
 import dev.synapse.internal.supervision.Engine;
 import dev.synapse.internal.supervision.Failures;
 import dev.synapse.internal.supervision.RestartWindow;
@@ -132,10 +133,7 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
     }
     PendingCall call =
         new PendingCall(
-            function,
-            input,
-            timeout == null ? config.callTimeout() : timeout,
-            cancelGrace == null ? config.cancelGrace() : cancelGrace,
+            terms(function, input, timeout, cancelGrace),
             async ? config.callbackExecutor() : null,
             scheduler);
     call.owner(this);
@@ -165,17 +163,20 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
   public OpenStream openStream(
       String function, Object input, Duration timeout, Duration cancelGrace) {
     refuseSeedStyle(input instanceof InputSource ? InputSource.SEED_STYLE : StreamCall.SEED_STYLE);
-    StreamCall call =
-        new StreamCall(
-            function,
-            input,
-            timeout == null ? config.callTimeout() : timeout,
-            cancelGrace == null ? config.cancelGrace() : cancelGrace,
-            scheduler);
+    StreamCall call = new StreamCall(terms(function, input, timeout, cancelGrace), scheduler);
     call.owner(this);
     Stream<Object> items = call.open();
     route(call);
     return new OpenStream(items, call);
+  }
+
+  /** What a call asks for, with this worker's defaults where the caller set none. */
+  private CallTerms terms(String function, Object input, Duration timeout, Duration cancelGrace) {
+    return new CallTerms(
+        function,
+        input,
+        timeout == null ? config.callTimeout() : timeout,
+        cancelGrace == null ? config.cancelGrace() : cancelGrace);
   }
 
   /** Throws {@code why} if the current worker runs a seed-style loop. */
