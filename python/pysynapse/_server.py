@@ -193,7 +193,7 @@ class _Server:
         """Serves until the input ends, or until ``waiter`` (a call to the host) is done."""
         reader, queue, streams = self._reader, self._queue, self._streams
         while waiter is None or not waiter.done:
-            if self._pings:
+            if self._pings and not queue:  # a call queued before the PING runs first
                 self._answer_pings()
             body = self._take_frame(wait=not queue and not streams)
             if body is not None:

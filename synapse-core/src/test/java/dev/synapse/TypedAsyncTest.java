@@ -58,7 +58,7 @@ class TypedAsyncTest {
       assertThat(sleeping.cancel(true)).isTrue();
 
       Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> Boolean.TRUE.equals(synapse.invoke("was_cancelled", null)));
     }
   }
