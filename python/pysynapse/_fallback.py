@@ -7,7 +7,6 @@ import struct
 from collections import namedtuple
 
 from . import _arrow, _ndarray, _shm
-from ._fresh import copy_bytes
 
 NAME = "pure"
 
@@ -494,7 +493,7 @@ def shared_value(payload):
     code, index, offset, length = reference
     data = _shm.view(index, offset, length)
     if code is None:
-        return copy_bytes(data)
+        return bytes(data)
     if type(code) is not int or code == _shm.EXT_CODE or not -128 <= code <= 127:
         raise ValueError(f"shared-memory reference to an ext value of code {code!r}")
     if code == _ndarray.EXT_CODE:
@@ -503,7 +502,7 @@ def shared_value(payload):
         return _arrow.table_value(data)
     if code == -1:
         return _timestamp(bytes(data))
-    return ExtType._make((code, copy_bytes(data)))
+    return ExtType._make((code, bytes(data)))
 
 
 def ndarray_value(payload):
