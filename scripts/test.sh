@@ -28,6 +28,17 @@ fi
 
 status=0
 mvn -B -ntp verify -Dsynapse.test.requireAllPythons=true "$@" || status=1
+# JDK 25 (Temurin, as on the CI image): the shared-memory tests run there too, since from Java 22
+# segments are mapped and unmapped through the foreign-memory API instead of MappedByteBuffer.
+jdk25="${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1 || true)}"
+if [ -x "$jdk25/bin/java" ]; then
+  JAVA_HOME="$jdk25" mvn -B -ntp -pl synapse-core -am test "$@" -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dtest='MappingTest,SharedMemoryTest,SharedMemorySafetyTest' || status=1
+else
+  echo "Temurin 25 is missing (looked for /usr/lib/jvm/temurin-25*; JDK25_HOME overrides):" \
+    "the JDK 25 tests cannot run" >&2
+  status=1
+fi
 # A short soak (synapse-bench/README.md): calls of every kind under worker kills, timeouts, stuck
 # handlers and recycling on one JVM; fails when a call was lost or mismatched or anything leaked.
 mvn -B -ntp -q -pl synapse-bench -am package -DskipTests -Psoak -Dsoak.seconds="${SOAK_SECONDS:-90}" \

@@ -11,8 +11,10 @@ two agree byte for byte, which the test suite checks against msgpack itself:
   ints outside -2**63 .. 2**64-1 raise OverflowError and any other type raises TypeError.
 * encode_body: what encode returns, but a large bin or ndarray value is referenced rather than
   copied: the result is then a ``Chunks``, the encoding in parts (for a frame body, which is
-  written part by part; with msgpack, only for a large bin value that is the last item of the
-  top-level array, as in ``[RESULT, id, value]``, and for a large ndarray anywhere).
+  written part by part). With msgpack, a large bin value that is the last item of the top-level
+  array, as in ``[RESULT, id, value]``, and a large ndarray anywhere are referenced without a copy;
+  a bin or ext value large enough for shared memory deeper in the value makes the whole value be
+  encoded again by the pure encoder, which places it in the region.
 * decode: str as str, bin as bytes, arrays as lists, maps as dicts with keys of any hashable type,
   the timestamp ext type as an aware UTC datetime (microseconds; nanoseconds are truncated), the
   ndarray ext type as a writable ndarray (a dict without numpy), any other ext type as

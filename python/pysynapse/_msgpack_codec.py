@@ -144,13 +144,45 @@ def encode(obj):
     except _LargeArray:
         return pure_encode(obj)
 
+def _holds_shared_value(obj, size):
+    """Whether a bin or ext value of at least ``size`` bytes is inside the containers of ``obj``
+    (msgpack packs bytes itself, never asking _msgpack_default, so only a walk finds them)."""
+    level = [obj]
+    while level:
+        below = []
+        for container in level:
+            items = [*container, *container.values()] if isinstance(container, dict) else container
+            for kind in set(map(type, items)):
+                if issubclass(kind, _BINARY_KINDS):
+                    if any(_bin_size(item) >= size for item in items if type(item) is kind):
+                        return True
+                elif issubclass(kind, _CONTAINER_KINDS):
+                    below.extend(item for item in items if type(item) is kind)
+        level = below
+    return False
+
+
+_BINARY_KINDS = (bytes, bytearray, memoryview, ExtType)  # before tuple: an ExtType is one
+_CONTAINER_KINDS = (list, tuple, dict)
+
+
+def _bin_size(value):
+    if isinstance(value, ExtType):
+        return len(value.data)
+    return value.nbytes if isinstance(value, memoryview) else len(value)
+
+
 def encode_body(obj):
     """Encodes ``obj`` like encode(), as a Chunks when it holds large values (see above)."""
     if not _large_last_item(obj):
         try:
-            return _pack(obj)
+            data = _pack(obj)
         except _LargeArray:
             pass
+        else:
+            # Only a frame at least as large as the threshold can hold a value for the region.
+            if len(data) < _shm.threshold or not _holds_shared_value(obj, _shm.threshold):
+                return data
     return pure_encode_body(obj)
 
 _unpackb = partial(

@@ -94,6 +94,32 @@ def test_a_large_input_is_read_from_the_region_and_the_answer_written_to_it(host
     assert _codec.decode(body) == [1, 7, data]
 
 
+@pytest.mark.parametrize("shape", ["list", "dict", "tuple", "ext"])
+def test_large_values_nested_in_containers_take_the_region_both_ways(host, shape):
+    data = os.urandom(THRESHOLD + 1)
+    if shape == "ext":
+        value, expected = [ExtType(42, data)], [ExtType(42, data)]
+    else:
+        value = {"a": [1, "x"], "b": {"c": data}} if shape == "dict" else (0, [data], b"small")
+        expected = value if shape == "dict" else [0, [data], b"small"]
+    host.worker.call(7, None, [host.reference(data)])  # nested in the input too
+    body = host.answer_body()
+    assert len(body) < 64
+    assert _codec.decode(body) == [1, 7, [data]]
+    host.worker.call(8, None, value)
+    body = host.answer_body()
+    assert len(body) < 128, len(body)  # references, not the bytes
+    assert _codec.decode(body) == [1, 8, expected]
+
+
+def test_a_frame_without_large_values_is_not_placed(host):
+    values = [os.urandom(1024) for _ in range(2 * THRESHOLD // 1024)]  # large only in sum
+    host.worker.call(9, None, {"values": values})
+    body = host.answer_body()
+    assert len(body) > 2 * THRESHOLD
+    assert _codec.decode(body) == [1, 9, {"values": values}]
+
+
 def test_released_blocks_are_used_again(host):
     data = os.urandom(THRESHOLD * 2)
     offsets = set()

@@ -144,7 +144,7 @@ class SharedMemoryTest {
 
   @ParameterizedTest
   @ValueSource(strings = {MSGPACK, PURE})
-  void valuesLargerThanAFrame_travelOnlyThroughTheRegion(String codec) {
+  void valuesLargerThanAFrame_travelOnlyThroughTheRegion_alsoInsideContainers(String codec) {
     Synapse.Builder small = builder(codec).maxFrameBytes(1 << 20).sharedMemoryThreshold(64 << 10);
     try (Synapse synapse = spawned(small, codec)) {
       byte[] sent = pattern(8 << 20, 1);
@@ -154,6 +154,11 @@ class SharedMemoryTest {
       assertThat(doubled.shape()).containsExactly(1024, 1024);
       ExtensionValue ext = new ExtensionValue((byte) 42, pattern(2 << 20, 2));
       assertThat(synapse.invoke("echo", ext)).isEqualTo(ext);
+      Object answer = synapse.invoke("echo", List.of(1, Map.of("data", sent), List.of(ext)));
+      assertThat(answer).isInstanceOf(List.class);
+      List<?> items = (List<?>) answer;
+      assertThat((byte[]) ((Map<?, ?>) items.get(1)).get("data")).isEqualTo(sent);
+      assertThat(items.get(2)).isEqualTo(List.of(ext));
     }
     try (Synapse synapse = spawned(small.sharedMemory(false), codec)) {
       assertThatThrownBy(() -> synapse.invoke("echo", new byte[2 << 20]))
