@@ -37,6 +37,18 @@ def pid(_):
     return os.getpid()
 
 
+_ran = []
+
+
+def count_me(_):
+    _ran.append(1)
+
+
+def counted(_):
+    """How many times count_me ran."""
+    return len(_ran)
+
+
 def one_then_sleep(_):
     """A stream whose second item never comes."""
     yield 1
@@ -52,5 +64,7 @@ if __name__ == "__main__":
             "deadlock": deadlock,
             "c_sleep": c_sleep,
             "pid": pid,
+            "count_me": count_me,
+            "counted": counted,
         }
     )

@@ -110,15 +110,19 @@ final class EnvelopeChannel implements Channel {
     }
     call.owner(this);
     call.frame(frame);
-    inFlight.put(id, call);
-    if (closed && inFlight.remove(id) != null) {
-      callEnded(id);
-      return false;
+    synchronized (call.sending) {
+      inFlight.put(id, call);
+      if ((closed || call.isDone()) && inFlight.remove(id, call)) {
+        // Closed meanwhile: the call waits for the next worker. Or given up on (a timeout, a
+        // cancel) before it was in flight: the worker never hears of it.
+        callEnded(id);
+        return !closed || call.isDone();
+      }
+      if (inputs != null) {
+        feeds.open(call, inputs);
+      }
+      outbox.send(frame);
     }
-    if (inputs != null) {
-      feeds.open(call, inputs);
-    }
-    outbox.send(frame);
     return true;
   }
 
@@ -268,21 +272,26 @@ final class EnvelopeChannel implements Channel {
    */
   private boolean forget(PendingCall call) {
     long id = call.id();
+    Duration grace = call.cancelGrace();
     Cancelling entry = new Cancelling(call);
-    cancelling.put(id, entry);
-    if (!inFlight.remove(id, call)) {
-      cancelling.remove(id, entry);
-      return false;
+    synchronized (call.sending) {
+      cancelling.put(id, entry);
+      if (!inFlight.remove(id, call)) {
+        cancelling.remove(id, entry);
+        return false;
+      }
+      if (grace.isZero()) {
+        cancelling.remove(id, entry);
+      } else {
+        entry.graceTimer = call.scheduler().schedule(() -> graceOver(id, entry), grace.toNanos());
+        outbox.send(Messages.cancel(id));
+      }
     }
     hostCalls.cancelUnder(id);
-    Duration grace = call.cancelGrace();
     if (grace.isZero()) {
-      cancelling.remove(id, entry);
       replaceStuck(id, grace);
       return true;
     }
-    entry.graceTimer = call.scheduler().schedule(() -> graceOver(id, entry), grace.toNanos());
-    outbox.send(Messages.cancel(id));
     return false;
   }
 

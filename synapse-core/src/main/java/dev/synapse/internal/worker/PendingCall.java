@@ -19,6 +19,12 @@ import java.util.concurrent.Executor;
  * is package-private, so no other subclass can exist.
  */
 public class PendingCall extends CallFuture {
+  /**
+   * Held by the channel while it puts the call in flight and sends its frame, and while it takes
+   * the call back to cancel it: so a CANCEL never overtakes its CALL on the way to the worker.
+   */
+  final Object sending = new Object();
+
   private volatile CallOwner owner;
   private volatile long id;
   private volatile OutboundFrame frame;

@@ -66,6 +66,41 @@ class WorkerSupervisorTimeTest {
     }
   }
 
+  /** An input whose encoding takes the call's whole timeout: the time moves while it is read. */
+  public static final class SlowToEncode {
+    private final ManualScheduler time;
+
+    SlowToEncode(ManualScheduler time) {
+      this.time = time;
+    }
+
+    public int getValue() {
+      time.advance(TIMEOUT);
+      return 1;
+    }
+  }
+
+  @Test
+  void aCallThatTimesOutOnItsWayToTheWorker_neverRunsThere() throws Exception {
+    WorkerSupervisor supervisor = start(RestartPolicy.never());
+    try {
+      long pid = pid(supervisor);
+      PendingCall call =
+          supervisor.submit("count_me", new SlowToEncode(time), TIMEOUT, GRACE, false);
+
+      assertThatThrownBy(() -> call.get(0, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(CallTimeoutException.class);
+      // Answered in order: had the call been sent, the worker would have run it first.
+      assertThat(supervisor.submit("counted", null, null, null, false).get(30, TimeUnit.SECONDS))
+          .isEqualTo(0L);
+      assertThat(pid(supervisor)).isEqualTo(pid);
+      assertThat(time.pending()).isEmpty();
+    } finally {
+      supervisor.dispose();
+    }
+  }
+
   @Test
   void aHandlerThatDoesNotEndWithinTheGrace_isReplacedWhenTheGraceHasPassed() throws Exception {
     WorkerSupervisor supervisor = start(RestartPolicy.never());
