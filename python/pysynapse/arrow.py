@@ -1,7 +1,8 @@
 """Arrow tables in handlers.
 
 A call input that is an Arrow table (a ``VectorSchemaRoot`` or ``ArrowTable`` on the host) reaches
-the handler as a ``pyarrow.Table``; a handler may return a ``pyarrow.Table``, a
+the handler as a ``pyarrow.Table`` (never a ``RecordBatch``, however many batches made it; each item
+of an input stream of tables too); a handler may return a ``pyarrow.Table``, a
 ``pyarrow.RecordBatch`` or a ``pandas.DataFrame`` (converted with pyarrow), which the host reads as
 an ``ArrowTable``. A handler that prefers pandas says so::
 
@@ -15,6 +16,15 @@ an ``ArrowTable``. A handler that prefers pandas says so::
 
     pysynapse.serve({"score": score})
 
+A handler written in terms of record batches (the shape of PySpark's ``mapInArrow``) walks its input
+stream with ``batches``::
+
+    from pysynapse.arrow import batches
+
+    def scale(tables):                     # stream in, stream out
+        for batch in batches(tables):      # a pyarrow.RecordBatch at a time
+            yield batch.append_column("y", pc.multiply(batch["x"], 2.0))
+
 pyarrow is imported when the first table arrives (or a DataFrame is returned), not at start-up.
 """
 
@@ -22,7 +32,23 @@ import functools
 
 from . import _arrow
 
-__all__ = ["pandas_input"]
+__all__ = ["batches", "pandas_input"]
+
+
+def batches(tables):
+    """The record batches of ``tables``, an input stream of tables (the iterator or async iterator a
+    handler receives, or any iterable of them): each table's ``to_batches()`` in order, one
+    ``pyarrow.RecordBatch`` at a time, taken from the stream as they are needed (an async iterator
+    gives an async iterator). A table of no rows has no batches, so it gives none."""
+    if hasattr(tables, "__anext__"):
+        return _async_batches(tables)
+    return (batch for table in tables for batch in table.to_batches())
+
+
+async def _async_batches(tables):
+    async for table in tables:
+        for batch in table.to_batches():
+            yield batch
 
 
 def pandas_input(handler):

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import PYTHON_DIR, worker_env
 from pysynapse import _arrow, _codec
-from pysynapse.arrow import pandas_input
+from pysynapse.arrow import batches, pandas_input
 
 ERROR = 2
 TABLE = b"\xd5\x02ab"  # ext 2 of two bytes: decoding it needs pyarrow before anything else
@@ -52,3 +52,42 @@ def test_pandas_input_passes_other_values_through(without_pyarrow):
     assert handler([1, "x"]) == [1, "x"]
     assert handler(5) == 5
     assert list(handler(iter([1, 2]))) == [1, 2]
+
+
+class _Chunked:
+    """Stands for a pyarrow.Table: its batches are the given items (the tests run without pyarrow;
+    synapse-arrow's ArrowStreamTest runs batches() on real tables)."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+    def to_batches(self):
+        return list(self.parts)
+
+
+def test_batches_walks_each_tables_batches_lazily():
+    taken = []
+
+    def stream():
+        for table in (_Chunked("a", "b"), _Chunked(), _Chunked("c")):
+            taken.append(table)
+            yield table
+
+    walk = batches(stream())
+    assert next(walk) == "a"
+    assert len(taken) == 1
+    assert list(walk) == ["b", "c"]
+    assert len(taken) == 3
+
+
+def test_batches_of_an_async_stream_is_an_async_iterator():
+    import asyncio
+
+    async def stream():
+        yield _Chunked("a")
+        yield _Chunked("b", "c")
+
+    async def collect():
+        return [batch async for batch in batches(stream())]
+
+    assert asyncio.run(collect()) == ["a", "b", "c"]

@@ -3,13 +3,14 @@ share, pandas in and out."""
 
 import datetime as dt
 import decimal
+import os
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 import pysynapse
 from pysynapse import _codec
-from pysynapse.arrow import pandas_input
+from pysynapse.arrow import batches, pandas_input
 
 ROWS = 5
 
@@ -170,8 +171,83 @@ def large(rows):
     )
 
 
+def rss_kib():
+    """This process's resident set (VmRSS) in KiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+async def rss(_):
+    """VmRSS in KiB; async, so it is answered while a plain stream handler waits."""
+    return rss_kib()
+
+
+def pid(_):
+    return os.getpid()
+
+
+def slow_count(tables):
+    """Works on each batch of its input (a sum over x): the rows, and VmRSS (KiB) every 100
+    batches."""
+    rows = 0
+    samples = []
+    for taken, table in enumerate(tables, 1):
+        pc.sum(table["x"])
+        rows += table.num_rows
+        if taken % 100 == 0:
+            samples.append(rss_kib())
+    return {"rows": rows, "rss_kib": samples}
+
+
+def batches_transform(tables):
+    """Stream in, stream out: each batch with y = x * 2 + 1."""
+    for table in tables:
+        yield add_column(table)
+
+
+def fails_at_batch_5(tables):
+    for taken, table in enumerate(tables):
+        if taken == 5:
+            raise ValueError(f"batch 5 has {table.num_rows} rows I refuse")
+    return taken
+
+
+def rows_of_first_3(tables):
+    """Stops reading after 3 batches."""
+    rows = 0
+    for taken, table in enumerate(tables):
+        rows += table.num_rows
+        if taken == 2:
+            return rows
+    return rows
+
+
+def transform_first_3(tables):
+    """A generator that stops after 3 batches of an endless input."""
+    for taken, table in enumerate(tables):
+        yield add_column(table)
+        if taken == 2:
+            return
+
+
+def batch_rows(tables):
+    """What batches() gives for a stream of tables: each item's type and rows."""
+    return [[type(batch).__name__, batch.num_rows] for batch in batches(tables)]
+
+
 pysynapse.serve(
     {
+        "batch_rows": batch_rows,
+        "rss": rss,
+        "pid": pid,
+        "slow_count": slow_count,
+        "batches_transform": batches_transform,
+        "fails_at_batch_5": fails_at_batch_5,
+        "rows_of_first_3": rows_of_first_3,
+        "transform_first_3": transform_first_3,
         "codec": codec,
         "echo": echo,
         "num_rows": num_rows,
