@@ -66,11 +66,16 @@ async def acatch_input_error(items):
     return {"seen": seen}
 
 
+def _took(item):
+    """Tells the test, through the worker's log, that the handler has taken ``item``."""
+    print(f"took item {item}", flush=True)
+
+
 def hang(items):
     """Takes one item, then waits for ever (a cancel interrupts the sleep)."""
     state["taken"] = 0
     try:
-        next(items)
+        _took(next(items))
         state["taken"] = 1
         time.sleep(3600)
     finally:
@@ -80,8 +85,9 @@ def hang(items):
 def hang_waiting(items):
     """Waits for input the host does not send."""
     try:
-        for _ in items:
+        for item in items:
             state["taken"] += 1
+            _took(item)
     finally:
         state["finally"] += 1
 
@@ -122,8 +128,9 @@ async def afail_at_boom(items):
 
 async def ahang(items):
     try:
-        async for _ in items:
+        async for item in items:
             state["taken"] += 1
+            _took(item)
             await asyncio.sleep(3600)
     finally:
         state["finally"] += 1

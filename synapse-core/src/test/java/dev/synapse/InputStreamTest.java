@@ -10,10 +10,15 @@ import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,6 +47,7 @@ class InputStreamTest {
   /** 0 .. count-1 (endless if count is negative), counting what was pulled. */
   static final class Counted implements Iterator<Object> {
     final AtomicLong pulled = new AtomicLong();
+    final CountDownLatch closed = new CountDownLatch(1);
     private final long count;
 
     Counted(long count) {
@@ -56,6 +62,22 @@ class InputStreamTest {
     @Override
     public Object next() {
       return pulled.getAndIncrement();
+    }
+
+    /** These items as a stream that counts down {@link #closed} when it is closed. */
+    Stream<Object> stream() {
+      return StreamSupport.stream(
+              Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED), false)
+          .onClose(closed::countDown);
+    }
+
+    /**
+     * The items pulled in all, once the call's feed has closed {@link #stream()}: it pulls none
+     * after that.
+     */
+    long pulledWhenClosed() throws InterruptedException {
+      assertThat(closed.await(30, TimeUnit.SECONDS)).as("the input stream was closed").isTrue();
+      return pulled.get();
     }
   }
 
@@ -163,11 +185,8 @@ class InputStreamTest {
   void aHandlerThatReturnsEarly_endsTheFeed_theIteratorIsNotDrained() throws Exception {
     Counted endless = new Counted(-1);
     try (Synapse synapse = spawn(PLAIN_PYTHON)) {
-      assertThat(synapse.execute(Request.streamInput("first", endless))).isEqualTo(0L);
-      long pulled = endless.pulled.get();
-      assertThat(pulled).isLessThanOrEqualTo(INPUT_WINDOW + 1);
-      Thread.sleep(200); // nothing is pulled once the call is over
-      assertThat(endless.pulled.get()).isEqualTo(pulled);
+      assertThat(synapse.execute(Request.streamInput("first", endless.stream()))).isEqualTo(0L);
+      assertThat(endless.pulledWhenClosed()).isLessThanOrEqualTo(INPUT_WINDOW + 1);
       assertThat(synapse.invoke("echo", 1L)).isEqualTo(1L);
     }
   }
