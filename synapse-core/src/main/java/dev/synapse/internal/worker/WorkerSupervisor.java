@@ -55,8 +55,10 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
   private volatile WorkerSession session;
   private State state = State.RUNNING;
   private WorkerSession starting;
+
   /** A worker that has ended and whose unsent calls its replacement is to take. */
   private WorkerSession handingOver;
+
   private RuntimeException downCause;
   private final CompletableFuture<RuntimeException> down = new CompletableFuture<>();
 
