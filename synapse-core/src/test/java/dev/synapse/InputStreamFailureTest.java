@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(NoLeaks.class)
 @Timeout(120)
 class InputStreamFailureTest {
-  /** A Synapse or a one-worker pool, serving the {@code inputs} fixture. */
+  /** A Synapse or a one-worker pool, serving pysynapse's test worker {@code inputs.py}. */
   private static final class Target implements AutoCloseable {
     final SynapseCalls calls;
     private final AutoCloseable instance;
@@ -48,12 +48,12 @@ class InputStreamFailureTest {
     Target(String kind, String python) {
       if (kind.equals("pool")) {
         SynapsePool pool = Fixtures.pool(python).size(1).listener(listener).build();
-        pool.spawn(module("inputs"), "main");
+        pool.spawn(Fixtures.pythonTestWorkers(), "inputs");
         calls = pool;
         instance = pool;
       } else {
         Synapse synapse = Fixtures.builder(python).listener(listener).build();
-        synapse.spawn(module("inputs"), "main");
+        synapse.spawn(Fixtures.pythonTestWorkers(), "inputs");
         calls = synapse;
         instance = synapse;
       }
@@ -62,7 +62,9 @@ class InputStreamFailureTest {
     /** Waits until the handler has taken input item {@code item} (it logs when it has). */
     void awaitTaken(long item) {
       String line = "took item " + item;
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> listener.texts().contains(line));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> listener.texts().contains(line));
     }
 
     long pid() {
@@ -70,8 +72,8 @@ class InputStreamFailureTest {
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> report() {
-      return (Map<String, Object>) calls.invoke("report", null);
+    Map<String, Object> taken() {
+      return (Map<String, Object>) calls.invoke("taken", null);
     }
 
     @Override
@@ -139,7 +141,10 @@ class InputStreamFailureTest {
                     "type",
                     "java.lang.IllegalStateException",
                     "message",
-                    "the database went away"));
+                    "the database went away",
+                    "text",
+                    "the host's input stream failed at item 5:"
+                        + " java.lang.IllegalStateException: the database went away"));
       }
     }
   }
@@ -164,13 +169,13 @@ class InputStreamFailureTest {
   @ParameterizedTest
   @ValueSource(strings = {"total", "atotal", "double"})
   void aPythonExceptionNamesTheInputItemWhereItHappened(String function) throws Exception {
-    String handler = function.equals("atotal") ? "afail_at_boom" : "fail_at_boom";
+    String handler = function.equals("atotal") ? "afail_at" : "fail_at";
     Stream<Object> inputs = Stream.of("a", "b", "c", "boom", "d");
     try (Target target = new Target("synapse", PLAIN_PYTHON)) {
       assertThatThrownBy(() -> target.calls.execute(Request.streamInput(handler, inputs)))
           .isInstanceOf(PythonException.class)
           .hasMessageContaining("ValueError")
-          .hasMessageContaining("input item 3: no boom please");
+          .hasMessageContaining("input item 3: bad item after 3");
     }
   }
 
@@ -204,7 +209,7 @@ class InputStreamFailureTest {
         assertThatThrownBy(call::join).isInstanceOf(CancellationException.class);
         long pulled = endless.pulledWhenClosed();
         assertThat(pulled).isLessThanOrEqualTo(InputStreamTest.INPUT_WINDOW + 1);
-        Awaitility.await().until(() -> ((Long) target.report().get("finally")) == 1L);
+        Awaitility.await().until(() -> ((Long) target.taken().get("closed")) == 1L);
         assertThat(endless.pulled.get()).isEqualTo(pulled);
       }
     }
@@ -222,8 +227,8 @@ class InputStreamFailureTest {
           target.calls.executeAsync(Request.streamInput("hang_waiting", inputs));
       target.awaitTaken(0); // and it waits for item 1, which the iterator holds back
       call.cancel(true);
-      Awaitility.await().until(() -> ((Long) target.report().get("finally")) == 1L);
-      assertThat(target.report().get("taken")).isEqualTo(1L);
+      Awaitility.await().until(() -> ((Long) target.taken().get("closed")) == 1L);
+      assertThat(target.taken().get("taken")).isEqualTo(1L);
       assertThat(closed.getCount()).as("closed while the iterator is still pulled").isEqualTo(1);
       gated.gate.countDown(); // the iterator's hasNext returns: the feed pulls nothing more
       assertThat(closed.await(30, TimeUnit.SECONDS)).isTrue();
@@ -240,7 +245,7 @@ class InputStreamFailureTest {
           Request.streamInput("hang", endless.stream()).withTimeout(Duration.ofMillis(1500));
       assertThatThrownBy(() -> target.calls.execute(request))
           .isInstanceOf(CallTimeoutException.class);
-      Awaitility.await().until(() -> ((Long) target.report().get("finally")) == 1L);
+      Awaitility.await().until(() -> ((Long) target.taken().get("closed")) == 1L);
       assertThat(endless.pulledWhenClosed()).isLessThanOrEqualTo(InputStreamTest.INPUT_WINDOW + 1);
     }
   }

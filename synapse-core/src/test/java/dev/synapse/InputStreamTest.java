@@ -2,7 +2,6 @@ package dev.synapse;
 
 import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
 import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
-import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,8 +25,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Calls whose input is a stream ({@link Request#streamInput}), against real workers (the {@code
- * inputs} fixture): stream in, one answer out; stream in, stream out; flow control both ways.
+ * Calls whose input is a stream ({@link Request#streamInput}), against real workers (pysynapse's
+ * test worker {@code inputs.py}): stream in, one answer out; stream in, stream out; flow control
+ * both ways.
  */
 @ExtendWith(NoLeaks.class)
 @Timeout(120)
@@ -40,7 +40,7 @@ class InputStreamTest {
 
   static Synapse spawn(String python) {
     Synapse synapse = Fixtures.builder(python).build();
-    synapse.spawn(module("inputs"), "main");
+    synapse.spawn(Fixtures.pythonTestWorkers(), "inputs");
     return synapse;
   }
 
@@ -194,7 +194,7 @@ class InputStreamTest {
   @Test
   void pool_streamInAndOut_stayOnOneWorker() {
     try (SynapsePool pool = Fixtures.pool(PLAIN_PYTHON).size(2).build()) {
-      pool.spawn(module("inputs"), "main");
+      pool.spawn(Fixtures.pythonTestWorkers(), "inputs");
       sumsAtOnce(pool, 6, 500);
       for (String function : List.of("double", "adouble")) {
         try (Stream<Object> doubled =
