@@ -146,7 +146,8 @@ def test_the_hosts_iterator_failed_the_handler_catches_it(worker):
             "seen": ["a", "b"],
             "position": 2,
             "type": "java.lang.IllegalStateException",
-            "message": "the host's input stream failed at item 2: "
+            "message": "gone",
+            "text": "the host's input stream failed at item 2: "
             "java.lang.IllegalStateException: gone",
         },
     ]

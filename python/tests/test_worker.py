@@ -271,9 +271,9 @@ def test_cancel_drops_a_call_that_has_not_started(spawn):
     assert (error["kind"], error["type"]) == ("cancelled", "pysynapse.CallCancelled")
     assert error["message"] == "call 2 was cancelled before it started"
     # A CANCEL that arrives while an earlier call is still running drops its call at once.
-    worker.call(3, "sleep", {"seconds": 0.3, "tag": "third"})
+    worker.call(3, "sleep", {"seconds": 1, "tag": "third", "announce": True})
     worker.call(4, "sleep", {"seconds": 0, "tag": "fourth"})
-    time.sleep(0.1)
+    worker.wait_for_stderr("started third")
     worker.send([2, 4])
     worker.call(5, "echo", "last")
     assert error_of(worker.recv(), 4)["kind"] == "cancelled"  # before call 3 has ended
@@ -350,7 +350,8 @@ def test_end_of_input_with_an_async_call_in_flight_exits_with_code_0(spawn):
     worker = spawn("functions.py")
     worker.ready()
     worker.call(1, "wait_for_cancel", "pending")
-    time.sleep(0.1)
+    worker.call(2, "asleep", 0)
+    assert worker.recv() == [1, 2, 0]  # call 1 is running by now
     worker.close_stdin()
     assert worker.wait(timeout=3) == 0
 

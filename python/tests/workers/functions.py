@@ -62,6 +62,8 @@ def logs(payload):
 
 
 def sleep(payload):
+    if payload.get("announce"):
+        log.warning("started %s", payload["tag"])
     time.sleep(payload["seconds"])
     log.warning("ran %s", payload["tag"])
     return payload["tag"]

@@ -1,4 +1,8 @@
-"""Handlers whose input is a stream (a feed): the Python-side tests of input streams."""
+"""Handlers whose input is a stream (a feed), for the input-stream tests of both sides: the
+protocol tests here and the Java tests of Request.streamInput (InputStreamTest and
+InputStreamFailureTest in synapse-core), which spawn this file too. ``taken`` reports what the
+handlers did; a handler that waits says which item it took on stdout (the host's log), so a test
+can wait for that instead of sleeping."""
 
 import asyncio
 import os
@@ -9,8 +13,26 @@ import pysynapse
 state = {"taken": 0, "closed": 0}
 
 
+def _took(item):
+    print(f"took item {item}", flush=True)
+
+
+def _input_error(seen, exc):
+    return {
+        "seen": seen,
+        "position": exc.position,
+        "type": exc.type_name,
+        "message": exc.host_message,
+        "text": str(exc),
+    }
+
+
 def total(items):
     return sum(items)
+
+
+def collect(items):
+    return list(items)
 
 
 def count(items):
@@ -44,6 +66,14 @@ def double(items):
         state["closed"] += 1
 
 
+def slow_double(items):
+    """Stream in, stream out, pausing 20 ms every 1000 items: a slow consumer of its input."""
+    for i, item in enumerate(items):
+        if i % 1000 == 999:
+            time.sleep(0.02)
+        yield item * 2
+
+
 def passthrough(items):
     """Returns the feed itself (a plain def returning an iterator: stream out)."""
     return items
@@ -65,21 +95,35 @@ def catch_input_error(items):
         for item in items:
             seen.append(item)
     except pysynapse.InputStreamError as exc:
-        return {"seen": seen, "position": exc.position, "type": exc.type_name, "message": str(exc)}
+        return _input_error(seen, exc)
     return {"seen": seen}
 
 
 def hang(items):
-    """Takes one item, then waits for ever (cancel interrupts the sleep)."""
-    next(items)
+    """Takes one item, then waits for ever (a cancel interrupts the sleep)."""
     try:
+        _took(next(items))
         time.sleep(3600)
+    finally:
+        state["closed"] += 1
+
+
+def hang_waiting(items):
+    """Takes the items as they come; the host holds back the second."""
+    try:
+        for item in items:
+            state["taken"] += 1
+            _took(item)
     finally:
         state["closed"] += 1
 
 
 def taken(_):
     return dict(state)
+
+
+def pid(_):
+    return os.getpid()
 
 
 def rss(_):
@@ -107,6 +151,7 @@ async def atotal(items):
 
 async def adouble(items):
     async for item in items:
+        await asyncio.sleep(0)
         yield item * 2
 
 
@@ -126,28 +171,25 @@ async def acatch_input_error(items):
         async for item in items:
             seen.append(item)
     except pysynapse.InputStreamError as exc:
-        return {"seen": seen, "position": exc.position, "type": exc.type_name}
+        return _input_error(seen, exc)
     return {"seen": seen}
+
+
+async def ahang(items):
+    """Takes one item, then waits for ever (a cancel cancels the task)."""
+    try:
+        async for item in items:
+            state["taken"] += 1
+            _took(item)
+            await asyncio.sleep(3600)
+    finally:
+        state["closed"] += 1
 
 
 pysynapse.serve(
     {
-        "total": total,
-        "count": count,
-        "slow_count": slow_count,
-        "first": first,
-        "double": double,
-        "passthrough": passthrough,
-        "fail_at": fail_at,
-        "catch_input_error": catch_input_error,
-        "hang": hang,
-        "taken": taken,
-        "rss": rss,
-        "echo": echo,
-        "aecho": aecho,
-        "atotal": atotal,
-        "adouble": adouble,
-        "afail_at": afail_at,
-        "acatch_input_error": acatch_input_error,
+        name: function
+        for name, function in globals().items()
+        if callable(function) and not name.startswith("_") and function.__module__ == "__main__"
     }
 )

@@ -97,6 +97,24 @@ class CallbackTest {
     }
   }
 
+  /** A Java function that blocks until it is interrupted, counting down when it starts and ends. */
+  private static final class BlockedUntilInterrupted {
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch interrupted = new CountDownLatch(1);
+    private final CountDownLatch never = new CountDownLatch(1);
+
+    Object run(Object input) throws InterruptedException {
+      started.countDown();
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        throw e;
+      }
+      return "woke";
+    }
+  }
+
   @Test
   void sixteenThreadsOfCallsWithCallbacks_eachGetTheirOwnAnswer() throws Exception {
     try (Synapse synapse = spawn(PLAIN_PYTHON, builder(PLAIN_PYTHON))) {
@@ -191,22 +209,8 @@ class CallbackTest {
 
   @Test
   void aTimeoutOfTheOuterCall_interruptsTheJavaFunction_andEndsThePythonWait() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Synapse.Builder builder =
-        builder(PLAIN_PYTHON)
-            .expose(
-                "hang",
-                input -> {
-                  started.countDown();
-                  try {
-                    Thread.sleep(60_000);
-                  } catch (InterruptedException e) {
-                    interrupted.countDown();
-                    throw e;
-                  }
-                  return "woke";
-                });
+    BlockedUntilInterrupted hang = new BlockedUntilInterrupted();
+    Synapse.Builder builder = builder(PLAIN_PYTHON).expose("hang", hang::run);
     try (Synapse synapse = spawn(PLAIN_PYTHON, builder)) {
       long pid = (Long) synapse.invoke("pid", null);
 
@@ -217,8 +221,8 @@ class CallbackTest {
           .isInstanceOfSatisfying(
               CallTimeoutException.class, e -> assertThat(e.workerReplaced()).isFalse());
 
-      assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-      assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(hang.started.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(hang.interrupted.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(recorded(synapse)).startsWith("wait ended: call ").endsWith("by the host");
       assertThat(synapse.invoke("pid", null)).isEqualTo(pid);
     }
@@ -226,23 +230,11 @@ class CallbackTest {
 
   @Test
   void aHostCallThePythonSideGivesUpOn_interruptsTheJavaFunction() throws Exception {
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Synapse.Builder builder =
-        builder(PLAIN_PYTHON)
-            .expose(
-                "hang",
-                input -> {
-                  try {
-                    Thread.sleep(60_000);
-                  } catch (InterruptedException e) {
-                    interrupted.countDown();
-                    throw e;
-                  }
-                  return "woke";
-                });
+    BlockedUntilInterrupted hang = new BlockedUntilInterrupted();
+    Synapse.Builder builder = builder(PLAIN_PYTHON).expose("hang", hang::run);
     try (Synapse synapse = spawn(PLAIN_PYTHON, builder)) {
       assertThat(synapse.invoke("ask_with_deadline", "hang")).isEqualTo("gave up");
-      assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(hang.interrupted.await(5, TimeUnit.SECONDS)).isTrue();
     }
   }
 

@@ -71,6 +71,26 @@ class FailureTest {
   }
 
   @Test
+  @Timeout(300) // a dozen worker starts
+  void killedMidCall_isNotRunningOnceTheCallHasFailed_soSpawnStartsANewWorker() {
+    try (Synapse synapse = spawnToolbox(RestartPolicy.never())) {
+      for (int round = 0; round < 12; round++) {
+        long pid = synapse.workerInfo().orElseThrow().pid();
+        CompletableFuture<Object> call = synapse.invokeAsync("sleep", 30);
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+        assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+            .cause()
+            .isInstanceOf(WorkerExitedException.class);
+        assertThat(synapse.isRunning()).as("running after round %d's failure", round).isFalse();
+        synapse.spawn(module("toolbox"), "main");
+        assertThat(synapse.workerInfo().orElseThrow().pid()).isNotEqualTo(pid);
+      }
+    }
+  }
+
+  @Test
   void handlerThatKillsItsWorker_failsItsCall() {
     try (Synapse synapse = spawnToolbox(RestartPolicy.never())) {
       assertThatThrownBy(() -> synapse.invoke("exit_with", 3))

@@ -9,17 +9,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synapse.InputStreamTest.Counted;
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
+import dev.synapse.testing.RecordingListener;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,21 +39,32 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(NoLeaks.class)
 @Timeout(120)
 class InputStreamFailureTest {
-  /** A Synapse or a one-worker pool, serving the {@code inputs} fixture. */
+  /** A Synapse or a one-worker pool, serving pysynapse's test worker {@code inputs.py}. */
   private static final class Target implements AutoCloseable {
     final SynapseCalls calls;
     private final AutoCloseable instance;
+    private final RecordingListener listener = new RecordingListener();
 
     Target(String kind, String python) {
       if (kind.equals("pool")) {
-        SynapsePool pool = Fixtures.pool(python).size(1).build();
-        pool.spawn(module("inputs"), "main");
+        SynapsePool pool = Fixtures.pool(python).size(1).listener(listener).build();
+        pool.spawn(Fixtures.pythonTestWorkers(), "inputs");
         calls = pool;
         instance = pool;
       } else {
-        calls = InputStreamTest.spawn(python);
-        instance = (AutoCloseable) calls;
+        Synapse synapse = Fixtures.builder(python).listener(listener).build();
+        synapse.spawn(Fixtures.pythonTestWorkers(), "inputs");
+        calls = synapse;
+        instance = synapse;
       }
+    }
+
+    /** Waits until the handler has taken input item {@code item} (it logs when it has). */
+    void awaitTaken(long item) {
+      String line = "took item " + item;
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> listener.texts().contains(line));
     }
 
     long pid() {
@@ -57,8 +72,8 @@ class InputStreamFailureTest {
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> report() {
-      return (Map<String, Object>) calls.invoke("report", null);
+    Map<String, Object> taken() {
+      return (Map<String, Object>) calls.invoke("taken", null);
     }
 
     @Override
@@ -126,7 +141,10 @@ class InputStreamFailureTest {
                     "type",
                     "java.lang.IllegalStateException",
                     "message",
-                    "the database went away"));
+                    "the database went away",
+                    "text",
+                    "the host's input stream failed at item 5:"
+                        + " java.lang.IllegalStateException: the database went away"));
       }
     }
   }
@@ -151,13 +169,13 @@ class InputStreamFailureTest {
   @ParameterizedTest
   @ValueSource(strings = {"total", "atotal", "double"})
   void aPythonExceptionNamesTheInputItemWhereItHappened(String function) throws Exception {
-    String handler = function.equals("atotal") ? "afail_at_boom" : "fail_at_boom";
+    String handler = function.equals("atotal") ? "afail_at" : "fail_at";
     Stream<Object> inputs = Stream.of("a", "b", "c", "boom", "d");
     try (Target target = new Target("synapse", PLAIN_PYTHON)) {
       assertThatThrownBy(() -> target.calls.execute(Request.streamInput(handler, inputs)))
           .isInstanceOf(PythonException.class)
           .hasMessageContaining("ValueError")
-          .hasMessageContaining("input item 3: no boom please");
+          .hasMessageContaining("input item 3: bad item after 3");
     }
   }
 
@@ -183,20 +201,15 @@ class InputStreamFailureTest {
       throws Exception {
     for (String function : List.of("hang", "ahang")) {
       Counted endless = new Counted(-1);
-      AtomicInteger closed = new AtomicInteger();
-      Stream<Object> inputs =
-          Stream.generate(endless::next).onClose(closed::incrementAndGet).map(x -> x);
       try (Target target = new Target(kind, PLAIN_PYTHON)) {
         CompletableFuture<Object> call =
-            target.calls.executeAsync(Request.streamInput(function, inputs));
-        Awaitility.await().until(() -> endless.pulled.get() > 0);
-        Thread.sleep(100); // the handler took its item and sleeps
+            target.calls.executeAsync(Request.streamInput(function, endless.stream()));
+        target.awaitTaken(0); // the handler took its item and sleeps
         assertThat(call.cancel(true)).isTrue();
         assertThatThrownBy(call::join).isInstanceOf(CancellationException.class);
-        Awaitility.await().until(() -> closed.get() == 1);
-        long pulled = endless.pulled.get();
+        long pulled = endless.pulledWhenClosed();
         assertThat(pulled).isLessThanOrEqualTo(InputStreamTest.INPUT_WINDOW + 1);
-        Awaitility.await().until(() -> ((Long) target.report().get("finally")) == 1L);
+        Awaitility.await().until(() -> ((Long) target.taken().get("closed")) == 1L);
         assertThat(endless.pulled.get()).isEqualTo(pulled);
       }
     }
@@ -205,16 +218,20 @@ class InputStreamFailureTest {
   @Test
   void cancelWhileTheHandlerWaitsForAnItemTheIteratorIsSlowToGive() throws Exception {
     Gated gated = new Gated();
+    CountDownLatch closed = new CountDownLatch(1);
+    Stream<Object> inputs =
+        StreamSupport.stream(Spliterators.spliteratorUnknownSize(gated, Spliterator.ORDERED), false)
+            .onClose(closed::countDown);
     try (Target target = new Target("synapse", DEBIAN_PYTHON)) {
       CompletableFuture<Object> call =
-          target.calls.executeAsync(Request.streamInput("hang_waiting", gated));
-      Awaitility.await().until(() -> gated.pulled.get() == 1);
-      Thread.sleep(100); // the handler took item 0 and waits for item 1
+          target.calls.executeAsync(Request.streamInput("hang_waiting", inputs));
+      target.awaitTaken(0); // and it waits for item 1, which the iterator holds back
       call.cancel(true);
-      Awaitility.await().until(() -> ((Long) target.report().get("finally")) == 1L);
-      assertThat(target.report().get("taken")).isEqualTo(1L);
+      Awaitility.await().until(() -> ((Long) target.taken().get("closed")) == 1L);
+      assertThat(target.taken().get("taken")).isEqualTo(1L);
+      assertThat(closed.getCount()).as("closed while the iterator is still pulled").isEqualTo(1);
       gated.gate.countDown(); // the iterator's hasNext returns: the feed pulls nothing more
-      Thread.sleep(100);
+      assertThat(closed.await(30, TimeUnit.SECONDS)).isTrue();
       assertThat(gated.pulled.get()).isLessThanOrEqualTo(2);
     }
   }
@@ -224,13 +241,12 @@ class InputStreamFailureTest {
   void aTimeoutMidStream_closesThePythonSide(String kind) throws Exception {
     Counted endless = new Counted(-1);
     try (Target target = new Target(kind, PLAIN_PYTHON)) {
-      Request request = Request.streamInput("hang", endless).withTimeout(Duration.ofMillis(1500));
+      Request request =
+          Request.streamInput("hang", endless.stream()).withTimeout(Duration.ofMillis(1500));
       assertThatThrownBy(() -> target.calls.execute(request))
           .isInstanceOf(CallTimeoutException.class);
-      Awaitility.await().until(() -> ((Long) target.report().get("finally")) == 1L);
-      long pulled = endless.pulled.get();
-      Thread.sleep(100);
-      assertThat(endless.pulled.get()).isEqualTo(pulled);
+      Awaitility.await().until(() -> ((Long) target.taken().get("closed")) == 1L);
+      assertThat(endless.pulledWhenClosed()).isLessThanOrEqualTo(InputStreamTest.INPUT_WINDOW + 1);
     }
   }
 
@@ -260,14 +276,12 @@ class InputStreamFailureTest {
     try (Target target = new Target(kind, PLAIN_PYTHON)) {
       long pid = target.pid();
       CompletableFuture<Object> call =
-          target.calls.executeAsync(Request.streamInput("hang", endless));
-      Awaitility.await().until(() -> endless.pulled.get() > 0);
+          target.calls.executeAsync(Request.streamInput("hang", endless.stream()));
+      target.awaitTaken(0);
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
       assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(WorkerExitedException.class);
-      long pulled = endless.pulled.get();
-      Thread.sleep(100);
-      assertThat(endless.pulled.get()).isEqualTo(pulled);
+      assertThat(endless.pulledWhenClosed()).isLessThanOrEqualTo(InputStreamTest.INPUT_WINDOW + 1);
     }
   }
 

@@ -2,7 +2,6 @@ package dev.synapse;
 
 import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
 import static dev.synapse.testing.Fixtures.PLAIN_PYTHON;
-import static dev.synapse.testing.Fixtures.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,10 +9,15 @@ import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,8 +25,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Calls whose input is a stream ({@link Request#streamInput}), against real workers (the {@code
- * inputs} fixture): stream in, one answer out; stream in, stream out; flow control both ways.
+ * Calls whose input is a stream ({@link Request#streamInput}), against real workers (pysynapse's
+ * test worker {@code inputs.py}): stream in, one answer out; stream in, stream out; flow control
+ * both ways.
  */
 @ExtendWith(NoLeaks.class)
 @Timeout(120)
@@ -35,13 +40,14 @@ class InputStreamTest {
 
   static Synapse spawn(String python) {
     Synapse synapse = Fixtures.builder(python).build();
-    synapse.spawn(module("inputs"), "main");
+    synapse.spawn(Fixtures.pythonTestWorkers(), "inputs");
     return synapse;
   }
 
   /** 0 .. count-1 (endless if count is negative), counting what was pulled. */
   static final class Counted implements Iterator<Object> {
     final AtomicLong pulled = new AtomicLong();
+    final CountDownLatch closed = new CountDownLatch(1);
     private final long count;
 
     Counted(long count) {
@@ -56,6 +62,22 @@ class InputStreamTest {
     @Override
     public Object next() {
       return pulled.getAndIncrement();
+    }
+
+    /** These items as a stream that counts down {@link #closed} when it is closed. */
+    Stream<Object> stream() {
+      return StreamSupport.stream(
+              Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED), false)
+          .onClose(closed::countDown);
+    }
+
+    /**
+     * The items pulled in all, once the call's feed has closed {@link #stream()}: it pulls none
+     * after that.
+     */
+    long pulledWhenClosed() throws InterruptedException {
+      assertThat(closed.await(30, TimeUnit.SECONDS)).as("the input stream was closed").isTrue();
+      return pulled.get();
     }
   }
 
@@ -163,11 +185,8 @@ class InputStreamTest {
   void aHandlerThatReturnsEarly_endsTheFeed_theIteratorIsNotDrained() throws Exception {
     Counted endless = new Counted(-1);
     try (Synapse synapse = spawn(PLAIN_PYTHON)) {
-      assertThat(synapse.execute(Request.streamInput("first", endless))).isEqualTo(0L);
-      long pulled = endless.pulled.get();
-      assertThat(pulled).isLessThanOrEqualTo(INPUT_WINDOW + 1);
-      Thread.sleep(200); // nothing is pulled once the call is over
-      assertThat(endless.pulled.get()).isEqualTo(pulled);
+      assertThat(synapse.execute(Request.streamInput("first", endless.stream()))).isEqualTo(0L);
+      assertThat(endless.pulledWhenClosed()).isLessThanOrEqualTo(INPUT_WINDOW + 1);
       assertThat(synapse.invoke("echo", 1L)).isEqualTo(1L);
     }
   }
@@ -175,7 +194,7 @@ class InputStreamTest {
   @Test
   void pool_streamInAndOut_stayOnOneWorker() {
     try (SynapsePool pool = Fixtures.pool(PLAIN_PYTHON).size(2).build()) {
-      pool.spawn(module("inputs"), "main");
+      pool.spawn(Fixtures.pythonTestWorkers(), "inputs");
       sumsAtOnce(pool, 6, 500);
       for (String function : List.of("double", "adouble")) {
         try (Stream<Object> doubled =

@@ -1,10 +1,10 @@
 package dev.synapse;
 
-import static dev.synapse.SharedMemoryTest.MSGPACK;
-import static dev.synapse.SharedMemoryTest.PURE;
 import static dev.synapse.SharedMemoryTest.pattern;
 import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
+import static dev.synapse.testing.RegionDirectory.MSGPACK;
+import static dev.synapse.testing.RegionDirectory.PURE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,12 +12,10 @@ import dev.synapse.testing.ChildJvm;
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.HoldSharedMemory;
 import dev.synapse.testing.NoLeaks;
+import dev.synapse.testing.RegionDirectory;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,13 +29,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -51,50 +47,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SharedMemorySafetyTest {
   private static final int[] MIXED_SIZES = {100, 70 << 10, (1 << 20) + 17, 3 << 20};
 
-  Path regions;
-
-  @BeforeEach
-  void makeRegionDirectory() throws IOException {
-    regions = Files.createTempDirectory(Path.of("/dev/shm"), "synapse-test-");
-  }
-
-  @AfterEach
-  void noRegionFileIsLeft() throws IOException {
-    try {
-      awaitNoRegionFiles();
-    } finally {
-      try (Stream<Path> files = Files.list(regions)) {
-        for (Path file : files.toList()) {
-          Files.deleteIfExists(file);
-        }
-      }
-      Files.delete(regions);
-    }
-  }
-
-  void awaitNoRegionFiles() {
-    Awaitility.await("no region file left in " + regions)
-        .atMost(Duration.ofSeconds(5))
-        .pollInterval(Duration.ofMillis(20))
-        .untilAsserted(
-            () -> {
-              try (Stream<Path> files = Files.list(regions)) {
-                assertThat(files.toList()).isEmpty();
-              }
-            });
-  }
-
-  Synapse.Builder builder(String codec) {
-    Synapse.Builder builder = Fixtures.builder(DEBIAN_PYTHON).sharedMemoryDirectory(regions);
-    if (codec.equals(PURE)) {
-      builder.environment("PYTHONPATH", module("without_msgpack").toString());
-    }
-    return builder;
-  }
+  @RegisterExtension final RegionDirectory regions = new RegionDirectory();
 
   /** A region that holds about two values of 1.5 MiB each way; a frame of at most 1 MiB. */
   Synapse.Builder tight(String codec) {
-    return builder(codec)
+    return regions
+        .builder(codec)
         .maxFrameBytes(1 << 20)
         .sharedMemoryThreshold(64 << 10)
         .sharedMemoryMaxBytes(8 << 20);
@@ -149,7 +107,7 @@ class SharedMemorySafetyTest {
   @ParameterizedTest
   @ValueSource(strings = {MSGPACK, PURE})
   void sixteenThreadsOnOneWorker_eachGetsItsOwnAnswer(String codec) throws Exception {
-    try (Synapse synapse = spawned(builder(codec))) {
+    try (Synapse synapse = spawned(regions.builder(codec))) {
       sixteenThreadsOfMixedSizes(synapse);
     }
   }
@@ -157,7 +115,7 @@ class SharedMemorySafetyTest {
   @Test
   void sixteenThreadsOnAPool_eachGetsItsOwnAnswer() throws Exception {
     try (SynapsePool pool =
-        Fixtures.pool(DEBIAN_PYTHON).size(3).sharedMemoryDirectory(regions).build()) {
+        Fixtures.pool(DEBIAN_PYTHON).size(3).sharedMemoryDirectory(regions.path()).build()) {
       pool.spawn(module("shared_memory"), "main");
       sixteenThreadsOfMixedSizes(pool);
     }
@@ -169,7 +127,7 @@ class SharedMemorySafetyTest {
         Fixtures.pool(DEBIAN_PYTHON)
             .size(2)
             .recycleAfterCalls(3)
-            .sharedMemoryDirectory(regions)
+            .sharedMemoryDirectory(regions.path())
             .build()) {
       pool.spawn(module("shared_memory"), "main");
       for (int i = 0; i < 12; i++) {
@@ -177,7 +135,7 @@ class SharedMemorySafetyTest {
         assertThat((byte[]) pool.invokeAsync("echo", sent).get(30, TimeUnit.SECONDS))
             .isEqualTo(sent);
       }
-      awaitNoRegionFiles();
+      regions.awaitEmpty();
     }
   }
 
@@ -209,7 +167,7 @@ class SharedMemorySafetyTest {
   @Test
   void aFullRegion_fallsBackToThePipe() {
     Synapse.Builder small =
-        builder(MSGPACK).sharedMemoryThreshold(64 << 10).sharedMemoryMaxBytes(4 << 20);
+        regions.builder(MSGPACK).sharedMemoryThreshold(64 << 10).sharedMemoryMaxBytes(4 << 20);
     try (Synapse synapse = spawned(small)) {
       byte[] sent = pattern(3 << 20, 4);
       assertThat((byte[]) synapse.invoke("echo", sent)).isEqualTo(sent);
@@ -223,7 +181,7 @@ class SharedMemorySafetyTest {
   @Test
   void aRegionDirectoryThatIsNotThere_fallsBackToThePipe() {
     Synapse.Builder missing =
-        Fixtures.builder(DEBIAN_PYTHON).sharedMemoryDirectory(regions.resolve("missing"));
+        Fixtures.builder(DEBIAN_PYTHON).sharedMemoryDirectory(regions.path().resolve("missing"));
     try (Synapse synapse = spawned(missing)) {
       byte[] sent = pattern(2 << 20, 4);
       assertThat((byte[]) synapse.invoke("echo", sent)).isEqualTo(sent);
@@ -260,11 +218,11 @@ class SharedMemorySafetyTest {
 
   @Test
   void aCrashedWorker_leavesNoRegionFile() {
-    try (Synapse synapse = spawned(builder(MSGPACK))) {
+    try (Synapse synapse = spawned(regions.builder(MSGPACK))) {
       synapse.invoke("echo", pattern(2 << 20, 1));
       assertThatThrownBy(() -> synapse.invoke("exit_now", null))
           .isInstanceOf(WorkerExitedException.class);
-      awaitNoRegionFiles();
+      regions.awaitEmpty();
     }
   }
 
@@ -286,7 +244,8 @@ class SharedMemorySafetyTest {
       throws Exception {
     Object spec =
         new com.fasterxml.jackson.databind.ObjectMapper().readValue(reference, Object.class);
-    try (Synapse synapse = spawned(builder(MSGPACK).restartPolicy(RestartPolicy.onCrash()))) {
+    try (Synapse synapse =
+        spawned(regions.builder(MSGPACK).restartPolicy(RestartPolicy.onCrash()))) {
       long pid = synapse.workerInfo().orElseThrow().pid();
       assertThatThrownBy(() -> synapse.invoke("bad_reference", spec))
           .isInstanceOf(ProtocolException.class);
@@ -299,7 +258,7 @@ class SharedMemorySafetyTest {
   @Test
   void aJvmKilledOutright_leavesNoRegionFile() throws Exception {
     Process jvm =
-        ChildJvm.start(HoldSharedMemory.class, List.of(), DEBIAN_PYTHON, regions.toString());
+        ChildJvm.start(HoldSharedMemory.class, List.of(), DEBIAN_PYTHON, regions.path().toString());
     try {
       long workerPid;
       try (BufferedReader out =
@@ -310,7 +269,7 @@ class SharedMemorySafetyTest {
       Awaitility.await("the worker ends with its JVM")
           .atMost(Duration.ofSeconds(5))
           .until(() -> ProcessHandle.of(workerPid).map(p -> !p.isAlive()).orElse(true));
-      awaitNoRegionFiles();
+      regions.awaitEmpty();
     } finally {
       jvm.destroyForcibly();
     }
@@ -318,7 +277,7 @@ class SharedMemorySafetyTest {
 
   @Test
   void userExtensionValuesOfCode3_areRefused() {
-    try (Synapse synapse = spawned(builder(MSGPACK))) {
+    try (Synapse synapse = spawned(regions.builder(MSGPACK))) {
       assertThatThrownBy(
               () ->
                   synapse.invoke(

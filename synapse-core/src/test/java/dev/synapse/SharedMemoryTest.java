@@ -1,28 +1,24 @@
 package dev.synapse;
 
-import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
+import static dev.synapse.testing.RegionDirectory.MSGPACK;
+import static dev.synapse.testing.RegionDirectory.PURE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synapse.internal.shm.SharedMemoryConfig;
-import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
+import dev.synapse.testing.RegionDirectory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,51 +33,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(NoLeaks.class)
 @Timeout(180)
 class SharedMemoryTest {
-  static final String MSGPACK = "msgpack";
-  static final String PURE = "pure";
   static final int THRESHOLD = SharedMemoryConfig.DEFAULT_THRESHOLD;
 
-  Path regions;
-
-  @BeforeEach
-  void makeRegionDirectory() throws IOException {
-    regions = Files.createTempDirectory(Path.of("/dev/shm"), "synapse-test-");
-  }
-
-  @AfterEach
-  void regionDirectoryIsEmpty() throws IOException {
-    try {
-      awaitNoRegionFiles();
-    } finally {
-      try (Stream<Path> files = Files.list(regions)) {
-        for (Path file : files.toList()) {
-          Files.deleteIfExists(file);
-        }
-      }
-      Files.delete(regions);
-    }
-  }
-
-  void awaitNoRegionFiles() {
-    Awaitility.await("no region file left in " + regions)
-        .atMost(Duration.ofSeconds(5))
-        .pollInterval(Duration.ofMillis(20))
-        .untilAsserted(() -> assertThat(regionFiles()).isEmpty());
-  }
-
-  List<Path> regionFiles() throws IOException {
-    try (Stream<Path> files = Files.list(regions)) {
-      return files.toList();
-    }
-  }
-
-  Synapse.Builder builder(String codec) {
-    Synapse.Builder builder = Fixtures.builder(DEBIAN_PYTHON).sharedMemoryDirectory(regions);
-    if (codec.equals(PURE)) {
-      builder.environment("PYTHONPATH", module("without_msgpack").toString());
-    }
-    return builder;
-  }
+  @RegisterExtension final RegionDirectory regions = new RegionDirectory();
 
   static Synapse spawned(Synapse.Builder builder, String codec) {
     Synapse synapse = builder.build();
@@ -114,7 +68,7 @@ class SharedMemoryTest {
   @ParameterizedTest
   @ValueSource(strings = {MSGPACK, PURE})
   void bytesAroundTheThreshold_roundTripBitExactly_asBytes(String codec) {
-    try (Synapse synapse = spawned(builder(codec), codec)) {
+    try (Synapse synapse = spawned(regions.builder(codec), codec)) {
       for (int size : new int[] {THRESHOLD - 1, THRESHOLD, THRESHOLD + 1, 1 << 20, 64 << 20}) {
         byte[] sent = pattern(size, size % 13);
         assertThat(synapse.invoke("kind", sent))
@@ -124,7 +78,7 @@ class SharedMemoryTest {
         assertThat((byte[]) synapse.invoke("make_bytes", Map.of("n", size, "seed", 5)))
             .as("size %d", size)
             .isEqualTo(pattern(size, 5));
-        assertThat(regionFiles()).isEmpty();
+        assertThat(regions.files()).isEmpty();
       }
       ByteBuffer buffer = ByteBuffer.wrap(pattern(THRESHOLD * 2, 9), 3, THRESHOLD + 5);
       assertThat((byte[]) synapse.invoke("echo", buffer))
@@ -136,7 +90,7 @@ class SharedMemoryTest {
 
   @Test
   void bytes256MiB_roundTripBitExactly() {
-    try (Synapse synapse = spawned(builder(MSGPACK).maxFrameBytes(1 << 20), MSGPACK)) {
+    try (Synapse synapse = spawned(regions.builder(MSGPACK).maxFrameBytes(1 << 20), MSGPACK)) {
       byte[] sent = pattern(256 << 20, 3);
       assertThat((byte[]) synapse.invoke("echo", sent)).isEqualTo(sent);
     }
@@ -145,7 +99,8 @@ class SharedMemoryTest {
   @ParameterizedTest
   @ValueSource(strings = {MSGPACK, PURE})
   void valuesLargerThanAFrame_travelOnlyThroughTheRegion_alsoInsideContainers(String codec) {
-    Synapse.Builder small = builder(codec).maxFrameBytes(1 << 20).sharedMemoryThreshold(64 << 10);
+    Synapse.Builder small =
+        regions.builder(codec).maxFrameBytes(1 << 20).sharedMemoryThreshold(64 << 10);
     try (Synapse synapse = spawned(small, codec)) {
       byte[] sent = pattern(8 << 20, 1);
       assertThat((byte[]) synapse.invoke("echo", sent)).isEqualTo(sent);
@@ -174,7 +129,7 @@ class SharedMemoryTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("codecsAndDtypes")
   void everyDtypeAroundTheThreshold_roundTripsBitExactly(String codec, DType dtype) {
-    try (Synapse synapse = spawned(builder(codec), codec)) {
+    try (Synapse synapse = spawned(regions.builder(codec), codec)) {
       int item = dtype.itemSize();
       for (int elements :
           new int[] {THRESHOLD / item - 1, THRESHOLD / item, THRESHOLD / item + 1, (1 << 20) + 3}) {
@@ -195,7 +150,7 @@ class SharedMemoryTest {
 
   @Test
   void float64Array64MiB_isDoubledBitExactly() {
-    try (Synapse synapse = spawned(builder(MSGPACK), MSGPACK)) {
+    try (Synapse synapse = spawned(regions.builder(MSGPACK), MSGPACK)) {
       int n = 8 << 20;
       double[] values = new double[n];
       for (int i = 0; i < n; i++) {

@@ -30,6 +30,19 @@ public final class Fixtures {
     return SynapsePool.builder().python(python).useInterpreterAsIs(true);
   }
 
+  /**
+   * The directory of pysynapse's own test workers ({@code python/tests/workers}); its {@code
+   * inputs.py} serves the input-stream tests of both sides.
+   */
+  public static Path pythonTestWorkers() {
+    String root = System.getProperty("synapse.test.workers", "../python/tests/workers");
+    Path dir = Path.of(root).toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("No test workers in " + dir);
+    }
+    return dir;
+  }
+
   /** The directory of the fixture module {@code name}. */
   public static Path module(String name) {
     String root = System.getProperty("synapse.test.fixtures", "src/test/python");

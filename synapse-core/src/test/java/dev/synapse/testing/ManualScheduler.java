@@ -59,6 +59,11 @@ public final class ManualScheduler implements Scheduler {
     }
   }
 
+  /** How many timers were ever set, including those run or cancelled since. */
+  public synchronized long timersSet() {
+    return scheduled;
+  }
+
   /** The delays, from now, of the timers set and neither run nor cancelled, soonest first. */
   public synchronized List<Duration> pending() {
     List<Timer> sorted = new ArrayList<>(timers);

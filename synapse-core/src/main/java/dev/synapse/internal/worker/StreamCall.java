@@ -247,16 +247,29 @@ final class StreamCall extends PendingCall {
     }
   }
 
+  /** Whether the consumer has nothing to take yet: no item queued, no end, no close. */
+  private boolean mustWait() {
+    lock.lock();
+    try {
+      return queue.isEmpty() && !ended && !closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Waits for items or the end and takes what is queued; sets {@code finished} or {@code thrown} at
    * the end, after every item received before it.
    */
   private void refill() {
+    assert !lock.isHeldByCurrentThread() : "a scheduler may run the alarm at once, on this thread";
     long timeoutNanos = timeout().toNanos();
     Scheduler clock = scheduler();
     long deadline = clock.read() + timeoutNanos;
-    // The wait ends when an item, the end or the close signals, or when this alarm does.
-    Future<?> alarm = timeoutNanos == 0 ? null : clock.schedule(this::wakeConsumer, timeoutNanos);
+    // The wait ends when an item, the end or the close signals, or when this alarm does. Only a
+    // consumer that finds nothing to take needs it: most refills of a busy stream find items.
+    Future<?> alarm =
+        timeoutNanos == 0 || !mustWait() ? null : clock.schedule(this::wakeConsumer, timeoutNanos);
     boolean isEnded = false;
     boolean interrupted = false;
     Throwable why = null;

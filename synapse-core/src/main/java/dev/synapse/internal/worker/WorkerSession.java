@@ -37,8 +37,14 @@ final class WorkerSession {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerSession.class);
   private static final long STDERR_DRAIN_MILLIS = 1000;
 
-  /** Told when a session that was ready has ended. */
+  /**
+   * Told, on the reader thread, when a session that was ready ends: first {@link #sessionEnding}
+   * before the calls in flight fail, so that whoever sees such a failure also sees the worker gone,
+   * then {@link #sessionEnded} with the calls that were never sent.
+   */
   interface EndListener {
+    void sessionEnding(WorkerSession session, RuntimeException cause, String replacement);
+
     void sessionEnded(
         WorkerSession session,
         RuntimeException cause,
@@ -268,9 +274,22 @@ final class WorkerSession {
       return;
     }
     RuntimeException cause = endCause(garbage, exitCode, tail);
-    List<PendingCall> unsent = channel.close(cause, replacement != null);
-    if (!disposing) {
-      endListener.sessionEnded(this, cause, unsent, replacement);
+    reportEnd(cause, replacement != null);
+  }
+
+  /**
+   * Tells the end listener that this worker is gone, then fails the calls in flight, then hands
+   * over the unsent ones (kept only if {@code keepUnsent}).
+   */
+  private void reportEnd(RuntimeException cause, boolean keepUnsent) {
+    String why = replacement;
+    boolean report = !disposing;
+    if (report) {
+      endListener.sessionEnding(this, cause, why);
+    }
+    List<PendingCall> unsent = channel.close(cause, keepUnsent);
+    if (report) {
+      endListener.sessionEnded(this, cause, unsent, why);
     }
   }
 
@@ -297,10 +316,7 @@ final class WorkerSession {
       ready.completeExceptionally(new SpawnException(cause.getMessage(), cause));
       return;
     }
-    List<PendingCall> unsent = channel.close(cause, false);
-    if (!disposing) {
-      endListener.sessionEnded(this, cause, unsent, replacement);
-    }
+    reportEnd(cause, false);
   }
 
   private RuntimeException endCause(ProtocolException garbage, int exitCode, String tail) {

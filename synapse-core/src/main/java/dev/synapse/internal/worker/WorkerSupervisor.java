@@ -55,6 +55,10 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
   private volatile WorkerSession session;
   private State state = State.RUNNING;
   private WorkerSession starting;
+
+  /** A worker that has ended and whose unsent calls its replacement is to take. */
+  private WorkerSession handingOver;
+
   private RuntimeException downCause;
   private final CompletableFuture<RuntimeException> down = new CompletableFuture<>();
 
@@ -280,19 +284,14 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
     }
   }
 
+  /**
+   * Decides, before the ended worker's calls in flight fail, whether a new worker follows: whoever
+   * sees such a failure then also sees this supervisor restarting or down, never still running.
+   */
   @Override
-  public void sessionEnded(
-      WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
-    SharedThreads.LIFECYCLE.execute(() -> afterEnd(ended, cause, unsent, replacement));
-  }
-
-  private void afterEnd(
-      WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
-    String reason;
-    Duration backoff;
+  public void sessionEnding(WorkerSession ended, RuntimeException cause, String replacement) {
     synchronized (lock) {
       if (state == State.DISPOSED || (session != ended && starting != ended)) {
-        unsent.forEach(call -> call.fail(cause));
         return;
       }
       // A worker may end between its READY and the moment it is made the current one: it is the
@@ -302,16 +301,44 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
         starting = null;
       }
       session = null;
+      handingOver = ended;
+      if (replacement == null && !restarts.tryRestart()) {
+        state = State.DOWN;
+        downCause = cause;
+      } else {
+        state = State.RESTARTING;
+      }
+    }
+  }
+
+  /**
+   * Takes the ended worker's unsent calls: they wait for its replacement, which is started now, or
+   * fail if none follows.
+   */
+  @Override
+  public void sessionEnded(
+      WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
+    SharedThreads.LIFECYCLE.execute(() -> afterEnd(ended, cause, unsent, replacement));
+  }
+
+  private void afterEnd(
+      WorkerSession ended, RuntimeException cause, List<PendingCall> unsent, String replacement) {
+    Duration backoff;
+    synchronized (lock) {
+      if (handingOver != ended || state == State.DISPOSED) {
+        unsent.forEach(call -> call.fail(cause));
+        return;
+      }
+      handingOver = null;
       unsent.forEach(call -> call.owner(this));
       parked.addAll(0, unsent);
-      if (replacement == null && !restarts.tryRestart()) {
+      if (state == State.DOWN) {
         goDown(cause);
         return;
       }
-      state = State.RESTARTING;
-      reason = replacement != null ? replacement : cause.getMessage();
       backoff = replacement != null ? Duration.ZERO : restarts.backoff();
     }
+    String reason = replacement != null ? replacement : cause.getMessage();
     config.notifyListener(l -> l.onWorkerReplaced(config.module(), ended.pid(), reason));
     scheduleRestart(reason, 1, backoff);
   }
@@ -356,7 +383,7 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
     List<PendingCall> waiting;
     synchronized (lock) {
       if (starting != next) {
-        return; // it ended already, and afterEnd decided what follows
+        return; // it ended already, and sessionEnding decided what follows
       }
       starting = null;
       if (state != State.RESTARTING) {

@@ -169,4 +169,24 @@ class WorkerSupervisorTimeTest {
       supervisor.dispose();
     }
   }
+
+  @Test
+  void aStreamWhoseItemsHaveArrived_setsNoAlarmForThem() throws Exception {
+    WorkerSupervisor supervisor =
+        WorkerSupervisor.start(
+            WorkerConfigs.of(PLAIN_PYTHON, "streams", RestartPolicy.never()), time);
+    try {
+      WorkerSupervisor.OpenStream stream = supervisor.openStream("count", 5, TIMEOUT, GRACE);
+      stream.over().get(30, TimeUnit.SECONDS); // END is in: every item waits in the queue
+      long timersBefore = time.timersSet();
+
+      try (Stream<Object> items = stream.items()) {
+        assertThat(items.toList()).containsExactly(0L, 1L, 2L, 3L, 4L);
+      }
+
+      assertThat(time.timersSet()).isEqualTo(timersBefore);
+    } finally {
+      supervisor.dispose();
+    }
+  }
 }
