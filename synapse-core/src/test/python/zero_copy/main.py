@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 import pysynapse
-from pysynapse import shared
+from pysynapse import ExtType, _codec, shared
 
 _kept = []
 
@@ -78,6 +78,11 @@ def returned_is_read_only(spec):
     array = make(spec)
     _kept.append(array)
     return array
+
+
+def bad_view(spec):
+    """A hand-made view reference (ext 3) whose body is ``spec`` encoded."""
+    return ExtType(3, bytes(_codec.encode(spec)))
 
 
 def exit_now(_):

@@ -40,11 +40,12 @@ import java.util.stream.Collectors;
  * pysynapse.shared.empty(...)} and returned, which arrives as a view of the worker's memory instead
  * of a copy ({@link #isShared()}). Such an array holds a block of that memory until {@link
  * #close()}; every array made from it ({@link #reshape}) shares that block, and closing one closes
- * all. After close its methods but {@code isShared}, {@code close} and {@code toString} throw
- * {@link IllegalStateException}, and views taken earlier with {@link #buffer()} must no longer be
- * read (their bytes may be reused). An array never closed is freed once it is unreachable, or when
- * its instance is disposed. {@code close()} does nothing for other arrays, so any array may be used
- * in try-with-resources.
+ * all. After close, the methods that read the elements ({@code buffer}, the {@code toXxxArray}
+ * copies, {@code reshape}, {@code equals}, {@code hashCode}) throw {@link IllegalStateException},
+ * sending it fails the call with {@link EncodingException}, and views taken earlier with {@link
+ * #buffer()} must no longer be read (their bytes may be reused). An array never closed is freed
+ * once it is unreachable, or when its instance is disposed. {@code close()} does nothing for other
+ * arrays, so any array may be used in try-with-resources.
  *
  * <p>Instances are immutable and thread-safe, as long as wrapped bytes are not changed.
  */

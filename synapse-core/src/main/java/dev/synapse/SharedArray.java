@@ -19,11 +19,12 @@ import java.nio.ByteOrder;
  * }</pre>
  *
  * <p><b>Lifetime.</b> The array holds its block until {@link #close()}. Closing frees the block as
- * soon as the calls it was sent to have ended (at once if there are none); afterwards every method
- * but {@code close}, {@code isShared} and {@code toString} throws {@link IllegalStateException}, as
- * do the {@link NDArray} of {@link #array()} and everything made from it. Buffers taken earlier
- * must no longer be used: their bytes may belong to another array. An array that is never closed is
- * freed once it is unreachable (or, at the latest, with its instance); do not rely on that.
+ * soon as the calls it was sent to have ended (at once if there are none); afterwards {@link
+ * #array()} and {@link #buffer()} throw {@link IllegalStateException}, as do the methods of the
+ * {@link NDArray} of {@link #array()} (and of everything made from it) that read the elements, and
+ * a call sent it fails with {@link EncodingException}. Buffers taken earlier must no longer be
+ * used: their bytes may belong to another array. An array that is never closed is freed once it is
+ * unreachable (or, at the latest, with its instance); do not rely on that.
  *
  * <p><b>What the worker may do.</b> The handler's {@code ndarray} is writable while the call runs,
  * and read-only once the last call sent the array has ended; its memory may be reused after {@link

@@ -306,6 +306,34 @@ class ZeroCopyTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "[1, 0, 67108856, 16, [\"<f8\", [2]]]", // beyond the worker's segment
+        "[1, 0, 0, 8, [\"<f8\", [2]]]", // dtype and shape need 16 bytes
+        "[1, 0, 0, 8, [\"<c16\", [1]]]", // not a dtype of the format
+        "[null, 0, 0, 8, [\"<f8\", [1]]]", // views are ndarrays only
+        "[1, 0, 0, 8, \"header\"]",
+        "[1, 0, 0, 8, [\"<f8\", [1]], 5]"
+      })
+  void aBadViewFromTheWorkerIsAProtocolErrorAndTheWorkerIsReplaced(String reference)
+      throws Exception {
+    Object spec =
+        new com.fasterxml.jackson.databind.ObjectMapper().readValue(reference, Object.class);
+    try (Synapse synapse =
+        spawned(builder(MSGPACK).restartPolicy(RestartPolicy.onCrash()), MSGPACK)) {
+      long pid = synapse.workerInfo().orElseThrow().pid();
+      assertThatThrownBy(() -> synapse.invoke("bad_view", spec))
+          .isInstanceOf(ProtocolException.class);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  synapse.workerInfo().map(WorkerInfo::pid).filter(p -> p != pid).isPresent()
+                      && synapse.ping(Duration.ofSeconds(5)));
+    }
+  }
+
   @Test
   void allocationBeforeSpawnIsRefused() {
     try (Synapse synapse = builder(MSGPACK).build()) {

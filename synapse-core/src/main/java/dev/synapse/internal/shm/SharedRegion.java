@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * instead of a copy; an answer may name a block of the worker as a view too, which the caller holds
  * until it closes the array. A segment with such blocks stays mapped after the region closes until
  * the last of them is given back, so an array outliving its worker never reads unmapped memory.
+ *
+ * <p>Longer than this package's other classes, because both paths allocate under one lock, from one
+ * set of segments that grow together within one maximum, and end together when the worker does.
  */
 public final class SharedRegion {
   static final Logger LOG = LoggerFactory.getLogger(SharedRegion.class);
