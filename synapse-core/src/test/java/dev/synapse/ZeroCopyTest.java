@@ -92,6 +92,15 @@ class ZeroCopyTest {
     return ((WorkerSupervisor) synapse.engine()).sharedRegion();
   }
 
+  static void awaitReplacement(Synapse synapse, long pid) {
+    Awaitility.await("a new worker replaces " + pid)
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                synapse.workerInfo().map(WorkerInfo::pid).filter(p -> p != pid).isPresent()
+                    && synapse.ping(Duration.ofSeconds(5)));
+  }
+
   static SharedArray counting(Synapse synapse, int... shape) {
     SharedArray array = synapse.sharedMemory().allocate(DType.FLOAT64, shape);
     DoubleBuffer doubles = array.buffer().asDoubleBuffer();
@@ -254,12 +263,7 @@ class ZeroCopyTest {
       array.buffer().putDouble(0, 42.0);
       assertThat(array.buffer().getDouble(8)).isEqualTo(1.0);
       assertThat(made.toDoubleArray()[999]).isEqualTo(999.0);
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  synapse.workerInfo().map(WorkerInfo::pid).filter(p -> p != pid).isPresent()
-                      && synapse.ping(Duration.ofSeconds(5)));
+      awaitReplacement(synapse, pid);
       @SuppressWarnings("unchecked")
       Map<String, Object> seen = (Map<String, Object>) synapse.invoke("inspect", array);
       assertThat(seen).containsEntry("owndata", true); // a copy: the new worker has its own region
@@ -325,12 +329,7 @@ class ZeroCopyTest {
       long pid = synapse.workerInfo().orElseThrow().pid();
       assertThatThrownBy(() -> synapse.invoke("bad_view", spec))
           .isInstanceOf(ProtocolException.class);
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  synapse.workerInfo().map(WorkerInfo::pid).filter(p -> p != pid).isPresent()
-                      && synapse.ping(Duration.ofSeconds(5)));
+      awaitReplacement(synapse, pid);
     }
   }
 

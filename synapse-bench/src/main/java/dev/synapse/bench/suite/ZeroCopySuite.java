@@ -53,7 +53,7 @@ public final class ZeroCopySuite implements Suite {
         }
         NDArray copied = NDArray.of(new double[64 * MIB / 8]);
         double[][] seconds =
-            inTurns(
+            SharedMemorySuite.inTurns(
                 rounds,
                 () -> lend(synapse, small),
                 () -> lend(synapse, large),
@@ -107,24 +107,6 @@ public final class ZeroCopySuite implements Suite {
       }
       return view.size();
     }
-  }
-
-  private static double[][] inTurns(int rounds, Call... operations) throws Exception {
-    double[][] seconds = new double[operations.length][rounds];
-    for (int round = -1; round < rounds; round++) {
-      for (int i = 0; i < operations.length; i++) {
-        long start = System.nanoTime();
-        operations[i].run();
-        if (round >= 0) {
-          seconds[i][round] = (System.nanoTime() - start) / 1e9;
-        }
-      }
-    }
-    return seconds;
-  }
-
-  private interface Call {
-    Object run() throws Exception;
   }
 
   private static double[] micros(double[] seconds) {
