@@ -276,6 +276,25 @@ class ZeroCopyTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {MSGPACK, PURE})
+  void aWorkerThatDiesDuringACallLeavesTheArrayUsable(String codec) {
+    try (Synapse synapse = spawned(builder(codec), codec)) {
+      SharedArray array = counting(synapse, MIB / 8);
+      SharedRegion region = region(synapse);
+      assertThatThrownBy(() -> synapse.invoke("fill_then_exit", array))
+          .isInstanceOf(WorkerExitedException.class);
+      // what it wrote before it died is there, and the memory is still mapped here
+      assertThat(array.buffer().getDouble(MIB - 8)).isEqualTo(5.0);
+      array.buffer().putDouble(0, 1.5);
+      assertThat(array.array().toDoubleArray()[0]).isEqualTo(1.5);
+      assertThat(region.leasedBlocks()).isEqualTo(1);
+      array.close();
+      assertThat(region.leasedBlocks()).isZero();
+      assertThatThrownBy(array::buffer).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
   @Test
   void withoutSharedMemoryEverythingIsCopied() {
     try (Synapse synapse = spawned(builder(MSGPACK).sharedMemory(false), MSGPACK);
