@@ -405,9 +405,8 @@ def kept_reference(array):
     if not _owned or array.dtype.str not in _ndarray.ITEM_SIZES:
         return None
     entry = _owner(array)
-    if entry is None:
-        return None
-    del _owned[id(entry.root())]
+    if entry is None or _owned.pop(id(entry.root()), None) is not entry:
+        return None  # not one, or another thread's answer has just handed it over
     entry.finalizer.detach()
     entry.root().flags.writeable = False
     array.flags.writeable = False
