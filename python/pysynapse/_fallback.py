@@ -254,6 +254,8 @@ def ndarray_parts(obj):
 
 
 def _pack_ndarray(obj, out, depth):
+    if type(out) is _PartsOut and _shm.is_owned(obj) and out.keep(obj):
+        return
     header, data = ndarray_parts(obj)
     size = len(header) + data.nbytes
     if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
@@ -387,6 +389,20 @@ class _PartsOut(bytearray):
 
     parts = None
     shared = None  # (segment, offset) of the blocks placed in shared memory
+    kept = None  # the references handing arrays of pysynapse.shared to the host
+
+    def keep(self, array):
+        """Writes a reference handing ``array``'s block to the host; False if it cannot go so."""
+        reference = _shm.kept_reference(array)
+        if reference is None:
+            return False
+        if self.kept is None:
+            self.kept = []
+        self.kept.append(reference)
+        body = pure_encode(reference)
+        _ext_header(_shm.EXT_CODE, len(body), self)
+        self += body
+        return True
 
     def share(self, code, parts, size):
         """Puts ``parts`` (``size`` bytes, the body of a bin value or of an ext value of ``code``)
@@ -420,6 +436,8 @@ def pure_encode_body(obj):
     except BaseException:
         if out.shared:
             _shm.release(out.shared)  # the frame is not sent: its blocks are free again
+        if out.kept:
+            _shm.unkeep(out.kept)
         raise
     parts = out.parts
     if parts is None:
@@ -488,6 +506,8 @@ def shared_value(payload):
     """The value a shared-memory reference (ext 3) stands for, copied out of the host's segment as
     if it had been in the frame; ValueError for a malformed reference or one outside the region."""
     reference = pure_decode(payload)
+    if type(reference) is list and len(reference) == 5:
+        return _shm.lent_value(reference)
     if type(reference) is not list or len(reference) != 4:
         raise ValueError("malformed shared-memory reference")
     code, index, offset, length = reference

@@ -59,7 +59,8 @@ def _msgpack_default(obj):
     numpy = _ndarray.loaded_numpy()
     if numpy is not None:
         if isinstance(obj, numpy.ndarray):
-            if obj.nbytes >= _PURE_ARRAY_BYTES or obj.nbytes >= _shm.threshold:
+            large = obj.nbytes >= _PURE_ARRAY_BYTES or obj.nbytes >= _shm.threshold
+            if large or _shm.is_owned(obj):  # an array of pysynapse.shared goes as a view
                 raise _LargeArray
             header, data = ndarray_parts(obj)
             return _msgpack.ExtType(_ndarray.EXT_CODE, header + data)  # msgpack wants bytes

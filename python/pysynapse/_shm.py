@@ -11,6 +11,13 @@
     RELEASE [12, [segment, offset, ...]] ──► on_release(): the host has copied them: blocks free
     no room ──► GROW [10, bytes], once until the next MAP; the value goes in the frame meanwhile
 
+    explicit zero-copy path (pysynapse.shared):
+    decode: ext 3 [1, segment, offset, length, [dtype, shape]] of a role 2 segment ──► lent_value():
+        a writable ndarray over the host's block ── RELEASE of that block ──► made read-only
+    shared.empty() ──► allocate(): a block of role 1 owned by the array (freed when it is collected)
+        ── returned in an answer ──► kept_reference(): ext 3 [1, segment, offset, length, header],
+        the block now the host's until its RELEASE; the array read-only
+
 The host writes segments of role 0 and never reuses a block before the call it belongs to has ended,
 so what the codec reads from them during a call stays put. Blocks of role 1 are this worker's:
 allocated by any thread that encodes (the serve loop, the asyncio loop), freed by the thread that
@@ -20,7 +27,19 @@ reads the host's frames, all under one lock.
 import _thread
 import os
 
-__all__ = ["EXT_CODE", "on_map", "on_release", "place", "release", "view", "threshold"]
+__all__ = [
+    "EXT_CODE",
+    "kept_reference",
+    "lent_value",
+    "new_array",
+    "on_map",
+    "on_release",
+    "place",
+    "release",
+    "threshold",
+    "unkeep",
+    "view",
+]
 
 EXT_CODE = 3
 MAPPED = 9
@@ -30,6 +49,7 @@ RELEASE = 12
 
 _ROLE_HOST = 0
 _ROLE_WORKER = 1
+_ROLE_LENT = 2
 _ALIGNMENT = 64
 _OFF = 1 << 62
 
@@ -51,6 +71,9 @@ _writable = []  # the segments of role 1, in the order they came
 _send = None  # writes one frame body to the host
 _grow_asked = False
 _full_said = False
+_lent = {}  # (segment, offset) of a host block -> weak references to the views handed out
+_owned = {}  # id(root array) -> _Owned: blocks that arrays of pysynapse.shared hold
+_orphans = []  # (segment, offset) of blocks whose arrays were collected; freed under _lock later
 
 
 class _Blocks:
@@ -110,6 +133,17 @@ class _Segment:
         self.blocks = _Blocks(size) if role == _ROLE_WORKER else None
 
 
+class _Owned:
+    __slots__ = ("root", "index", "offset", "size", "finalizer")
+
+    def __init__(self, root, index, offset, size, finalizer):
+        self.root = root
+        self.index = index
+        self.offset = offset
+        self.size = size
+        self.finalizer = finalizer
+
+
 def attach(send):
     """Lets this module send frames to the host: ``send(body)`` writes one now."""
     global _send
@@ -122,6 +156,9 @@ def detach():
     with _lock:
         _segments.clear()
         _writable.clear()
+        _lent.clear()
+        _owned.clear()
+        del _orphans[:]
         _send = None
         _grow_asked = _full_said = False
 
@@ -144,7 +181,7 @@ def on_map(message):
         and type(message[2]) is str
         and type(message[3]) is int
         and message[3] > 0
-        and message[4] in (_ROLE_HOST, _ROLE_WORKER)
+        and message[4] in (_ROLE_HOST, _ROLE_WORKER, _ROLE_LENT)
     )
     if not valid:
         _log().error("ignored an invalid MAP message: %r", message[:5])
@@ -169,7 +206,7 @@ def _map_file(path, size, role):
     import mmap  # imported when the first segment comes, not at start-up
     import stat
 
-    writable = role == _ROLE_WORKER
+    writable = role != _ROLE_HOST
     flags = (os.O_RDWR if writable else os.O_RDONLY) | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -201,36 +238,32 @@ def on_release(message):
 
 
 def release(placed):
-    """Frees blocks given as ``(segment, offset)`` pairs; unknown ones are ignored."""
+    """Frees blocks given as ``(segment, offset)`` pairs; unknown ones are ignored. A block of a
+    segment of role 2 is the host's: its views become read-only (the calls it was lent to ended)."""
     with _lock:
         for index, offset in placed:
             segment = _segments.get(index)
             if segment is not None and segment.blocks is not None:
                 segment.blocks.release(offset)
+            elif segment is not None and segment.role == _ROLE_LENT:
+                _seal(_lent.pop((index, offset), ()))
+
+
+def _seal(views):
+    for ref in views:
+        array = ref()
+        if array is not None:
+            array.flags.writeable = False
 
 
 def place(parts, size):
     """Copies the bytes-like ``parts`` (``size`` bytes in all) into a block of this worker's
     region; returns ``(segment, offset)``, or None if there is no room (the value then goes in the
     frame, and the host is asked for more room)."""
-    global _grow_asked, _full_said
-    with _lock:
-        for segment in _writable:
-            offset = segment.blocks.allocate(size)
-            if offset >= 0:
-                break
-        else:
-            if not _writable:
-                return None
-            ask, _grow_asked = not _grow_asked, True
-            say, _full_said = not _full_said, True
-            segment = None
-    if segment is None:
-        if say:
-            _log().info("the shared memory is full: large values go through the pipe")
-        if ask:
-            _tell_host([GROW, size])
+    block = _allocate(size)
+    if block is None:
         return None
+    segment, offset = block
     position = offset
     target = segment.view
     for part in parts:
@@ -243,11 +276,36 @@ def place(parts, size):
     return segment.index, offset
 
 
-def view(index, offset, length):
-    """The bytes a reference of the host names, as a read-only memoryview of its segment; ValueError
-    for a reference outside the host's segments."""
+def _allocate(size):
+    """``(segment, offset)`` of a new block of ``size`` bytes of role 1, or None (the host is asked
+    for room, once until it gives some)."""
+    global _grow_asked, _full_said
+    with _lock:
+        while _orphans:
+            index, offset = _orphans.pop()
+            segment = _segments.get(index)
+            if segment is not None and segment.blocks is not None:
+                segment.blocks.release(offset)
+        for segment in _writable:
+            offset = segment.blocks.allocate(size)
+            if offset >= 0:
+                return segment, offset
+        if not _writable:
+            return None
+        ask, _grow_asked = not _grow_asked, True
+        say, _full_said = not _full_said, True
+    if say:
+        _log().info("the shared memory is full: large values go through the pipe")
+    if ask:
+        _tell_host([GROW, size])
+    return None
+
+
+def view(index, offset, length, role=_ROLE_HOST):
+    """The bytes a reference of the host names, as a memoryview of its segment (read-only for role
+    0); ValueError for a reference outside the host's segments of that role."""
     segment = _segments.get(index) if type(index) is int else None
-    if segment is None or segment.role != _ROLE_HOST:
+    if segment is None or segment.role != role:
         raise ValueError(f"shared-memory reference to segment {index!r}, which the host does not write")
     if type(offset) is not int or type(length) is not int or offset < 0 or length < 0:
         raise ValueError("malformed shared-memory reference")
@@ -257,6 +315,110 @@ def view(index, offset, length):
             f"which has {segment.size}"
         )
     return segment.view[offset : offset + length]
+
+
+# The explicit zero-copy path ---------------------------------------------------------------------
+
+
+def lent_value(reference):
+    """The ndarray a view reference of the host names ``[1, segment, offset, length, [dtype,
+    shape]]``: over the host's block, not a copy, writable until the host's RELEASE of the block
+    (the calls it was lent to have ended). ValueError for a malformed one or one outside the lent
+    segments."""
+    from . import _ndarray
+
+    code, index, offset, length, header = reference
+    if code != _ndarray.EXT_CODE or type(header) is not list or len(header) != 2:
+        raise ValueError("malformed shared-memory view reference")
+    data = view(index, offset, length, _ROLE_LENT)
+    type_string, shape = header
+    expected = _ndarray.ITEM_SIZES.get(type_string) if type(type_string) is str else None
+    valid_shape = type(shape) is list and all(type(n) is int and n >= 0 for n in shape)
+    if expected is None or not valid_shape:
+        raise ValueError(f"shared-memory view of an invalid ndarray {header!r}")
+    for n in shape:
+        expected *= n
+    if expected != length:
+        raise ValueError(
+            f"shared-memory view of {length} bytes for dtype {type_string} and shape {shape}"
+        )
+    np = _ndarray.numpy_module()
+    if np is None:
+        return _ndarray.build(type_string, shape, data)
+    import weakref
+
+    array = np.frombuffer(data, dtype=type_string).reshape(shape)
+    _lent.setdefault((index, offset), []).append(weakref.ref(array))
+    return array
+
+
+def new_array(np, dtype, shape, count):
+    """A writable ndarray of ``count`` elements of the little-endian ``dtype`` and ``shape`` in a
+    block of this worker's region that it holds until it is collected, or None if there is no
+    room (or no region)."""
+    size = count * dtype.itemsize
+    block = _allocate(size)
+    if block is None:
+        return None
+    segment, offset = block
+    import weakref
+
+    root = np.frombuffer(segment.view[offset : offset + size], dtype=dtype, count=count)
+    key = id(root)
+    finalizer = weakref.finalize(root, _orphan, key, segment.index, offset)
+    _owned[key] = _Owned(weakref.ref(root), segment.index, offset, size, finalizer)
+    return root.reshape(shape)
+
+
+def _orphan(key, index, offset):
+    """An array of pysynapse.shared was collected: its block is freed at the next allocation (not
+    here: a collection may run while _lock is held)."""
+    _owned.pop(key, None)
+    _orphans.append((index, offset))
+
+
+def _owner(array):
+    """The _Owned entry of the block ``array`` starts at, if it is C-contiguous; else None."""
+    if not array.flags.c_contiguous:
+        return None
+    base = array.base
+    root = base if base is not None and type(base) is type(array) else array
+    entry = _owned.get(id(root))
+    if entry is None or entry.root() is not root:
+        return None
+    if array.__array_interface__["data"][0] != root.__array_interface__["data"][0]:
+        return None
+    return entry
+
+
+def is_owned(array):
+    """Whether ``array`` starts a block of pysynapse.shared (it may then go as a view)."""
+    return bool(_owned) and _owner(array) is not None
+
+
+def kept_reference(array):
+    """``[1, segment, offset, length, [dtype, shape]]`` handing ``array``'s block to the host, or
+    None if it is not a C-contiguous array that starts a block of pysynapse.shared. From then on the
+    block is the host's until its RELEASE, and the array is read-only."""
+    from . import _ndarray
+
+    if not _owned or array.dtype.str not in _ndarray.ITEM_SIZES:
+        return None
+    entry = _owner(array)
+    if entry is None or _owned.pop(id(entry.root()), None) is not entry:
+        return None  # not one, or another thread's answer has just handed it over
+    entry.finalizer.detach()
+    entry.root().flags.writeable = False
+    array.flags.writeable = False
+    shape = [int(n) for n in array.shape]
+    return [_ndarray.EXT_CODE, entry.index, entry.offset, array.nbytes, [array.dtype.str, shape]]
+
+
+def unkeep(references):
+    """The frames that carried these kept references were not sent: their blocks are the
+    worker's again (freed, since the arrays stay read-only)."""
+    for reference in references:
+        _orphans.append((reference[1], reference[2]))
 
 
 def _log():

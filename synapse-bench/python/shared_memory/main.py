@@ -1,13 +1,16 @@
 """Large values for the shared-memory suite of synapse-bench: ``size`` and ``nbytes`` take a value
 and answer its length (Java to Python), ``blob`` and ``array`` answer one made once per size (Python
 to Java), ``double`` answers a new array twice the one it got (both ways), and ``copy_seconds`` times
-numpy's ``copyto`` between two pre-touched arrays, this machine's memory-copy floor."""
+numpy's ``copyto`` between two pre-touched arrays, this machine's memory-copy floor. For the
+zero-copy suite: ``touch`` writes one element of the array it gets (a view of the caller's shared
+memory), and ``shared_array`` answers a new ``pysynapse.shared`` array (a view for the caller)."""
 
 import time
 
 import numpy
 
 import pysynapse
+from pysynapse import shared
 
 _blobs = {}
 _arrays = {}
@@ -39,6 +42,14 @@ def double(values):
     return values * 2
 
 
+def touch(array):
+    array[0] += 1
+
+
+def shared_array(n):
+    return shared.empty(n, numpy.float64)
+
+
 def copy_seconds(spec):
     """The median time of ``repetitions`` copies of ``n`` bytes between pre-touched arrays."""
     source = numpy.ones(spec["n"], dtype=numpy.uint8)
@@ -61,5 +72,7 @@ if __name__ == "__main__":
             "array": array,
             "double": double,
             "copy_seconds": copy_seconds,
+            "touch": touch,
+            "shared_array": shared_array,
         }
     )

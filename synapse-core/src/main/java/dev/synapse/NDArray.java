@@ -1,5 +1,6 @@
 package dev.synapse;
 
+import dev.synapse.internal.shm.Lease;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -34,9 +35,21 @@ import java.util.stream.Collectors;
  * floats, and so on; each method names the dtypes it accepts. A refused conversion throws {@link
  * IllegalStateException} naming the dtype; {@link #buffer()} reads any dtype.
  *
+ * <p><b>Shared memory.</b> An array can also live in the shared memory of a worker: one that a
+ * {@link SharedArray} holds, and one that a Python handler allocated with {@code
+ * pysynapse.shared.empty(...)} and returned, which arrives as a view of the worker's memory instead
+ * of a copy ({@link #isShared()}). Such an array holds a block of that memory until {@link
+ * #close()}; every array made from it ({@link #reshape}) shares that block, and closing one closes
+ * all. After close, the methods that read the elements ({@code buffer}, the {@code toXxxArray}
+ * copies, {@code reshape}, {@code equals}, {@code hashCode}) throw {@link IllegalStateException},
+ * sending it fails the call with {@link EncodingException}, and views taken earlier with {@link
+ * #buffer()} must no longer be read (their bytes may be reused). An array never closed is freed
+ * once it is unreachable, or when its instance is disposed. {@code close()} does nothing for other
+ * arrays, so any array may be used in try-with-resources.
+ *
  * <p>Instances are immutable and thread-safe, as long as wrapped bytes are not changed.
  */
-public final class NDArray {
+public final class NDArray implements AutoCloseable {
   private static final int PREVIEW_ELEMENTS = 8;
   private static final Set<DType> TO_DOUBLE =
       EnumSet.complementOf(EnumSet.of(DType.INT64, DType.UINT64));
@@ -70,11 +83,60 @@ public final class NDArray {
   /** The elements, from position 0 to the limit; handed out only as read-only views. */
   private final ByteBuffer bytes;
 
+  /** The block of shared memory the bytes are in; null for an array in the Java heap. */
+  private final Lease lease;
+
   private NDArray(DType dtype, int[] shape, int size, ByteBuffer bytes) {
+    this(dtype, shape, size, bytes, null);
+  }
+
+  private NDArray(DType dtype, int[] shape, int size, ByteBuffer bytes, Lease lease) {
     this.dtype = dtype;
     this.shape = shape;
     this.size = size;
     this.bytes = bytes;
+    this.lease = lease;
+  }
+
+  /**
+   * This array as the holder of {@code lease}, the block of shared memory its bytes are in.
+   * Package-private, so not API; the shared-memory code looks it up like {@link #rawBytes()}.
+   */
+  NDArray leasing(Lease lease) {
+    return new NDArray(dtype, shape, size, bytes, lease);
+  }
+
+  /** The block of shared memory this array holds, or null; see {@link #leasing}. */
+  Lease lease() {
+    return lease;
+  }
+
+  /**
+   * Whether this array's bytes are in a worker's shared memory (see the class comment); false for
+   * one made by {@code of} or {@code wrap}. True after {@link #close()} too.
+   */
+  public boolean isShared() {
+    return lease != null;
+  }
+
+  /**
+   * Frees the block of shared memory of an array for which {@link #isShared()} is true, for every
+   * array that shares it; does nothing for other arrays. Idempotent and thread-safe. The block is
+   * reused only once the calls that were sent this array have ended.
+   */
+  @Override
+  public void close() {
+    if (lease != null) {
+      lease.close();
+    }
+  }
+
+  /** The elements, after checking that this array is not closed. */
+  private ByteBuffer bytes() {
+    if (lease != null) {
+      lease.checkOpen();
+    }
+    return bytes;
   }
 
   /**
@@ -187,7 +249,7 @@ public final class NDArray {
     if (shape.length == 0 && size != 1) {
       throw new IllegalArgumentException("A 0-d array holds 1 element; this one holds " + size);
     }
-    return new NDArray(dtype, dimensions, size, bytes);
+    return new NDArray(dtype, dimensions, size, bytes(), lease);
   }
 
   /** The element type. */
@@ -217,7 +279,7 @@ public final class NDArray {
    * the codec.
    */
   ByteBuffer rawBytes() {
-    return bytes.duplicate();
+    return bytes().duplicate();
   }
 
   /**
@@ -226,7 +288,7 @@ public final class NDArray {
    * caller may move; nothing is copied.
    */
   public ByteBuffer buffer() {
-    return bytes.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    return bytes().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /**
@@ -338,7 +400,7 @@ public final class NDArray {
     requireExact(TO_BOOLEAN, "boolean[]");
     boolean[] out = new boolean[size];
     for (int i = 0; i < size; i++) {
-      out[i] = bytes.get(i) != 0;
+      out[i] = bytes().get(i) != 0;
     }
     return out;
   }
@@ -351,12 +413,12 @@ public final class NDArray {
     return other instanceof NDArray that
         && dtype == that.dtype
         && Arrays.equals(shape, that.shape)
-        && bytes.equals(that.bytes);
+        && bytes().equals(that.bytes());
   }
 
   @Override
   public int hashCode() {
-    return (dtype.hashCode() * 31 + Arrays.hashCode(shape)) * 31 + bytes.hashCode();
+    return (dtype.hashCode() * 31 + Arrays.hashCode(shape)) * 31 + bytes().hashCode();
   }
 
   /**
@@ -370,6 +432,9 @@ public final class NDArray {
       text.append(i == 0 ? "" : ", ").append(shape[i]);
     }
     text.append(shape.length == 1 ? ",)" : ")");
+    if (lease != null && !lease.isOpen()) {
+      return text.append(": closed]").toString();
+    }
     ByteBuffer view = buffer();
     int shown = Math.min(size, PREVIEW_ELEMENTS);
     for (int i = 0; i < shown; i++) {

@@ -95,6 +95,22 @@ public final class Synapse extends SpawnedModule {
     return current == null ? Optional.empty() : current.workerInfo();
   }
 
+  /**
+   * Allocates arrays in the shared memory of this instance's worker, which calls pass to Python
+   * without copying them, and which Python handlers may write for the caller to read (see {@link
+   * SharedArray}). The arrays belong to the worker running when they are allocated.
+   */
+  public SharedMemory sharedMemory() {
+    return new SharedMemory(
+        () -> {
+          WorkerSupervisor current = (WorkerSupervisor) engine();
+          if (current == null) {
+            throw new IllegalStateException(NOT_SPAWNED);
+          }
+          return current.sharedRegion();
+        });
+  }
+
   @Override
   Engine start(WorkerConfig config) {
     return WorkerSupervisor.start(config);

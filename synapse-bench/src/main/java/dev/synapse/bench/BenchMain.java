@@ -21,6 +21,7 @@ import dev.synapse.bench.suite.SpawnSuite;
 import dev.synapse.bench.suite.Suite;
 import dev.synapse.bench.suite.TransportSuite;
 import dev.synapse.bench.suite.VenvSpawnSuite;
+import dev.synapse.bench.suite.ZeroCopySuite;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -43,6 +44,7 @@ public final class BenchMain {
           new PayloadSuite(),
           new ArraySuite(),
           new SharedMemorySuite(),
+          new ZeroCopySuite(),
           new SpawnSuite(),
           new VenvSpawnSuite(),
           new AllocationSuite(),

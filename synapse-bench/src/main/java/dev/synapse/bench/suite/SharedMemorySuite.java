@@ -120,7 +120,7 @@ public final class SharedMemorySuite implements Suite {
   }
 
   /** Seconds of each operation in each of {@code rounds} rounds, after one unmeasured round. */
-  private static double[][] inTurns(int rounds, Call... operations) throws Exception {
+  static double[][] inTurns(int rounds, Call... operations) throws Exception {
     double[][] seconds = new double[operations.length][rounds];
     for (int round = -1; round < rounds; round++) {
       for (int i = 0; i < operations.length; i++) {
@@ -139,7 +139,8 @@ public final class SharedMemorySuite implements Suite {
     return settings.quick() ? Math.max(2, reps / 4) : reps;
   }
 
-  private interface Call {
+  /** One timed operation. */
+  interface Call {
     Object run() throws Exception;
   }
 

@@ -94,7 +94,10 @@ public final class NDArrayCodec {
    * a region with room for it; false if nothing was written.
    */
   static boolean packShared(MessagePacker packer, NDArray array) throws IOException {
-    ByteBuffer data = rawBytes(array);
+    ByteBuffer data = rawBytes(array); // fails for a closed array
+    if (array.isShared() && ValuePacker.packLent(packer, array, header(array))) {
+      return true;
+    }
     if (data.remaining() < SharedValues.MIN_THRESHOLD) {
       return false;
     }
@@ -144,6 +147,19 @@ public final class NDArrayCodec {
   }
 
   /**
+   * An array over {@code data} (not copied), whose dtype and shape the encoded {@code [dtype,
+   * shape]} {@code header} gives.
+   *
+   * @throws IOException if the header is invalid or does not match the data's length
+   */
+  public static NDArray view(byte[] header, ByteBuffer data) throws IOException {
+    Header read = Header.read(header, 0, header.length, data.remaining());
+    int[] shape = read.shape;
+    NDArray array = NDArray.wrap(read.dtype, data, shape.length == 0 ? new int[] {1} : shape);
+    return shape.length == 0 ? array.reshape() : array;
+  }
+
+  /**
    * Checks that {@code data} is a valid ndarray payload, as the extension value of type {@link
    * #EXT_TYPE} that a caller built by hand must be.
    *
@@ -156,6 +172,14 @@ public final class NDArrayCodec {
   /** The {@code [dtype, shape]} header of a payload whose data length matches it. */
   private record Header(DType dtype, int[] shape, int length) {
     static Header read(byte[] frame, int offset, int length) throws IOException {
+      return read(frame, offset, length, -1);
+    }
+
+    /**
+     * The header at the start of {@code length} bytes, for {@code dataLength} bytes of data (-1:
+     * the rest).
+     */
+    static Header read(byte[] frame, int offset, int length, long dataLength) throws IOException {
       DType dtype;
       int[] shape;
       int headerLength;
@@ -187,7 +211,9 @@ public final class NDArrayCodec {
         throw new IOException(
             "An ndarray extension value with a malformed header: " + e.getMessage(), e);
       }
-      int dataLength = length - headerLength;
+      if (dataLength < 0) {
+        dataLength = length - headerLength;
+      }
       long expected = dtype.itemSize();
       for (int dimension : shape) {
         expected = Math.min(expected, 1L << 32) * dimension;

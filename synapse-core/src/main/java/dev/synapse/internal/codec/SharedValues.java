@@ -1,5 +1,6 @@
 package dev.synapse.internal.codec;
 
+import dev.synapse.NDArray;
 import java.nio.ByteBuffer;
 
 /**
@@ -33,7 +34,18 @@ public interface SharedValues {
   byte[] place(int code, byte[] head, ByteBuffer data);
 
   /**
-   * Reads the value a reference body names, copied out of the region.
+   * The body of a reference that lends {@code array}, which the caller allocated in this region, to
+   * the call as a view instead of a copy.
+   *
+   * @param header the array's encoded {@code [dtype, shape]}
+   * @return null if the array is not in this region (it is then copied)
+   */
+  default byte[] lend(NDArray array, byte[] header) {
+    return null;
+  }
+
+  /**
+   * Reads the value a reference body names, copied out of the region (or, for a view, over it).
    *
    * @throws dev.synapse.ProtocolException if the reference is malformed or reaches outside the
    *     region
@@ -44,6 +56,11 @@ public interface SharedValues {
    * The bytes a reference named.
    *
    * @param code {@link #BINARY} or an extension type code
+   * @param view the decoded value when the reference was a view (its bytes are then null)
    */
-  record Referenced(int code, byte[] bytes) {}
+  record Referenced(int code, byte[] bytes, Object view) {
+    public Referenced(int code, byte[] bytes) {
+      this(code, bytes, null);
+    }
+  }
 }

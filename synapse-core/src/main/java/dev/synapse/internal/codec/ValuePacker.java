@@ -3,6 +3,7 @@ package dev.synapse.internal.codec;
 import dev.synapse.EncodingException;
 import dev.synapse.ExtensionValue;
 import dev.synapse.NDArray;
+import dev.synapse.SharedArray;
 import dev.synapse.ValueExtension;
 import java.io.IOException;
 import java.lang.reflect.Array;
@@ -30,7 +31,7 @@ final class ValuePacker {
   private static final BigInteger INT64_MIN = BigInteger.valueOf(Long.MIN_VALUE);
   private static final String SUPPORTED =
       "supported are null, Boolean, integers up to 64 bits, Float, Double, String, byte[],"
-          + " ByteBuffer, Instant, NDArray, ExtensionValue, lists, arrays, maps, records and POJOs"
+          + " ByteBuffer, Instant, NDArray, SharedArray, ExtensionValue, lists, arrays, maps, records and POJOs"
           + " of these, and the types of the value extensions present (dev.synapse.ValueExtension)";
 
   /** Binary payloads at least this long are referenced by the packer rather than copied into it. */
@@ -66,6 +67,21 @@ final class ValuePacker {
       return false;
     }
     byte[] reference = shared.place(code, head, data);
+    if (reference == null) {
+      return false;
+    }
+    packer.packExtensionTypeHeader(SharedValues.EXT_TYPE, reference.length);
+    packer.writePayload(reference);
+    return true;
+  }
+
+  /**
+   * Writes a reference that lends {@code array}, allocated in this packing's region, to the call;
+   * false if it is not in that region.
+   */
+  static boolean packLent(MessagePacker packer, NDArray array, byte[] header) throws IOException {
+    SharedValues shared = SHARED.get();
+    byte[] reference = shared == null ? null : shared.lend(array, header);
     if (reference == null) {
       return false;
     }
@@ -121,6 +137,8 @@ final class ValuePacker {
       if (!NDArrayCodec.packShared(packer, array)) {
         NDArrayCodec.pack(packer, array);
       }
+    } else if (value instanceof SharedArray array) {
+      packValue(packer, array.array(), level);
     } else if (value instanceof CharSequence chars) {
       packString(packer, chars.toString());
     } else if (value instanceof ByteBuffer buffer) {

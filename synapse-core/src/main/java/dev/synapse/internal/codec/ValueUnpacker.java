@@ -122,6 +122,9 @@ final class ValueUnpacker {
           "The worker sent a shared-memory reference, but it has no shared memory");
     }
     SharedValues.Referenced value = shared.read(reference);
+    if (value.view() != null) {
+      return value.view();
+    }
     byte[] bytes = value.bytes();
     int code = value.code();
     if (code == SharedValues.BINARY) {

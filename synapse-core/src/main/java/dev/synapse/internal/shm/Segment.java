@@ -18,10 +18,14 @@ import java.util.HexFormat;
  * any case.
  */
 final class Segment {
-  /** Who writes a segment: the host (the worker maps it read-only) or the worker. */
+  /**
+   * Who writes a segment: the host (the worker maps it read-only), the worker, or both (arrays the
+   * host allocated for its caller and lends to calls; the worker maps it read-write).
+   */
   enum Role {
     HOST,
-    WORKER
+    WORKER,
+    LENT
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -39,7 +43,7 @@ final class Segment {
     this.size = size;
     this.path = path;
     this.mapping = mapping;
-    this.blocks = role == Role.HOST ? new Blocks(size) : null;
+    this.blocks = role != Role.WORKER ? new Blocks(size) : null;
   }
 
   /** Creates and maps a new segment file of {@code size} bytes (sparse) in {@code directory}. */
@@ -56,7 +60,7 @@ final class Segment {
       try {
         channel.write(ByteBuffer.allocate(1), size - 1); // sets the length; tmpfs stays sparse
         FileChannel.MapMode mode =
-            role == Role.HOST ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY;
+            role != Role.WORKER ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY;
         return new Segment(index, role, size, path, Mapping.map(channel, mode, size));
       } catch (IOException | RuntimeException e) {
         Files.deleteIfExists(path);

@@ -1,12 +1,16 @@
 package dev.synapse.internal.shm;
 
+import dev.synapse.NDArray;
+import dev.synapse.internal.codec.NDArrayCodec;
 import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.protocol.OutboundFrame;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +37,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The region's lock guards allocation and growth; copies happen outside it. A MAP frame is sent
  * while the lock is held, so that a frame referring to a new segment can only be sent after it.
+ *
+ * <p>The explicit path (see {@link LeasedBlock}): {@link #allocateLeased} gives the caller a block
+ * of a segment both sides write (role {@code LENT}), which a call's input then names as a view
+ * instead of a copy; an answer may name a block of the worker as a view too, which the caller holds
+ * until it closes the array. A segment with such blocks stays mapped after the region closes until
+ * the last of them is given back, so an array outliving its worker never reads unmapped memory.
+ *
+ * <p>Longer than this package's other classes, because both paths allocate under one lock, from one
+ * set of segments that grow together within one maximum, and end together when the worker does.
  */
 public final class SharedRegion {
   static final Logger LOG = LoggerFactory.getLogger(SharedRegion.class);
@@ -59,6 +72,9 @@ public final class SharedRegion {
   private final Object lock = new Object();
   private final Map<Integer, Segment> segments = new ConcurrentHashMap<>();
   private final Map<Long, List<Placed>> callBlocks = new ConcurrentHashMap<>();
+  private final Map<Long, List<LeasedBlock>> callLoans = new ConcurrentHashMap<>();
+  private final Map<Integer, Integer> leased =
+      new HashMap<>(); // segment -> blocks; guarded by lock
   private final List<Reference> toRelease = new ArrayList<>(); // the reader thread's
   private int nextIndex; // guarded by lock
   private long totalBytes; // guarded by lock
@@ -122,10 +138,117 @@ public final class SharedRegion {
       }
 
       @Override
+      public byte[] lend(NDArray array, byte[] header) {
+        return SharedRegion.this.lend(id, array, header);
+      }
+
+      @Override
       public Referenced read(byte[] body) {
         throw new UnsupportedOperationException("a call's input is written, not read");
       }
     };
+  }
+
+  /** A block the caller allocated: its writable bytes and the lease that gives it back. */
+  public record Allocation(ByteBuffer buffer, Lease lease) {}
+
+  /**
+   * A block of {@code length} bytes that the caller holds until it closes the lease, and that calls
+   * of this worker may be lent; null if the region has no room for it (or has closed).
+   */
+  public Allocation allocateLeased(long length) {
+    Segment segment = null;
+    long offset = -1;
+    synchronized (lock) {
+      if (closed) {
+        return null;
+      }
+      for (Segment candidate : segments.values()) {
+        if (candidate.role == Segment.Role.LENT) {
+          offset = candidate.blocks.allocate(length);
+          if (offset >= 0) {
+            segment = candidate;
+            break;
+          }
+        }
+      }
+      if (segment == null) {
+        segment = grow(Segment.Role.LENT, length);
+        if (segment == null) {
+          return null;
+        }
+        offset = segment.blocks.allocate(length);
+      }
+      leased.merge(segment.index, 1, Integer::sum);
+    }
+    ByteBuffer buffer =
+        segment.buffer().slice((int) offset, (int) length).order(ByteOrder.LITTLE_ENDIAN);
+    return new Allocation(buffer, Lease.of(new LeasedBlock(this, segment, offset, length, true)));
+  }
+
+  /** The reference that lends {@code array}'s block to call {@code id}, or null to copy it. */
+  private byte[] lend(long id, NDArray array, byte[] header) {
+    Lease lease = ArrayLeases.of(array);
+    LeasedBlock block = lease == null ? null : lease.block();
+    if (block == null || block.region != this || !block.lent || !block.lend()) {
+      return null; // another worker's (one that ended, or a pool's other worker): copied
+    }
+    callLoans.computeIfAbsent(id, k -> new ArrayList<>(1)).add(block);
+    return new Reference(
+            NDArrayCodec.EXT_TYPE, block.segment.index, block.offset, block.length, header)
+        .encode();
+  }
+
+  /** The last call {@code block} was lent to has ended: the worker's views become read-only. */
+  void sealLent(LeasedBlock block) {
+    synchronized (lock) {
+      if (!closed) {
+        send.accept(RegionMessages.release(List.of(referenceTo(block))));
+      }
+    }
+  }
+
+  /** Gives back a block the caller held: to the host's blocks, or to the worker (RELEASE). */
+  void free(LeasedBlock block) {
+    synchronized (lock) {
+      if (block.lent) {
+        block.segment.blocks.release(block.offset);
+      } else if (!closed) {
+        send.accept(RegionMessages.release(List.of(referenceTo(block))));
+      }
+      int left = leased.merge(block.segment.index, -1, Integer::sum);
+      if (left == 0) {
+        leased.remove(block.segment.index);
+        if (closed) {
+          block.segment.close(); // the region closed while it was held: unmapped now
+        }
+      }
+    }
+  }
+
+  private static Reference referenceTo(LeasedBlock block) {
+    return new Reference(SharedValues.BINARY, block.segment.index, block.offset, block.length);
+  }
+
+  /** An answer's view of a worker block: an array that holds the block until it is closed. */
+  private SharedValues.Referenced view(Reference reference, Segment segment) {
+    if (reference.code() != NDArrayCodec.EXT_TYPE) {
+      throw new BadReference("The worker sent a view of a value that is not an ndarray");
+    }
+    ByteBuffer data = segment.buffer().slice((int) reference.offset(), (int) reference.length());
+    NDArray array;
+    try {
+      array = NDArrayCodec.view(reference.header(), data);
+    } catch (IOException e) {
+      throw new BadReference("The worker sent a view of an invalid ndarray: " + e.getMessage());
+    }
+    LeasedBlock block =
+        new LeasedBlock(this, segment, reference.offset(), reference.length(), false);
+    synchronized (lock) {
+      leased.merge(segment.index, 1, Integer::sum);
+    }
+    return new SharedValues.Referenced(
+        reference.code(), null, ArrayLeases.leasing(array, Lease.of(block)));
   }
 
   /** The region as the reader thread uses it to decode the worker's frames. */
@@ -284,6 +407,9 @@ public final class SharedRegion {
               + ", which has "
               + segment.size);
     }
+    if (reference.header() != null) {
+      return view(reference, segment);
+    }
     byte[] bytes = new byte[(int) length];
     segment.buffer().get((int) offset, bytes);
     toRelease.add(reference);
@@ -310,6 +436,12 @@ public final class SharedRegion {
 
   /** Call {@code id} has ended: its blocks are free again. */
   public void callEnded(long id) {
+    List<LeasedBlock> loans = callLoans.remove(id);
+    if (loans != null) {
+      for (LeasedBlock block : loans) {
+        block.callEnded();
+      }
+    }
     List<Placed> blocks = callBlocks.remove(id);
     if (blocks != null) {
       synchronized (lock) {
@@ -339,12 +471,12 @@ public final class SharedRegion {
     }
   }
 
-  /** How many blocks of the host are in use (for tests and metrics). */
+  /** How many blocks of the host are in use for calls' inputs (for tests and metrics). */
   public int blocksInUse() {
     synchronized (lock) {
       int count = 0;
       for (Segment segment : segments.values()) {
-        if (segment.blocks != null) {
+        if (segment.role == Segment.Role.HOST) {
           count += segment.blocks.inUse();
         }
       }
@@ -352,15 +484,35 @@ public final class SharedRegion {
     }
   }
 
-  /** Deletes what files remain and unmaps; the worker has ended. Idempotent. */
+  /** How many blocks the caller holds through the explicit API (for tests and metrics). */
+  public int leasedBlocks() {
+    synchronized (lock) {
+      return leased.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+
+  /**
+   * Deletes what files remain and unmaps, but for segments with blocks the caller still holds
+   * (unmapped when the last is given back); the worker has ended. Idempotent.
+   */
   public void close() {
+    List<LeasedBlock> loans = new ArrayList<>();
     synchronized (lock) {
       closed = true;
       for (Segment segment : segments.values()) {
-        segment.close();
+        if (leased.containsKey(segment.index)) {
+          segment.unlink();
+        } else {
+          segment.close();
+        }
       }
       segments.clear();
       callBlocks.clear();
+      callLoans.values().forEach(loans::addAll);
+      callLoans.clear();
+    }
+    for (LeasedBlock block : loans) {
+      block.callEnded(); // no final frame comes for them any more
     }
   }
 }

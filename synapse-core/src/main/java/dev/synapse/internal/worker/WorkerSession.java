@@ -127,6 +127,11 @@ final class WorkerSession {
     }
   }
 
+  /** The worker's shared-memory region; null if it has none. */
+  SharedRegion region() {
+    return region;
+  }
+
   long pid() {
     return process.pid();
   }

@@ -6,6 +6,7 @@ import dev.synapse.Request;
 import dev.synapse.RestartPolicy;
 import dev.synapse.SpawnException;
 import dev.synapse.WorkerInfo;
+import dev.synapse.internal.shm.SharedRegion;
 import dev.synapse.internal.supervision.CallEvents;
 import dev.synapse.internal.supervision.CallTerms;
 import dev.synapse.internal.supervision.Engine;
@@ -244,6 +245,12 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
   public Optional<WorkerInfo> workerInfo() {
     WorkerSession current = session;
     return current == null ? Optional.empty() : Optional.of(current.info());
+  }
+
+  /** The shared-memory region of the current worker; null if it has none or none is running. */
+  public SharedRegion sharedRegion() {
+    WorkerSession current = session;
+    return current == null ? null : current.region();
   }
 
   /**
