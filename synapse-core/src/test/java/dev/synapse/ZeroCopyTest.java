@@ -1,9 +1,9 @@
 package dev.synapse;
 
-import static dev.synapse.SharedMemoryTest.MSGPACK;
-import static dev.synapse.SharedMemoryTest.PURE;
 import static dev.synapse.testing.Fixtures.DEBIAN_PYTHON;
 import static dev.synapse.testing.Fixtures.module;
+import static dev.synapse.testing.RegionDirectory.MSGPACK;
+import static dev.synapse.testing.RegionDirectory.PURE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,20 +11,16 @@ import dev.synapse.internal.shm.SharedRegion;
 import dev.synapse.internal.worker.WorkerSupervisor;
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
-import java.io.IOException;
+import dev.synapse.testing.RegionDirectory;
 import java.nio.DoubleBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,41 +35,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ZeroCopyTest {
   private static final int MIB = 1 << 20;
 
-  Path regions;
-
-  @BeforeEach
-  void makeRegionDirectory() throws IOException {
-    regions = Files.createTempDirectory(Path.of("/dev/shm"), "synapse-test-");
-  }
-
-  @AfterEach
-  void noRegionFileIsLeft() throws IOException {
-    try {
-      Awaitility.await("no region file left in " + regions)
-          .atMost(Duration.ofSeconds(5))
-          .pollInterval(Duration.ofMillis(20))
-          .untilAsserted(
-              () -> {
-                try (Stream<Path> files = Files.list(regions)) {
-                  assertThat(files.toList()).isEmpty();
-                }
-              });
-    } finally {
-      try (Stream<Path> files = Files.list(regions)) {
-        for (Path file : files.toList()) {
-          Files.deleteIfExists(file);
-        }
-      }
-      Files.delete(regions);
-    }
-  }
+  @RegisterExtension final RegionDirectory regions = new RegionDirectory();
 
   Synapse.Builder builder(String codec) {
-    Synapse.Builder builder = Fixtures.builder(DEBIAN_PYTHON).sharedMemoryDirectory(regions);
-    if (codec.equals(PURE)) {
-      builder.environment("PYTHONPATH", module("without_msgpack").toString());
-    }
-    return builder;
+    return regions.builder(codec);
   }
 
   static Synapse spawned(Synapse.Builder builder, String codec) {
@@ -317,7 +282,7 @@ class ZeroCopyTest {
   void aPoolCopiesArraysOfAnInstance() {
     try (Synapse synapse = spawned(builder(MSGPACK), MSGPACK);
         SynapsePool pool =
-            Fixtures.pool(DEBIAN_PYTHON).sharedMemoryDirectory(regions).size(2).build();
+            Fixtures.pool(DEBIAN_PYTHON).sharedMemoryDirectory(regions.path()).size(2).build();
         SharedArray array = counting(synapse, 4)) {
       pool.spawn(module("zero_copy"), "main");
       pool.invoke("add_one", array);
