@@ -8,6 +8,7 @@ import dev.synapse.PythonException;
 import dev.synapse.Request;
 import dev.synapse.RestartPolicy;
 import dev.synapse.Synapse;
+import dev.synapse.SynapseCalls;
 import dev.synapse.SynapsePool;
 import dev.synapse.WorkerInfo;
 import io.micrometer.core.instrument.Meter;
@@ -52,7 +53,12 @@ class SynapseMetricsTest {
             "def sleep(s):",
             "    time.sleep(s)",
             "    return s",
-            "pysynapse.serve({'echo': echo, 'fail': fail, 'pid': pid, 'sleep': sleep})",
+            "def count(n): yield from range(n)",
+            "def broken(n):",
+            "    yield n",
+            "    raise ValueError('broken stream')",
+            "pysynapse.serve({'echo': echo, 'fail': fail, 'pid': pid, 'sleep': sleep,",
+            "                 'count': count, 'broken': broken})",
             ""));
   }
 
@@ -140,6 +146,35 @@ class SynapseMetricsTest {
           .isGreaterThan(1024 * 1024);
     }
     Awaitility.await().atMost(WAIT).until(() -> gauge("synapse.workers", "module", "main") == 0.0);
+  }
+
+  @Test
+  void streams_areCountedAsCalls_withTheirOutcome() {
+    try (Synapse synapse = synapse().build();
+        SynapsePool pool = pool().size(1).build()) {
+      synapse.spawn(module, "main");
+      pool.spawn(module, "main");
+
+      for (SynapseCalls calls : List.<SynapseCalls>of(synapse, pool)) {
+        try (var items = calls.stream(Request.invoke("count", 3))) {
+          assertThat(items.toList()).containsExactly(0L, 1L, 2L);
+        }
+        assertThatThrownBy(
+                () -> {
+                  try (var items = calls.stream(Request.invoke("broken", 1))) {
+                    items.toList();
+                  }
+                })
+            .isInstanceOf(PythonException.class);
+      }
+
+      awaitCount(2, "synapse.calls", "function", "count", "outcome", "success");
+      awaitCount(2, "synapse.calls", "function", "broken", "outcome", "python_error");
+      awaitCount(2, "synapse.calls.errors", "function", "broken", "kind", "python_error");
+      Awaitility.await()
+          .atMost(WAIT)
+          .until(() -> gauge("synapse.calls.in.flight", "function", "count") == 0.0);
+    }
   }
 
   @Test

@@ -8,8 +8,10 @@ import java.util.concurrent.CompletionException;
 /**
  * Reports the call events of {@link SynapseListener} (started, completed, queue wait) where they
  * happen, without a hand-off: they are made for metrics and are promised to be quick. The only
- * places that report them are the front doors of a call ({@code Synapse} and the pool's engine) and
- * the pool's dispatcher, so each call is counted once however many workers it is sent to.
+ * places that report them are the front doors of a call ({@code Synapse} and the pool's engine),
+ * the pool's dispatcher, and the supervisor where a stream is opened (a stream goes to one worker
+ * and is never retried), so each call is counted once however many workers it is sent to. A stream
+ * is a call from the moment it is opened until it is over: ended, failed or given up on.
  */
 public final class CallEvents {
   private CallEvents() {}

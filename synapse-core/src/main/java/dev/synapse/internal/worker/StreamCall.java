@@ -142,15 +142,15 @@ final class StreamCall extends PendingCall {
   /** END: the items received so far are all there is. */
   @Override
   public void succeed(Object value) {
+    super.succeed(null); // first: the consumer, once woken, may close (cancel) the stream
     end(null);
-    super.succeed(null);
   }
 
   /** ERROR, the end of the worker, or a failure before the stream was sent. */
   @Override
   public void fail(Throwable error) {
-    end(error);
     super.fail(error);
+    end(error);
   }
 
   /**
@@ -159,8 +159,9 @@ final class StreamCall extends PendingCall {
    */
   @Override
   public boolean abandon(Throwable error) {
+    boolean abandoned = super.abandon(error);
     end(error);
-    return super.abandon(error);
+    return abandoned;
   }
 
   private void end(Throwable error) {

@@ -170,6 +170,7 @@ public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.
     refuseSeedStyle(input instanceof InputSource ? InputSource.SEED_STYLE : StreamCall.SEED_STYLE);
     StreamCall call = new StreamCall(terms(function, input, timeout, cancelGrace), scheduler);
     call.owner(this);
+    CallEvents.observe(config.listener(), config.module(), function, call);
     Stream<Object> items = call.open();
     route(call);
     return new OpenStream(items, call);
