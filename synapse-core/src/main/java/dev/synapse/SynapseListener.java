@@ -84,7 +84,8 @@ public interface SynapseListener {
 
   /**
    * A call was made (on a pool, before it waits in the queue). Every call made gets exactly one
-   * {@link #onCallCompleted} later. Streams are not calls here.
+   * {@link #onCallCompleted} later. A stream is a call here too, from being opened until it is over
+   * (its end, its error, or the consumer closing it early: {@link CallOutcome#CANCELLED}).
    *
    * @param function the function's name as the caller gave it, {@code null} for the single handler;
    *     it may name no function of the module (the call then fails)
@@ -92,7 +93,8 @@ public interface SynapseListener {
   default void onCallStarted(String module, String function) {}
 
   /**
-   * A call ended: answered, failed, timed out or cancelled.
+   * A call ended: answered, failed, timed out or cancelled (a stream: ended, failed, timed out, or
+   * closed before its end).
    *
    * @param function as for {@link #onCallStarted}
    * @param durationNanos from the call being made to its end, queue and retries included
