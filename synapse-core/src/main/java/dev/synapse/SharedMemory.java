@@ -57,9 +57,8 @@ public final class SharedMemory {
       return new SharedArray(dtype, shape, ByteBuffer.allocate((int) length), Lease.heap());
     }
     ByteBuffer bytes = block.buffer();
-    for (int i = 0;
-        i < length;
-        i += ZEROS.length) { // a reused block holds an earlier array's bytes
+    // A reused block holds an earlier array's bytes.
+    for (int i = 0; i < length; i += ZEROS.length) {
       bytes.put(i, ZEROS, 0, (int) Math.min(ZEROS.length, length - i));
     }
     return new SharedArray(dtype, shape, bytes, block.lease());
