@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>A replacement that Synapse itself decides on (garbage on stdout, a seed-style call that timed
  * out) always happens and does not count against the policy's limit; a crash restarts only if the
  * policy allows. State changes happen under one lock; calls reach a running worker without it.
+ *
+ * <p>Longer than this package's other classes: the state machine above, the routing of calls and
+ * the end of a worker all read and change the same state under that one lock, and keeping them in
+ * one class keeps every use of the lock in sight.
  */
 public final class WorkerSupervisor implements Engine, CallOwner, WorkerSession.EndListener {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerSupervisor.class);
