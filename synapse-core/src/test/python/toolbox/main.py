@@ -82,6 +82,16 @@ def segfault(_):
     ctypes.string_at(0)
 
 
+def die_mid_frame(_):
+    """Writes the start of a 16-byte frame to the frame stream, then dies before its end."""
+    from pysynapse import _stdio
+
+    frames = _stdio.frame_stream()
+    frames.write(b"\x10\x00\x00\x00\x92\x01")
+    frames.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def spawn_child(_):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     return child.pid

@@ -100,6 +100,17 @@ class FailureTest {
   }
 
   @Test
+  void aWorkerKilledWhileWritingAFrame_crashed_itDidNotWriteGarbage() {
+    try (Synapse synapse = spawnToolbox(RestartPolicy.onCrash())) {
+      long first = synapse.workerInfo().orElseThrow().pid();
+      assertThatThrownBy(() -> synapse.invoke("die_mid_frame", null))
+          .isInstanceOfSatisfying(
+              WorkerExitedException.class, e -> assertThat(e.exitCode()).isEqualTo(137));
+      assertThat(synapse.invoke("pid", null)).isNotEqualTo(first);
+    }
+  }
+
+  @Test
   void segfault_leavesThePythonTracebackInTheException() {
     try (Synapse synapse = spawnToolbox(RestartPolicy.never())) {
       assertThatThrownBy(() -> synapse.invoke("segfault", null))

@@ -47,7 +47,8 @@ public final class FrameReader {
    * split, with the value's bytes in an array of their own.
    *
    * @return the body, or {@code null} when the stream ended cleanly between frames
-   * @throws ProtocolException if the stream ends inside a frame or announces an oversized one
+   * @throws OutputEndedInsideFrame if the stream ends inside a frame
+   * @throws ProtocolException if the stream announces an oversized frame
    * @throws IOException if reading fails
    */
   public InboundFrame read() throws IOException {
@@ -56,7 +57,7 @@ public final class FrameReader {
       return null;
     }
     if (got < 4) {
-      throw new ProtocolException(
+      throw new OutputEndedInsideFrame(
           "The worker's output ended inside a frame header (" + got + " of 4 bytes)");
     }
     long length =
@@ -101,7 +102,7 @@ public final class FrameReader {
   private void fill(byte[] part, int from, long position, long length) throws IOException {
     int read = readFully(part, from, part.length - from);
     if (read < part.length - from) {
-      throw new ProtocolException(
+      throw new OutputEndedInsideFrame(
           "The worker's output ended inside a frame ("
               + (position + read)
               + " of "

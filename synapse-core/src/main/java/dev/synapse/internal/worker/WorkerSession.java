@@ -12,6 +12,7 @@ import dev.synapse.internal.launch.WorkerLaunch;
 import dev.synapse.internal.protocol.FrameReader;
 import dev.synapse.internal.protocol.InboundFrame;
 import dev.synapse.internal.protocol.Messages;
+import dev.synapse.internal.protocol.OutputEndedInsideFrame;
 import dev.synapse.internal.shm.SharedRegion;
 import dev.synapse.internal.supervision.Listeners;
 import dev.synapse.internal.supervision.SharedThreads;
@@ -220,6 +221,8 @@ final class WorkerSession {
           channel.onFrame(frame);
         }
       }
+    } catch (OutputEndedInsideFrame e) {
+      LOG.debug("Worker {} ended while it wrote a frame: {}", process.pid(), e.getMessage());
     } catch (ProtocolException e) {
       garbage = e; // the worker misbehaves: it is replaced whatever the policy
     } catch (UnreadableAnswer e) {
