@@ -87,20 +87,6 @@ final class ArrowIpc {
    *     memory; nothing stays allocated then
    */
   static ArrowTable read(byte[] body, BufferAllocator allocator) {
-    try {
-      ArrowTable table = BufferwiseReader.read(body, allocator);
-      if (table != null) {
-        return table;
-      }
-    } catch (IOException | RuntimeException e) {
-      throw new SynapseException(
-          "Cannot read the Arrow table (extension code 2): " + e.getMessage(), e);
-    }
-    return readWhole(body, allocator);
-  }
-
-  /** Arrow's stream reader, for dictionaries and compressed bodies: one buffer per batch body. */
-  private static ArrowTable readWhole(byte[] body, BufferAllocator allocator) {
     List<VectorSchemaRoot> batches = new ArrayList<>();
     DictionaryProvider.MapDictionaryProvider dictionaries =
         new DictionaryProvider.MapDictionaryProvider();
@@ -149,7 +135,7 @@ final class ArrowIpc {
    * A root holding the buffers of {@code root}, which is left empty, accounted to {@code
    * allocator}.
    */
-  static VectorSchemaRoot moveOut(VectorSchemaRoot root, BufferAllocator allocator) {
+  private static VectorSchemaRoot moveOut(VectorSchemaRoot root, BufferAllocator allocator) {
     List<FieldVector> vectors = new ArrayList<>(root.getFieldVectors().size());
     try {
       for (FieldVector vector : root.getFieldVectors()) {

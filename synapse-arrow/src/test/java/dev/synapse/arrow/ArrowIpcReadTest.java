@@ -10,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -27,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Reading IPC streams buffer by buffer, and the streams left to Arrow's reader. */
+/** Reading IPC streams: several batches, none, dictionaries, a truncated body. */
 @Timeout(60)
-class BufferwiseReaderTest {
+class ArrowIpcReadTest {
   @RegisterExtension final TestAllocator allocator = new TestAllocator();
 
   @Test
@@ -60,29 +58,7 @@ class BufferwiseReaderTest {
   }
 
   @Test
-  void eachBufferHasAnAllocationOfItsOwn_noneAsLargeAsTheBody() throws IOException {
-    byte[] stream;
-    try (VectorSchemaRoot root = root(allocator.get())) {
-      stream = writeBatches(root, new ArrayList<>(), 100_000);
-    }
-    long[] largest = {0};
-    AllocationListener listener =
-        new AllocationListener() {
-          @Override
-          public void onAllocation(long size) {
-            largest[0] = Math.max(largest[0], size);
-          }
-        };
-    try (BufferAllocator watched = new RootAllocator(listener, Long.MAX_VALUE);
-        ArrowTable table = ArrowIpc.read(stream, watched)) {
-      assertThat(table.batches().get(0).getRowCount()).isEqualTo(100_000);
-      // 100,000 rows: 800 kB of int64, 800 kB of float64, 1.6 MB of strings; the body is their sum.
-      assertThat(largest[0]).isPositive().isLessThan(stream.length / 2);
-    }
-  }
-
-  @Test
-  void dictionaryEncodedColumns_areReadByArrowsReader() throws IOException {
+  void dictionaryEncodedColumns_comeWithTheirDictionaries() throws IOException {
     BufferAllocator memory = allocator.get();
     byte[] stream;
     DictionaryEncoding encoding = new DictionaryEncoding(7L, false, null);
