@@ -38,7 +38,9 @@ class ArrowIpcReadTest {
       stream = writeBatches(root, written, 3, 0, 1000);
     }
     try (ArrowTable table = ArrowIpc.read(stream, allocator.get())) {
-      assertThat(table.batches()).extracting(VectorSchemaRoot::getRowCount).containsExactly(3, 0, 1000);
+      assertThat(table.batches())
+          .extracting(VectorSchemaRoot::getRowCount)
+          .containsExactly(3, 0, 1000);
       assertThat(table.batches())
           .extracting(VectorSchemaRoot::contentToTSVString)
           .containsExactlyElementsOf(written);
@@ -53,7 +55,9 @@ class ArrowIpcReadTest {
     }
     try (ArrowTable table = ArrowIpc.read(stream, allocator.get())) {
       assertThat(table.batches()).isEmpty();
-      assertThat(table.schema().getFields()).extracting(f -> f.getName()).containsExactly("id", "x", "s");
+      assertThat(table.schema().getFields())
+          .extracting(f -> f.getName())
+          .containsExactly("id", "x", "s");
     }
   }
 

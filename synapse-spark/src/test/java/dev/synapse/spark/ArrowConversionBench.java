@@ -48,8 +48,7 @@ public final class ArrowConversionBench {
         long written = threads.getCurrentThreadCpuTime();
         double sum = 0;
         try (ArrowToRows back =
-            new ArrowToRows(
-                streams.iterator(), new OutputSchema("bench", SCHEMA), allocator)) {
+            new ArrowToRows(streams.iterator(), new OutputSchema("bench", SCHEMA), allocator)) {
           while (back.hasNext()) {
             sum += back.next().getDouble(1);
           }
@@ -79,8 +78,7 @@ public final class ArrowConversionBench {
   }
 
   /** Fills the vectors batch after batch, without writing them anywhere. */
-  private static void fill(
-      Iterator<InternalRow> rows, int batchSize, BufferAllocator allocator) {
+  private static void fill(Iterator<InternalRow> rows, int batchSize, BufferAllocator allocator) {
     try (VectorSchemaRoot root =
         VectorSchemaRoot.create(ArrowUtils.toArrowSchema(SCHEMA, "UTC", true, false), allocator)) {
       ArrowWriter writer = ArrowWriter.create(root);

@@ -39,11 +39,11 @@ import org.apache.spark.sql.types.StructType;
  * is mapped, and the sums of all methods are checked against each other.
  *
  * <p>Arguments: the result file, the number of rows (default 10,000,000), the venv with numpy and
- * pyarrow (default synapse-spark's test venv). System properties: {@code spark.bench.cores} (default
- * "1,2"), {@code spark.bench.methods} and {@code spark.bench.methods.N} (the methods to run, at all
- * core counts or at N cores, by label, e.g. "(a)(c)"; default all), {@code spark.bench.batchSize}.
- * Besides wall-clock time, each run's CPU time of the JVM and of the Python processes is reported:
- * on a shared machine it says more than the wall clock.
+ * pyarrow (default synapse-spark's test venv). System properties: {@code spark.bench.cores}
+ * (default "1,2"), {@code spark.bench.methods} and {@code spark.bench.methods.N} (the methods to
+ * run, at all core counts or at N cores, by label, e.g. "(a)(c)"; default all), {@code
+ * spark.bench.batchSize}. Besides wall-clock time, each run's CPU time of the JVM and of the Python
+ * processes is reported: on a shared machine it says more than the wall clock.
  */
 public final class SparkMapBench {
   private static final StructType OUT =
@@ -93,7 +93,8 @@ public final class SparkMapBench {
         Map<String, Function<Dataset<Row>, Double>> methods = new LinkedHashMap<>();
         methods.put(
             "(a) synapse-spark, numpy",
-            rowsIn -> sumY(PythonMap.of(python, "vectorised", OUT).batchSize(BATCH_SIZE).apply(rowsIn)));
+            rowsIn ->
+                sumY(PythonMap.of(python, "vectorised", OUT).batchSize(BATCH_SIZE).apply(rowsIn)));
         methods.put(
             "(b) RDD.pipe(), Python lines", rowsIn -> pipe(rowsIn, pythonExecutable, pipeScript));
         methods.put("(c) Java map function", rowsIn -> sumY(javaMap(rowsIn)));
@@ -147,13 +148,13 @@ public final class SparkMapBench {
       }
     }
     double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    Files.writeString(result, report(rows, started, loadBefore, loadAfter, rowsPerSecond, cpuPerMillion, checks));
+    Files.writeString(
+        result, report(rows, started, loadBefore, loadAfter, rowsPerSecond, cpuPerMillion, checks));
     System.out.println("Wrote " + result.toAbsolutePath().normalize());
   }
 
   private static long jvmCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean)
-            ManagementFactory.getOperatingSystemMXBean())
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
