@@ -53,9 +53,13 @@ def die_once(batches):
     """SIGKILLs its worker the first time it runs in a test (a marker file remembers it)."""
     marker = os.path.join(os.environ["SPARK_TEST_MARKERS"], "died")
     for batch in batches:
-        if not os.path.exists(marker):
-            with open(marker, "w") as f:
-                f.write(str(os.getpid()))
+        try:  # O_EXCL: of two workers that get here at once, only one dies
+            fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
             os.kill(os.getpid(), signal.SIGKILL)
         yield batch.select(["id"])
 
