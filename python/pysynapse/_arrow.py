@@ -49,11 +49,22 @@ def table_value(payload):
     pa = pyarrow_module()
     if pa is None:
         raise ValueError(_MISSING)
-    data = payload if type(payload) is bytes else bytes(payload)
     try:
-        return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+        return pa.ipc.open_stream(_owned_buffer(pa, payload)).read_all()
     except (pa.ArrowException, OSError) as exc:
         raise ValueError(f"malformed Arrow table (ext type 2): {exc}") from None
+
+
+def _owned_buffer(pa, payload):
+    """``payload`` as a pyarrow buffer the table may keep: bytes as they are, anything else (a view
+    of the frame or of shared memory, which is reused) copied into pyarrow's memory pool, which
+    keeps freed memory for the next table where ``bytes()`` would map fresh pages each time."""
+    if type(payload) is bytes:
+        return pa.py_buffer(payload)
+    view = memoryview(payload).cast("B")
+    buffer = pa.allocate_buffer(view.nbytes)
+    memoryview(buffer).cast("B")[:] = view
+    return buffer
 
 
 def encodes(obj):
