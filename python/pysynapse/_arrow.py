@@ -97,7 +97,15 @@ def ipc_stream(obj):
             raise TypeError(
                 f"cannot encode the pandas DataFrame as an Arrow table: {exc}"
             ) from None
-    sink = pa.BufferOutputStream()
+    # Measured first (no bytes are copied for that), then written into a buffer of that size: a
+    # growing output stream would copy what it holds each time it grows.
+    size = pa.MockOutputStream()
+    _write_stream(pa, size, obj)
+    buffer = pa.allocate_buffer(size.size())
+    _write_stream(pa, pa.FixedSizeBufferWriter(buffer), obj)
+    return buffer
+
+
+def _write_stream(pa, sink, obj):
     with pa.ipc.new_stream(sink, obj.schema) as writer:
         writer.write(obj)
-    return sink.getvalue()
