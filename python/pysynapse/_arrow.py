@@ -49,11 +49,22 @@ def table_value(payload):
     pa = pyarrow_module()
     if pa is None:
         raise ValueError(_MISSING)
-    data = payload if type(payload) is bytes else bytes(payload)
     try:
-        return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+        return pa.ipc.open_stream(_owned_buffer(pa, payload)).read_all()
     except (pa.ArrowException, OSError) as exc:
         raise ValueError(f"malformed Arrow table (ext type 2): {exc}") from None
+
+
+def _owned_buffer(pa, payload):
+    """``payload`` as a pyarrow buffer the table may keep: bytes as they are, anything else (a view
+    of the frame or of shared memory, which is reused) copied into pyarrow's memory pool, which
+    keeps freed memory for the next table where ``bytes()`` would map fresh pages each time."""
+    if type(payload) is bytes:
+        return pa.py_buffer(payload)
+    view = memoryview(payload).cast("B")
+    buffer = pa.allocate_buffer(view.nbytes)
+    memoryview(buffer).cast("B")[:] = view
+    return buffer
 
 
 def encodes(obj):
@@ -86,7 +97,15 @@ def ipc_stream(obj):
             raise TypeError(
                 f"cannot encode the pandas DataFrame as an Arrow table: {exc}"
             ) from None
-    sink = pa.BufferOutputStream()
+    # Measured first (no bytes are copied for that), then written into a buffer of that size: a
+    # growing output stream would copy what it holds each time it grows.
+    size = pa.MockOutputStream()
+    _write_stream(pa, size, obj)
+    buffer = pa.allocate_buffer(size.size())
+    _write_stream(pa, pa.FixedSizeBufferWriter(buffer), obj)
+    return buffer
+
+
+def _write_stream(pa, sink, obj):
     with pa.ipc.new_stream(sink, obj.schema) as writer:
         writer.write(obj)
-    return sink.getvalue()

@@ -271,6 +271,9 @@ def _pack_ndarray(obj, out, depth):
 
 def _pack_arrow(obj, out, depth):
     data = memoryview(_arrow.ipc_stream(obj))
+    if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
+        if out.share(_arrow.EXT_CODE, (data,), data.nbytes):
+            return
     _ext_header(_arrow.EXT_CODE, data.nbytes, out)
     if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
         out.reference(data)

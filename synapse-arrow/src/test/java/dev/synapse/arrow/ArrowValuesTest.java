@@ -123,6 +123,24 @@ class ArrowValuesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {MSGPACK, PURE})
+  void tablesLargerThanAFrame_travelThroughSharedMemory_bothWays(String codec) {
+    int rows = 100_000; // about 4 MB of IPC stream, four times the frame's limit
+    try (Synapse small =
+            TableWorkers.tables(
+                codec, builder -> builder.maxFrameBytes(1 << 20).sharedMemoryThreshold(64 << 10));
+        VectorSchemaRoot sent = Batches.wide(allocators.get(), rows)) {
+      assertThat(small.invoke("num_rows", sent)).isEqualTo((long) rows);
+      try (ArrowTable back = ArrowTable.read(small.invoke("add_column", sent), allocators.get())) {
+        VectorSchemaRoot batch = back.batches().get(0);
+        assertThat(batch.getRowCount()).isEqualTo(rows);
+        assertThat(((Float8Vector) batch.getVector("y")).get(rows - 1))
+            .isEqualTo((rows - 1) * 0.5 * 2 + 1);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {MSGPACK, PURE})
   void tablesInsideOtherValues(String codec) {
     try (VectorSchemaRoot sent = Batches.mixed(allocators.get())) {
       List<?> back = (List<?>) worker(codec).invoke("echo", List.of(Map.of("t", sent), 7));

@@ -6,6 +6,7 @@ import dev.synapse.Synapse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * Workers of the test modules under {@code src/test/python}. The {@code tables} module's venv (its
@@ -37,6 +38,11 @@ final class TableWorkers {
    * A worker of the {@code tables} module with the given codec ({@link #MSGPACK} or {@link #PURE}).
    */
   static Synapse tables(String codec) {
+    return tables(codec, UnaryOperator.identity());
+  }
+
+  /** A worker like {@link #tables(String)}, its builder first given {@code settings}. */
+  static Synapse tables(String codec, UnaryOperator<Synapse.Builder> settings) {
     Path venvs = Path.of(System.getProperty("synapse.test.venvs", "target/test-venvs"));
     Synapse.Builder builder =
         Synapse.builder()
@@ -49,7 +55,7 @@ final class TableWorkers {
     if (codec.equals(PURE)) {
       builder.environment("PYTHONPATH", module("without_msgpack").toString());
     }
-    Synapse synapse = builder.build();
+    Synapse synapse = settings.apply(builder).build();
     try {
       synapse.spawn(module("tables"), "main");
       assertThat(synapse.invoke("codec", null)).isEqualTo(codec);

@@ -186,6 +186,9 @@ final class ValuePacker {
       throw Unencodable.because(
           "a value of type " + value.getClass().getName() + " (" + e.getMessage() + ")");
     }
+    if (packShared(packer, extension.code(), NO_HEAD, body.duplicate())) {
+      return;
+    }
     int length = body.remaining();
     packer.packExtensionTypeHeader(extension.code(), length);
     if (body.hasArray()) {
