@@ -145,6 +145,7 @@ def encode(obj):
     except _LargeArray:
         return pure_encode(obj)
 
+
 def _holds_shared_value(obj, size):
     """Whether a bin or ext value of at least ``size`` bytes is inside the containers of ``obj``
     (msgpack packs bytes itself, never asking _msgpack_default, so only a walk finds them)."""
