@@ -11,7 +11,7 @@ import time
 import pysynapse
 
 log = logging.getLogger("toolbox")
-state = {"cancelled": False}
+state = {"started": False, "cancelled": False}
 
 
 def echo(payload):
@@ -42,6 +42,7 @@ def hold(path):
 
 
 async def async_sleep(seconds):
+    state["started"] = True
     try:
         await asyncio.sleep(seconds)
     except asyncio.CancelledError:
@@ -52,6 +53,11 @@ async def async_sleep(seconds):
 
 def was_cancelled(_):
     return state["cancelled"]
+
+
+def async_sleep_started(_):
+    """Whether async_sleep has begun to run: a cancel that comes earlier never reaches its body."""
+    return state["started"]
 
 
 def unencodable(_):

@@ -10,6 +10,7 @@ import dev.synapse.testing.NoLeaks;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,11 +57,17 @@ class TimeoutTest {
   void timedOutAsyncHandler_isCancelledInPython() {
     try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
+      CompletableFuture<Object> call =
+          synapse.executeAsync(
+              Request.invoke("async_sleep", 30).withTimeout(Duration.ofSeconds(3)));
+      // The timeout must find the coroutine running: a cancel that comes before its first step
+      // never enters it.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> Boolean.TRUE.equals(synapse.invoke("async_sleep_started", null)));
 
-      assertThatThrownBy(
-              () ->
-                  synapse.execute(
-                      Request.invoke("async_sleep", 30).withTimeout(Duration.ofMillis(300))))
+      assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
+          .cause()
           .isInstanceOf(CallTimeoutException.class);
 
       Awaitility.await()
@@ -74,7 +81,9 @@ class TimeoutTest {
     try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
       CompletableFuture<Object> call = synapse.invokeAsync("async_sleep", 30);
-      Awaitility.await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Boolean.TRUE.equals(synapse.invoke("async_sleep_started", null)));
 
       assertThat(call.cancel(true)).isTrue();
 

@@ -53,7 +53,10 @@ class TypedAsyncTest {
   void cancellingATypedFuture_cancelsTheCallInTheWorker() throws Exception {
     try (Synapse synapse = toolbox()) {
       CompletableFuture<Long> sleeping = synapse.invokeAsync("async_sleep", 30, Long.class);
-      synapse.invoke("echo", "the sleep was handed to the event loop before this answer");
+      // A cancel that reaches the event loop before the coroutine's first step never enters it.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Boolean.TRUE.equals(synapse.invoke("async_sleep_started", null)));
 
       assertThat(sleeping.cancel(true)).isTrue();
 
