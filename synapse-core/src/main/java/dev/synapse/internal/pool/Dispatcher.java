@@ -4,6 +4,7 @@ import dev.synapse.CallTimeoutException;
 import dev.synapse.InstanceDisposedException;
 import dev.synapse.ProtocolException;
 import dev.synapse.Request;
+import dev.synapse.SynapseException;
 import dev.synapse.WorkerExitedException;
 import dev.synapse.internal.supervision.CallEvents;
 import dev.synapse.internal.supervision.SharedThreads;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -276,6 +278,7 @@ final class Dispatcher {
         return;
       }
       member.state = Member.State.LIVE;
+      state.lock.notifyAll(); // streams waiting for a live worker
       next = drainQueue();
     }
     send(next);
@@ -283,25 +286,19 @@ final class Dispatcher {
 
   /**
    * Opens a stream on the live worker with the fewest calls in flight (streams do not wait in the
-   * queue: the limit of calls in flight does not hold them back). The stream counts as a call of
-   * that worker until it is over, so a worker due for recycling drains it first.
+   * queue: the limit of calls in flight does not hold them back). While no worker is live (they are
+   * starting or being replaced) it waits for one, at most the stream's timeout. The stream counts
+   * as a call of that worker until it is over, so a worker due for recycling drains it first.
    *
-   * @throws SynapseException if no worker is live now
+   * @throws CallTimeoutException if no worker became live within the stream's timeout
+   * @throws SynapseException if every worker is down, or the thread was interrupted while waiting
    */
   Stream<Object> stream(Request request) {
     state.assertNotHeld();
-    Member target;
-    synchronized (state.lock) {
-      if (state.closed) {
-        throw new IllegalStateException("Cannot send inputs to the pool: it was disposed.");
-      }
-      target = pickAny();
-      if (target != null) {
-        take(target);
-      }
-    }
+    Duration timeout = request.timeout() == null ? state.config.callTimeout() : request.timeout();
+    Member target = awaitLiveMember(timeout);
     if (target == null) {
-      throw PoolErrors.noWorkerForStream(state);
+      throw PoolErrors.notRunning(state);
     }
     boolean handedOver = false;
     try {
@@ -314,6 +311,58 @@ final class Dispatcher {
     } finally {
       if (!handedOver) {
         released(target);
+      }
+    }
+  }
+
+  /**
+   * Takes the live member with the fewest calls in flight, waiting while there is none, for at most
+   * {@code timeout} (zero: no limit); null if every slot is down.
+   */
+  private Member awaitLiveMember(Duration timeout) {
+    state.assertNotHeld();
+    StreamWait wait = new StreamWait();
+    Future<?> timer =
+        timeout.isZero() ? null : state.scheduler.schedule(wait::expire, timeout.toNanos());
+    try {
+      synchronized (state.lock) {
+        while (true) {
+          if (state.closed) {
+            throw new IllegalStateException("Cannot send inputs to the pool: it was disposed.");
+          }
+          Member target = pickAny();
+          if (target != null) {
+            take(target);
+            return target;
+          }
+          if (state.allDown()) {
+            return null;
+          }
+          if (wait.expired) {
+            throw new CallTimeoutException(timeout, false);
+          }
+          state.lock.wait(); // notified when a member turns live or a slot goes down; or the timer
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SynapseException(
+          "Interrupted while waiting for a worker of the pool to open a stream");
+    } finally {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+    }
+  }
+
+  /** Whether a stream's wait for a live worker has run out of time; guarded by the pool's lock. */
+  private final class StreamWait {
+    boolean expired;
+
+    void expire() {
+      synchronized (state.lock) {
+        expired = true;
+        state.lock.notifyAll();
       }
     }
   }

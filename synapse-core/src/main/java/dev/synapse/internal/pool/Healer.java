@@ -193,6 +193,7 @@ final class Healer {
           e.getMessage());
       slot.down = true;
       refused = dispatcher.refuseQueueIfDown();
+      state.lock.notifyAll();
     }
     refuse(refused);
   }

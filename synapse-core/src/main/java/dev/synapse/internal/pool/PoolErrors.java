@@ -2,7 +2,6 @@ package dev.synapse.internal.pool;
 
 import dev.synapse.CallTimeoutException;
 import dev.synapse.InstanceDisposedException;
-import dev.synapse.SynapseException;
 import dev.synapse.WorkerExitedException;
 import dev.synapse.internal.supervision.Failures;
 
@@ -48,18 +47,6 @@ final class PoolErrors {
             "Worker " + member.pid + " ended before the call reached it", -1, "");
     e.initCause(disposed);
     return e;
-  }
-
-  /** Why a stream cannot be opened now: no worker takes calls at this moment. */
-  static RuntimeException noWorkerForStream(PoolState state) {
-    synchronized (state.lock) {
-      if (!state.allDown()) {
-        return new SynapseException(
-            "No worker of the pool takes calls at the moment (they are starting or being"
-                + " replaced); a stream is not queued, open it again later");
-      }
-    }
-    return notRunning(state);
   }
 
   /** Why a call cannot be made: no slot has a worker any more. */
