@@ -5,6 +5,7 @@ import dev.synapse.internal.codec.SharedValues;
 import dev.synapse.internal.env.EnvironmentSpec;
 import dev.synapse.internal.launch.WorkerEnvironment;
 import dev.synapse.internal.shm.SharedMemoryConfig;
+import dev.synapse.internal.supervision.Listeners;
 import dev.synapse.internal.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ public abstract class WorkerSettings<B extends WorkerSettings<B>> {
   private Duration callTimeout = Duration.ZERO;
   private Duration cancelGrace = Duration.ofSeconds(2);
   private int maxFrameBytes = 256 * 1024 * 1024;
-  private SynapseListener listener = new SynapseListener() {};
+  private SynapseListener listener = Listeners.NONE;
   private Executor callbackExecutor = ForkJoinPool.commonPool();
   private Map<String, String> environment = new LinkedHashMap<>();
   private WorkerEnvironment workerEnvironment = WorkerEnvironment.INHERIT;

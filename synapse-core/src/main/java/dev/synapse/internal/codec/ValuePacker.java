@@ -49,7 +49,7 @@ final class ValuePacker {
     try {
       pack(packer, value);
     } finally {
-      SHARED.remove();
+      SHARED.set(null); // not remove(): that would make the next set() allocate a new entry
     }
   }
 

@@ -12,6 +12,9 @@ import org.slf4j.LoggerFactory;
 public final class Listeners {
   private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
 
+  /** The listener of a builder that was given none: it ignores every event. */
+  public static final SynapseListener NONE = new SynapseListener() {};
+
   private Listeners() {}
 
   /** Runs {@code event} on this thread; a listener that throws is logged, not propagated. */
