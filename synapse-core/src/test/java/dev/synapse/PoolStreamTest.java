@@ -79,7 +79,7 @@ class PoolStreamTest {
 
       AtomicReference<Object> outcome = new AtomicReference<>();
       Thread opener =
-          new Thread(
+          startWaitingOpener(
               () -> {
                 try {
                   outcome.set(pool.stream("count", 3, Long.class).toList());
@@ -87,10 +87,6 @@ class PoolStreamTest {
                   outcome.set(e);
                 }
               });
-      opener.start();
-      Awaitility.await("the stream waits for a worker")
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> opener.getState() == Thread.State.WAITING);
       assertThat(outcome.get()).isNull();
 
       Files.createFile(gate);
@@ -123,7 +119,7 @@ class PoolStreamTest {
       AtomicReference<Throwable> thrown = new AtomicReference<>();
       AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
       Thread opener =
-          new Thread(
+          startWaitingOpener(
               () -> {
                 try {
                   pool.stream("count", 3).close();
@@ -132,10 +128,6 @@ class PoolStreamTest {
                   stillInterrupted.set(Thread.currentThread().isInterrupted());
                 }
               });
-      opener.start();
-      Awaitility.await("the stream waits for a worker")
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> opener.getState() == Thread.State.WAITING);
 
       opener.interrupt();
       opener.join(10_000);
@@ -145,6 +137,16 @@ class PoolStreamTest {
           .hasMessageContaining("Interrupted while waiting for a worker");
       assertThat(stillInterrupted.get()).isTrue();
     }
+  }
+
+  /** Starts a thread that opens a stream; returns once it waits for a worker of the pool. */
+  private static Thread startWaitingOpener(Runnable open) {
+    Thread opener = new Thread(open);
+    opener.start();
+    Awaitility.await("the stream waits for a worker")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> opener.getState() == Thread.State.WAITING);
+    return opener;
   }
 
   private static SynapsePool gatedPool(Path gate) {
