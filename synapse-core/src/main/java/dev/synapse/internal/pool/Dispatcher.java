@@ -39,8 +39,8 @@ import java.util.stream.Stream;
  * failure may have been noticed under a supervisor's lock); those freed by an answer are sent from
  * the reader thread that read it (which never runs users' code).
  *
- * <p>A little over the ~400 lines of this package's other classes: streams take their worker by the
- * same pick and count under the pool's lock as calls do, so their opening stays here too.
+ * <p>A little over the ~400 lines an internal class keeps to: streams take their worker by the same
+ * pick and count under the pool's lock as calls do, so their opening stays here too.
  */
 final class Dispatcher {
   /**
