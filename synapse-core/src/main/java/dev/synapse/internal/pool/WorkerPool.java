@@ -107,7 +107,7 @@ public final class WorkerPool implements Engine {
   @Override
   public PoolCall submit(Request request, boolean async) {
     WorkerConfig config = state.config;
-    Duration timeout = state.timeoutOf(request);
+    Duration timeout = request.timeout() == null ? config.callTimeout() : request.timeout();
     PoolCall call =
         new PoolCall(
             dispatcher,
