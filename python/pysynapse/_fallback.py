@@ -257,25 +257,24 @@ def _pack_ndarray(obj, out, depth):
     if type(out) is _PartsOut and _shm.is_owned(obj) and out.keep(obj):
         return
     header, data = ndarray_parts(obj)
-    size = len(header) + data.nbytes
-    if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
-        if out.share(_ndarray.EXT_CODE, (header, data), size):
-            return
-    _ext_header(_ndarray.EXT_CODE, size, out)
-    out += header
-    if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
-        out.reference(data)
-    else:
-        out += data
+    _pack_ext_body(_ndarray.EXT_CODE, header, data, out)
 
 
 def _pack_arrow(obj, out, depth):
-    data = memoryview(_arrow.ipc_stream(obj))
-    if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
-        if out.share(_arrow.EXT_CODE, (data,), data.nbytes):
-            return
-    _ext_header(_arrow.EXT_CODE, data.nbytes, out)
-    if data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut:
+    _pack_ext_body(_arrow.EXT_CODE, b"", memoryview(_arrow.ipc_stream(obj)), out)
+
+
+def _pack_ext_body(code, head, data, out):
+    """Writes an ext value of ``code`` whose body is ``head`` then the memoryview ``data``: placed
+    in shared memory if large enough, else in the frame, where a large ``data`` is referenced
+    rather than copied when the frame is written in parts."""
+    size = len(head) + data.nbytes
+    large = data.nbytes >= _REFERENCE_BYTES and type(out) is _PartsOut
+    if large and out.share(code, (head, data), size):
+        return
+    _ext_header(code, size, out)
+    out += head
+    if large:
         out.reference(data)
     else:
         out += data

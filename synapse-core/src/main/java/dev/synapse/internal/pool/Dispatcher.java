@@ -298,7 +298,7 @@ final class Dispatcher {
    */
   Stream<Object> stream(Request request) {
     state.assertNotHeld();
-    Duration timeout = request.timeout() == null ? state.config.callTimeout() : request.timeout();
+    Duration timeout = state.timeoutOf(request);
     Member target = awaitLiveMember(timeout);
     if (target == null) {
       throw PoolErrors.notRunning(state);

@@ -1,8 +1,10 @@
 package dev.synapse.internal.pool;
 
+import dev.synapse.Request;
 import dev.synapse.internal.supervision.RestartWindow;
 import dev.synapse.internal.supervision.Scheduler;
 import dev.synapse.internal.worker.WorkerConfig;
+import java.time.Duration;
 
 /**
  * What every part of a pool shares: its settings, its slots, whether it is closed, and the one lock
@@ -38,6 +40,11 @@ final class PoolState {
     for (int i = 0; i < slots.length; i++) {
       slots[i] = new Slot(i, new RestartWindow(settings.restartPolicy(), scheduler));
     }
+  }
+
+  /** The timeout of {@code request}: its own, else the pool's default. */
+  Duration timeoutOf(Request request) {
+    return request.timeout() == null ? config.callTimeout() : request.timeout();
   }
 
   /** Whether the restart policy gave up on every slot. */

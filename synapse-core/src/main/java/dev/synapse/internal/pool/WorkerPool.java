@@ -107,7 +107,7 @@ public final class WorkerPool implements Engine {
   @Override
   public PoolCall submit(Request request, boolean async) {
     WorkerConfig config = state.config;
-    Duration timeout = request.timeout() == null ? config.callTimeout() : request.timeout();
+    Duration timeout = state.timeoutOf(request);
     PoolCall call =
         new PoolCall(
             dispatcher,
