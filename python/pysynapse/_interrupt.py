@@ -97,20 +97,33 @@ class CancelWatcher:
         if not self._armed:
             self._arm()
 
-    def resumed(self, call_id):
-        """The plain call ``call_id`` runs again, after the serve loop's thread served other
-        frames while it waited for the host (_server.serve_while_waiting)."""
+    def pause(self):
+        """The plain call running on this thread waits (for an item of its input, or for the
+        host's answer), and this thread takes input_lock back to read the input meanwhile.
+
+        ``running`` is cleared before the lock is taken: an interruption that lands during the
+        wait raises nothing, since the CANCEL that sent it marks the wait instead. Raising there
+        could leave input_lock held by a thread that unwinds past its ``try``. Returns the call's
+        id and whether an interruption was sent for it that it did not raise."""
+        waiting = self.running
+        assert waiting is not None, "only a running plain call pauses"
+        self.running = None
+        try:
+            self.input_lock.acquire()
+        except BaseException:  # a SIGUSR2 handler the module installed raised
+            self.running = waiting
+            raise
+        lost = self._target == waiting
+        if lost:
+            self._target = None
+        return waiting, lost
+
+    def resume(self, call_id):
+        """The paused plain call ``call_id`` runs again: input_lock goes back to the watcher."""
+        self.input_lock.release()
         self.running = call_id
         if not self._armed:
             self._arm()
-
-    def take_lost_interruption(self, call_id):
-        """Whether an interruption sent for ``call_id`` was not raised in it (its signal came
-        while the call was not ``running``); it counts as raised from now on."""
-        if self._target != call_id:
-            return False
-        self._target = None
-        return True
 
     def interrupt(self, call_id):
         """Interrupts the running call ``call_id`` (a CANCEL for it arrived)."""

@@ -211,24 +211,16 @@ class _Server:
         """Serves on the serve loop's thread while user code there waits for the host's answer
         ``waiter``: calls that arrive meanwhile (the host function may call this worker again)
         run nested, so a single thread cannot deadlock. A plain handler released input_lock for
-        its run; it takes it back meanwhile (clearing ``running`` first, so that an interruption
-        for the waiting call does nothing: a CANCEL of it ends the wait through _host instead)."""
+        its run; it takes it back meanwhile (CancelWatcher.pause: a CANCEL of the waiting call
+        ends the wait through _host)."""
         watcher = self._watcher
-        waiting = watcher.running
-        assert waiting is not None, "only a plain handler waits on the serve loop's thread"
-        watcher.running = None
+        waiting, lost = watcher.pause()
         try:
-            watcher.input_lock.acquire()
-        except BaseException:
-            watcher.running = waiting
-            raise
-        try:
-            if watcher.take_lost_interruption(waiting):  # its CANCEL came before the lock
+            if lost:  # its CANCEL came before the lock
                 self._host.cancel_under(waiting)
             self._serve_until(waiter)
         finally:
-            watcher.resumed(waiting)
-            watcher.input_lock.release()
+            watcher.resume(waiting)
 
     def _serve_until(self, waiter):
         self._loop(waiter)
@@ -489,13 +481,12 @@ class _Server:
 
     def _wait_for_feed(self, feed):
         """A plain handler waits for the next item of its input (the main thread, input_lock
-        released): this thread takes input_lock and reads the input itself until an item, the end
-        of the input or a CANCEL of the call comes. The frames read meanwhile are handled as the
-        serve loop handles them; a CANCEL of this call marks the feed (no signal is sent while this
-        thread reads for it), whose next() then raises CallCancelled. The watcher stays armed but
-        cannot take the lock meanwhile."""
-        lock = self._watcher.input_lock
-        lock.acquire()
+        released): this thread takes input_lock back (CancelWatcher.pause) and reads the input
+        itself until an item, the end of the input or a CANCEL of the call comes. The frames read
+        meanwhile are handled as the serve loop handles them; a CANCEL of this call marks the feed,
+        whose next() then raises CallCancelled."""
+        watcher = self._watcher
+        waiting, _ = watcher.pause()  # a lost interruption's CANCEL has marked the feed already
         feed.waiting = True
         try:
             while not feed.ready:
@@ -508,7 +499,7 @@ class _Server:
                     feed.lost()
         finally:
             feed.waiting = False
-            lock.release()
+            watcher.resume(waiting)
 
     def _function_error(self, name):
         if None in self._functions:

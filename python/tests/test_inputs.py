@@ -1,6 +1,9 @@
 """Input streams end to end: CALL/STREAM with {"input": "stream"}, INPUT, INPUT_END, INPUT_ERROR
 and INPUT_CREDIT against a real worker process (workers/inputs.py)."""
 
+import random
+import time
+
 import pytest
 
 CALL, CANCEL, CREDIT, STREAM = 1, 2, 3, 4
@@ -206,6 +209,22 @@ def test_cancel_while_the_handler_runs(worker):
     error = next_answer(worker)
     assert error[:2] == [ERROR, 1] and error[2]["kind"] == "cancelled", error
     assert query(worker, "taken")["closed"] == 1
+
+
+def test_a_cancel_at_any_moment_of_a_busy_feed_is_answered(worker):
+    """The CANCEL lands while the handler works on an item, waits for the next one, or is about
+    to take input_lock back for that wait: every moment ends in one "cancelled" answer (a signal
+    that landed just after the lock was taken used to leave it held, and the worker stuck)."""
+    moments = random.Random(20261130)
+    for call_id in range(1, 301):
+        call_with_input(worker, call_id, "slow_count")
+        items = moments.randrange(1, 40)
+        feed(worker, call_id, range(items))
+        time.sleep(moments.random() * 0.005)
+        worker.send([CANCEL, call_id])
+        error = next_answer(worker)
+        assert error[:2] == [ERROR, call_id] and error[2]["kind"] == "cancelled", error
+    assert query(worker, "echo", "still serving") == "still serving"
 
 
 def test_cancel_of_a_generator_waiting_for_input_closes_it(worker):
