@@ -123,6 +123,8 @@ class HostCalls:
             waiter.lock = _thread.allocate_lock()
             waiter.lock.acquire()
         self._send(waiter, payload)
+        if not on_main:
+            server.watch_input()
         try:
             if on_main:
                 server.serve_while_waiting(waiter)
@@ -139,6 +141,7 @@ class HostCalls:
         waiter.loop = asyncio.get_running_loop()
         waiter.future = waiter.loop.create_future()
         self._send(waiter, payload)
+        self._server.watch_input()
         try:
             await waiter.future
         finally:

@@ -160,6 +160,9 @@ class _Server:
         self._queue = collections.deque()
         self._streams = SyncStreams(self._answers)
         self._watcher = CancelWatcher(reader, writer, self._on_frame)
+        self._input_lock = self._watcher.input_lock
+        # User code of a plain call: ``run_user(call_id, function, argument)``.
+        self._run_user = self._watcher.run
         self._async = None
         self._inputs = InputFeeds(writer, self._wait_for_feed)
         self._host = _host.HostCalls(self, writer)
@@ -227,6 +230,11 @@ class _Server:
         if not waiter.done:  # the input ended
             self._host.close()
 
+    def watch_input(self):
+        """A thread other than the serve loop's waits for the host: if a plain handler runs, the
+        cancel watcher reads its answer, and starts to watch at once."""
+        self._watcher.nudge()
+
     def plain_call_running(self):
         """The id of the plain call running on the serve loop's thread (the innermost), or None."""
         return self._watcher.running
@@ -289,7 +297,7 @@ class _Server:
 
     def _on_frame(self, body):
         """Handles one frame (the serve loop, or the watcher while a plain handler runs)."""
-        assert self._watcher.input_lock.locked(), "the loop's state needs input_lock"
+        assert self._input_lock.locked(), "the loop's state needs input_lock"
         try:
             message = _codec.decode(body)
         except Exception as exc:
@@ -413,22 +421,6 @@ class _Server:
                 self._refuse_generator(call_id, name, result)
         else:
             self._event_loop().start_call(call_id, result)
-
-    def _run_user(self, call_id, function, argument):
-        """``function(argument)``: user code of call ``call_id``, run with input_lock released,
-        so that the watcher reads the input meanwhile and a CANCEL of the call interrupts it."""
-        watcher = self._watcher
-        # running is set before the lock is released: a CANCEL the watcher reads at once is
-        # taken for this call, not for a stream or a call that has ended.
-        watcher.started(call_id)
-        watcher.input_lock.release()  # the watcher may read the input meanwhile
-        try:
-            return function(argument)
-        finally:
-            try:  # an interruption that lands here must not keep the lock from being taken back
-                watcher.running = None
-            finally:
-                watcher.input_lock.acquire()
 
     # Input streams (_inputs) ----------------------------------------------------------------------
 
