@@ -22,6 +22,7 @@ import dev.synapse.bench.suite.Suite;
 import dev.synapse.bench.suite.TransportSuite;
 import dev.synapse.bench.suite.VenvSpawnSuite;
 import dev.synapse.bench.suite.ZeroCopySuite;
+import dev.synapse.bench.versus.VersusSuite;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -50,7 +51,8 @@ public final class BenchMain {
           new AllocationSuite(),
           new PoolScalingSuite(),
           new PrepareSuite(),
-          new ArrowSuite());
+          new ArrowSuite(),
+          new VersusSuite());
 
   private BenchMain() {}
 
@@ -62,7 +64,7 @@ public final class BenchMain {
     List<Row> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    List<Suite> suites = SUITES.stream().filter(suite -> settings.runs(suite.id())).toList();
+    List<Suite> suites = SUITES.stream().filter(settings::runs).toList();
     for (int i = 0; i < suites.size(); i++) {
       Suite suite = suites.get(i);
       System.err.printf("[%d/%d] %s%n", i + 1, suites.size(), suite.id());

@@ -2,6 +2,7 @@ package dev.synapse.bench;
 
 import dev.synapse.bench.fixture.BenchModules;
 import dev.synapse.bench.jmh.JmhProfile;
+import dev.synapse.bench.suite.Suite;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.purePython} — the interpreter of the pure-Python-codec row (default {@code
  *       python3}, the first on PATH); {@code bench.pure=false} leaves that row out;
  *   <li>{@code bench.suites} — a comma-separated subset of the suites' ids to run;
+ *   <li>{@code bench.baseline} — the classpath of an older build, for the {@code versus} suite;
  *   <li>{@code bench.workerEnv} — extra environment variables for the Synapse workers ({@code
  *       NAME=value,...}), to try a setting without changing the core;
  *   <li>{@code bench.forkJvmArgs} — extra JVM options for JMH's forked JVMs, separated by spaces
@@ -75,8 +77,8 @@ public record BenchSettings(
     return new JmhProfile(1, 1, 2, Duration.ofMillis(500));
   }
 
-  /** Whether the suite {@code id} is to run. */
-  public boolean runs(String id) {
-    return suites.isEmpty() || suites.contains(id);
+  /** Whether {@code suite} is to run: named, or run by default when no suite is named. */
+  public boolean runs(Suite suite) {
+    return suites.isEmpty() ? suite.runsByDefault() : suites.contains(suite.id());
   }
 }
