@@ -20,7 +20,8 @@ import java.util.List;
  * This tree against an older build of Synapse, in one run: the round-trip and concurrency figures
  * of both, measured in alternation (the order flips every round) so that a drift of the machine
  * hits both alike. Each side is a {@link VersusChild} JVM on its own classpath, both calling the
- * same echo module on the same interpreter; the raw pipe floor is measured in every round too.
+ * same echo module on the same interpreter, started anew for every round; the raw pipe floor is
+ * measured in every round too.
  *
  * <p>Runs only when asked for ({@code -Dbench.suites=versus}) with {@code -Dbench.baseline=CP}, the
  * older build's classpath (its synapse-core jar and that jar's dependencies), which {@code
@@ -64,28 +65,32 @@ public final class VersusSuite implements Suite {
     double[] floorP50 = new double[rounds];
     double[] floorP99 = new double[rounds];
     System.err.printf(
-        "  this tree and the baseline: 1 warm-up + %d rounds of %d round trips and %s threads%n",
+        "  this tree and the baseline: %d rounds (new JVMs each) of %d round trips and %s threads%n",
         rounds, calls, Arrays.toString(THREADS));
-    try (RawEchoProcess raw = RawEchoProcess.start();
-        VersusProcess now =
-            VersusProcess.start(System.getProperty("java.class.path"), settings.python());
-        VersusProcess before = VersusProcess.start(own, settings.python())) {
-      for (int round = -1; round < rounds; round++) {
+    String ownPath = System.getProperty("java.class.path");
+    try (RawEchoProcess raw = RawEchoProcess.start()) {
+      rawRoundTrips(raw, calls); // warms the floor's loop up
+      for (int round = 0; round < rounds; round++) {
         double[] floor = rawRoundTrips(raw, calls);
+        floorP50[round] = floor[0];
+        floorP99[round] = floor[1];
         boolean nowFirst = round % 2 == 0;
-        VersusProcess first = nowFirst ? now : before;
-        VersusProcess second = nowFirst ? before : now;
-        Side firstSide = nowFirst ? current : older;
-        Side secondSide = nowFirst ? older : current;
-        firstSide.roundTrips(round, first.roundTrips(calls));
-        secondSide.roundTrips(round, second.roundTrips(calls));
-        for (int t = 0; t < THREADS.length; t++) {
-          firstSide.callsPerSecond(round, t, first.callsPerSecond(THREADS[t], millis));
-          secondSide.callsPerSecond(round, t, second.callsPerSecond(THREADS[t], millis));
-        }
-        if (round >= 0) {
-          floorP50[round] = floor[0];
-          floorP99[round] = floor[1];
+        // New processes every round: how a JVM and its worker land on the cores lasts as long as
+        // they do, and moved one side's round trip by a third in runs that kept them.
+        try (VersusProcess first =
+                VersusProcess.start(nowFirst ? ownPath : own, settings.python());
+            VersusProcess second =
+                VersusProcess.start(nowFirst ? own : ownPath, settings.python())) {
+          Side firstSide = nowFirst ? current : older;
+          Side secondSide = nowFirst ? older : current;
+          first.roundTrips(2 * calls); // the JIT's warm-up
+          second.roundTrips(2 * calls);
+          firstSide.roundTrips(round, first.roundTrips(calls));
+          secondSide.roundTrips(round, second.roundTrips(calls));
+          for (int t = 0; t < THREADS.length; t++) {
+            firstSide.callsPerSecond(round, t, first.callsPerSecond(THREADS[t], millis));
+            secondSide.callsPerSecond(round, t, second.callsPerSecond(THREADS[t], millis));
+          }
         }
       }
     }
@@ -149,7 +154,9 @@ public final class VersusSuite implements Suite {
             "Versus: this tree and a baseline build, each in a JVM of its own (-Xms1g -Xmx1g)"
                 + " calling `echo/main.py` with `{\"foo\":\"bar\"}`, measured in alternation over "
                 + rounds
-                + " rounds after a warm-up round (the order flips every round): "
+                + " rounds, with new JVMs and workers in each (the order flips every round): "
+                + 2 * calls
+                + " calls to warm up, "
                 + calls
                 + " timed sequential calls, then N threads calling for a second each. The"
                 + " baseline's synapse-core: `"
@@ -230,16 +237,12 @@ public final class VersusSuite implements Suite {
     }
 
     void roundTrips(int round, double[] p50p99) {
-      if (round >= 0) {
-        p50[round] = p50p99[0];
-        p99[round] = p50p99[1];
-      }
+      p50[round] = p50p99[0];
+      p99[round] = p50p99[1];
     }
 
     void callsPerSecond(int round, int threads, double value) {
-      if (round >= 0) {
-        callsPerSecond[threads][round] = value;
-      }
+      callsPerSecond[threads][round] = value;
     }
   }
 }
