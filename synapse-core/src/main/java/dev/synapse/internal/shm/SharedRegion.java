@@ -436,6 +436,10 @@ public final class SharedRegion {
 
   /** Call {@code id} has ended: its blocks are free again. */
   public void callEnded(long id) {
+    if (callLoans.isEmpty() && callBlocks.isEmpty()) {
+      return; // the common call: it placed and borrowed nothing (a call's own entries are put
+      // before its frame is sent, so before its answer can end it)
+    }
     List<LeasedBlock> loans = callLoans.remove(id);
     if (loans != null) {
       for (LeasedBlock block : loans) {
