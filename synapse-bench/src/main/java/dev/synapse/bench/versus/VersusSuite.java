@@ -59,7 +59,7 @@ public final class VersusSuite implements Suite {
     int rounds = settings.quick() ? 3 : 10;
     int calls = settings.quick() ? 3_000 : 10_000;
     long millis = settings.quick() ? 400 : 1_000;
-    String own = ownClasses() + File.pathSeparator + baseline + sameLogging();
+    String baselinePath = ownClasses() + File.pathSeparator + baseline + sameLogging();
     Side current = new Side(rounds);
     Side older = new Side(rounds);
     double[] floorP50 = new double[rounds];
@@ -67,7 +67,7 @@ public final class VersusSuite implements Suite {
     System.err.printf(
         "  this tree and the baseline: %d rounds (new JVMs each) of %d round trips and %s threads%n",
         rounds, calls, Arrays.toString(THREADS));
-    String ownPath = System.getProperty("java.class.path");
+    String currentPath = System.getProperty("java.class.path");
     try (RawEchoProcess raw = RawEchoProcess.start()) {
       rawRoundTrips(raw, calls); // warms the floor's loop up
       for (int round = 0; round < rounds; round++) {
@@ -78,9 +78,9 @@ public final class VersusSuite implements Suite {
         // New processes every round: how a JVM and its worker land on the cores lasts as long as
         // they do, and moved one side's round trip by a third in runs that kept them.
         try (VersusProcess first =
-                VersusProcess.start(nowFirst ? ownPath : own, settings.python());
+                VersusProcess.start(nowFirst ? currentPath : baselinePath, settings.python());
             VersusProcess second =
-                VersusProcess.start(nowFirst ? own : ownPath, settings.python())) {
+                VersusProcess.start(nowFirst ? baselinePath : currentPath, settings.python())) {
           Side firstSide = nowFirst ? current : older;
           Side secondSide = nowFirst ? older : current;
           first.roundTrips(2 * calls); // the JIT's warm-up
