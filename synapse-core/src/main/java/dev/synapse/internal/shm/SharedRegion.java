@@ -436,9 +436,10 @@ public final class SharedRegion {
 
   /** Call {@code id} has ended: its blocks are free again. */
   public void callEnded(long id) {
+    // The common call placed and borrowed nothing. A call's own entries are put before its frame
+    // is sent, so before its answer can end it.
     if (callLoans.isEmpty() && callBlocks.isEmpty()) {
-      return; // the common call: it placed and borrowed nothing (a call's own entries are put
-      // before its frame is sent, so before its answer can end it)
+      return;
     }
     List<LeasedBlock> loans = callLoans.remove(id);
     if (loans != null) {
