@@ -148,7 +148,10 @@ def main(argv):
     except _debug.DebugError as exc:
         sys.stderr.write(_logging.prefixed("ERROR", "pysynapse", str(exc)) + "\n")
         sys.stderr.flush()
-        return 1
+        # Out at once, without the interpreter's finalization: the watchdog thread may still be
+        # starting, and a thread that starts while the interpreter finalizes can crash it (a
+        # worker exited with SIGSEGV here under Python 3.11).
+        os._exit(1)
 
     sys.argv = list(argv)
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))

@@ -67,6 +67,6 @@ def test_a_worker_without_debugpy_exits_saying_what_to_install(spawn, tmp_path):
     env = worker_env(SYNAPSE_DEBUG_PORT=0)
     env["PYTHONPATH"] = str(tmp_path) + os.pathsep + env["PYTHONPATH"]
     worker = spawn("echo.py", env=env)
-    assert worker.wait() == 1
+    assert worker.wait() == 1, worker.stderr()
     assert "cannot import debugpy (not here)" in worker.stderr()
     assert "add debugpy to the module's requirements.txt" in worker.stderr()
