@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -101,15 +100,6 @@ public final class TransportSuite implements Suite {
   }
 
   private static double roundP50(RawTransports.Echo echo, int calls) throws IOException {
-    double[] micros = new double[calls];
-    for (int i = 0; i < calls; i++) {
-      long start = System.nanoTime();
-      if (echo.echo(BODY) != BODY.length) {
-        throw new IOException("a wrong echo");
-      }
-      micros[i] = (System.nanoTime() - start) / 1e3;
-    }
-    Arrays.sort(micros);
-    return micros[calls / 2];
+    return RawTransports.timedEchoes(echo, BODY, calls)[calls / 2] / 1e3;
   }
 }

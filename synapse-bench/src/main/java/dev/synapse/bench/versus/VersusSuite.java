@@ -2,6 +2,7 @@ package dev.synapse.bench.versus;
 
 import dev.synapse.bench.BenchSettings;
 import dev.synapse.bench.fixture.RawEchoProcess;
+import dev.synapse.bench.fixture.RawTransports;
 import dev.synapse.bench.report.Measured;
 import dev.synapse.bench.report.Row;
 import dev.synapse.bench.report.SuiteResult;
@@ -68,7 +69,7 @@ public final class VersusSuite implements Suite {
         "  this tree and the baseline: %d rounds (new JVMs each) of %d round trips and %s threads%n",
         rounds, calls, Arrays.toString(THREADS));
     String currentPath = System.getProperty("java.class.path");
-    try (RawEchoProcess raw = RawEchoProcess.start()) {
+    try (RawTransports.Echo raw = RawTransports.direct(RawEchoProcess.start())) {
       rawRoundTrips(raw, calls); // warms the floor's loop up
       for (int round = 0; round < rounds; round++) {
         double[] floor = rawRoundTrips(raw, calls);
@@ -192,16 +193,9 @@ public final class VersusSuite implements Suite {
     return ratios;
   }
 
-  private static double[] rawRoundTrips(RawEchoProcess raw, int calls) throws IOException {
-    long[] nanos = new long[calls];
-    for (int i = 0; i < calls; i++) {
-      long start = System.nanoTime();
-      if (raw.echo(BODY) != BODY.length) {
-        throw new IOException("a wrong echo");
-      }
-      nanos[i] = System.nanoTime() - start;
-    }
-    Arrays.sort(nanos);
+  /** The raw floor's p50 and p99 over {@code calls} round trips, in microseconds. */
+  private static double[] rawRoundTrips(RawTransports.Echo raw, int calls) throws IOException {
+    long[] nanos = RawTransports.timedEchoes(raw, BODY, calls);
     return new double[] {nanos[calls / 2] / 1e3, nanos[(int) (calls * 0.99)] / 1e3};
   }
 
