@@ -22,9 +22,13 @@ and the running one is interrupted.
 The interruption is a signal, INTERRUPT_SIGNAL (SIGUSR2), sent to the main thread: it ends a
 blocking system call there (time.sleep, a lock's acquire, a read) and Python runs the signal's
 handler at the next bytecode, which raises CallCancelled if the call it was sent for is still the
-one running; a signal that lands after that call returned does nothing. A C call that ignores
-signals is not interrupted. A SIGUSR2 that pysynapse did not send goes to the handler the module
-had installed before serve(), or has its default effect.
+one running; a signal that lands after that call returned does nothing. A signal that lands
+after the handler's last look for signals but before its blocking call begins interrupts nothing
+(the call would sleep on), so the watcher sends it again every _REPEAT_AFTER while the call runs
+and its handler has not seen it. A C call that ignores signals is not interrupted. A SIGUSR2 that
+pysynapse did not send goes to the handler the module had installed before serve(), or has its
+default effect; one that comes within _LATE_REPEAT of pysynapse's own is taken for a repeat that
+arrived after its handler had seen the first.
 """
 
 import _signal as signal  # the C module: the signal module's enums cost start-up time
@@ -43,6 +47,10 @@ _WATCH_DELAY = 0.05
 _LOCK_BUSY_PAUSE = 0.005
 # How long the watcher waits for input at a time before it looks again whether the call ended.
 _WATCH_POLL = 0.05
+# How often an interruption that the running call has not seen yet is sent again.
+_REPEAT_AFTER = 0.1
+# How long after pysynapse's last interruption signal a SIGUSR2 is taken for one of its repeats.
+_LATE_REPEAT = 1.0
 
 
 class CallCancelled(BaseException):
@@ -68,8 +76,9 @@ class CancelWatcher:
         self._on_frame = on_frame
         self._main = _thread.get_ident()
         self._target = None  # the call an interruption was sent for
-        self._sent = 0  # interruption signals sent, and seen by the handler
+        self._sent = 0  # interruptions sent, and seen by the handler (repeats are not counted)
         self._seen = 0
+        self._last_signal = float("-inf")  # time.monotonic() when a signal was last sent
         self._previous = None
         self._installed = False
         self._wake = None
@@ -153,6 +162,20 @@ class CancelWatcher:
             return
         self._target = call_id
         self._sent += 1
+        self._signal()
+
+    def _repeat_unseen_interruption(self):
+        target = self._target
+        if (
+            target is not None
+            and target == self.running
+            and self._sent != self._seen
+            and time.monotonic() - self._last_signal >= _REPEAT_AFTER
+        ):
+            self._signal()
+
+    def _signal(self):
+        self._last_signal = time.monotonic()
         signal.pthread_kill(self._main, INTERRUPT_SIGNAL)
 
     def nudge(self):
@@ -173,6 +196,8 @@ class CancelWatcher:
                 self._target = None
                 raise CallCancelled(f"call {target} was cancelled by the host")
             return  # the call ended before the signal came
+        if time.monotonic() - self._last_signal < _LATE_REPEAT:
+            return  # a repeat that came after the first had been seen
         previous = self._previous
         if callable(previous):
             previous(signum, frame)
@@ -216,6 +241,7 @@ class CancelWatcher:
     def _watch(self):
         import select
 
+        self._repeat_unseen_interruption()
         try:
             readable = select.select([self._reader.fd], [], [], _WATCH_POLL)[0]
         except (OSError, ValueError):

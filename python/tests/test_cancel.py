@@ -54,6 +54,17 @@ def test_a_handler_that_returns_after_the_interruption_is_answered_once(worker):
     worker.expect_no_frame(0.2)
 
 
+def test_an_interruption_lost_before_a_blocking_call_is_sent_again(worker):
+    worker.call(1, "loses_its_first_interruption", "lost")
+    worker.wait_for_stderr("started lost")
+    worker.send([CANCEL, 1])
+    worker.wait_for_stderr(f"took signal {int(signal.SIGUSR2)}")
+    error = cancelled_error(worker.recv(timeout=2.0), 1)
+    assert "in loses_its_first_interruption" in error["traceback"]
+    worker.call(2, "echo", "alive")
+    assert worker.recv() == [1, 2, "alive"]
+
+
 def test_calls_queued_behind_a_stuck_handler_are_answered_at_once_when_cancelled(worker):
     worker.call(1, "sleep_forever", "long")
     worker.call(2, "echo", "queued")

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -140,6 +141,20 @@ def deadlock(payload):
     lock = threading.Lock()
     lock.acquire()
     _stuck(payload, lock.acquire)
+
+
+def loses_its_first_interruption(payload):
+    """The interruption signal is taken before Python's handler can see it, as happens to one that
+    lands just before a blocking call begins; then the handler sleeps."""
+    interruption = {signal.SIGUSR2}
+    signal.pthread_sigmask(signal.SIG_BLOCK, interruption)
+    log.warning("started %s", payload)
+    try:
+        taken = signal.sigtimedwait(interruption, 5)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, interruption)
+    log.warning("took signal %s", taken and taken.si_signo)
+    time.sleep(10)
 
 
 def finishes_anyway(payload):
