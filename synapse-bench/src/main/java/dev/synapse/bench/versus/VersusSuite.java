@@ -28,11 +28,16 @@ import java.util.List;
  * older build's classpath (its synapse-core jar and that jar's dependencies), which {@code
  * synapse-bench/scripts/baseline-classpath.sh REF} builds from a git commit. A row's Synapse column
  * is this tree, its floor column the baseline, so its ratio reads "this tree ÷ baseline"; the notes
- * give the median of the per-round ratios, which is steadier.
+ * give the median of the per-round ratios, which is steadier. With {@code -Dbench.candidate=CP} a
+ * second built classpath takes this tree's place, so that any two builds can be compared (for
+ * instance one build's Java with another's pysynapse).
  */
 public final class VersusSuite implements Suite {
   /** The system property that holds the baseline's classpath. */
   public static final String BASELINE = "bench.baseline";
+
+  /** The system property that may hold a classpath measured in place of this tree. */
+  public static final String CANDIDATE = "bench.candidate";
 
   private static final int[] THREADS = {1, 4, 16};
   private static final byte[] BODY = RawEchoProcess.echoBody(17);
@@ -68,7 +73,11 @@ public final class VersusSuite implements Suite {
     System.err.printf(
         "  this tree and the baseline: %d rounds (new JVMs each) of %d round trips and %s threads%n",
         rounds, calls, Arrays.toString(THREADS));
-    String currentPath = System.getProperty("java.class.path");
+    String candidate = System.getProperty(CANDIDATE, "");
+    String currentPath =
+        candidate.isBlank()
+            ? System.getProperty("java.class.path")
+            : ownClasses() + File.pathSeparator + candidate + sameLogging();
     try (RawTransports.Echo raw = RawTransports.direct(RawEchoProcess.start())) {
       rawRoundTrips(raw, calls); // warms the floor's loop up
       for (int round = 0; round < rounds; round++) {
@@ -95,7 +104,7 @@ public final class VersusSuite implements Suite {
         }
       }
     }
-    return result(current, older, floorP50, floorP99, rounds, calls, baseline);
+    return result(current, older, floorP50, floorP99, rounds, calls, baseline, candidate);
   }
 
   private static SuiteResult result(
@@ -105,7 +114,8 @@ public final class VersusSuite implements Suite {
       double[] floorP99,
       int rounds,
       int calls,
-      String baseline) {
+      String baseline,
+      String candidate) {
     List<Row> rows = new ArrayList<>();
     rows.add(
         Row.reference(
@@ -162,7 +172,11 @@ public final class VersusSuite implements Suite {
                 + " timed sequential calls, then N threads calling for a second each. The"
                 + " baseline's synapse-core: `"
                 + baseline.split(File.pathSeparator)[0]
-                + "`.",
+                + (candidate.isBlank()
+                    ? "`."
+                    : "`; measured in this tree's place: `"
+                        + candidate.split(File.pathSeparator)[0]
+                        + "`."),
             "Versus, median (min–max) over the rounds of this tree ÷ the baseline in the same round: "
                 + ratios
                 + String.format(
