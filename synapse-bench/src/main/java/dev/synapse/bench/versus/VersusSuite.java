@@ -65,7 +65,7 @@ public final class VersusSuite implements Suite {
     int rounds = settings.quick() ? 3 : 10;
     int calls = settings.quick() ? 3_000 : 10_000;
     long millis = settings.quick() ? 400 : 1_000;
-    String baselinePath = ownClasses() + File.pathSeparator + baseline + sameLogging();
+    String baselinePath = childPath(baseline);
     Side current = new Side(rounds);
     Side older = new Side(rounds);
     double[] floorP50 = new double[rounds];
@@ -75,9 +75,7 @@ public final class VersusSuite implements Suite {
         rounds, calls, Arrays.toString(THREADS));
     String candidate = System.getProperty(CANDIDATE, "");
     String currentPath =
-        candidate.isBlank()
-            ? System.getProperty("java.class.path")
-            : ownClasses() + File.pathSeparator + candidate + sameLogging();
+        candidate.isBlank() ? System.getProperty("java.class.path") : childPath(candidate);
     try (RawTransports.Echo raw = RawTransports.direct(RawEchoProcess.start())) {
       rawRoundTrips(raw, calls); // warms the floor's loop up
       for (int round = 0; round < rounds; round++) {
@@ -211,6 +209,11 @@ public final class VersusSuite implements Suite {
   private static double[] rawRoundTrips(RawTransports.Echo raw, int calls) throws IOException {
     long[] nanos = RawTransports.timedEchoes(raw, BODY, calls);
     return new double[] {nanos[calls / 2] / 1e3, nanos[(int) (calls * 0.99)] / 1e3};
+  }
+
+  /** A child's classpath: the versus classes, the build {@code built}, and this run's logging. */
+  private static String childPath(String built) throws URISyntaxException {
+    return ownClasses() + File.pathSeparator + built + sameLogging();
   }
 
   /**
