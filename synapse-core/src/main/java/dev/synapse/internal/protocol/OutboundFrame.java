@@ -1,27 +1,21 @@
 package dev.synapse.internal.protocol;
 
-import dev.synapse.FrameTooLargeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePacker;
 import org.msgpack.core.buffer.MessageBuffer;
 
 /**
- * One encoded frame waiting to be written: the body as the packer's buffers, so that a large {@code
- * byte[]} input is referenced rather than copied on its way to the pipe.
+ * One encoded frame waiting to be written: the body as buffers of its own, except that a large
+ * {@code byte[]} input is referenced rather than copied on its way to the pipe ({@link FrameBody}).
  */
 public final class OutboundFrame {
-  private static final MessagePack.PackerConfig PACKER_CONFIG =
-      new MessagePack.PackerConfig().withBufferSize(512);
-
   private final List<MessageBuffer> parts;
   private final long length;
   private volatile long end = -1;
 
-  private OutboundFrame(List<MessageBuffer> parts, long length) {
+  OutboundFrame(List<MessageBuffer> parts, long length) {
     this.parts = parts;
     this.length = length;
   }
@@ -36,17 +30,12 @@ public final class OutboundFrame {
   /**
    * Encodes a frame.
    *
-   * @throws FrameTooLargeException if the body is longer than {@code maxFrameBytes}
+   * @throws dev.synapse.FrameTooLargeException if the body is longer than {@code maxFrameBytes}
    * @throws dev.synapse.EncodingException if a value has no MessagePack form
    */
   public static OutboundFrame encode(Body body, int maxFrameBytes) {
-    try (MessageBufferPacker packer = PACKER_CONFIG.newBufferPacker()) {
-      body.writeTo(packer);
-      long length = packer.getTotalWrittenBytes();
-      if (length > maxFrameBytes) {
-        throw new FrameTooLargeException("The call's input", length, maxFrameBytes);
-      }
-      return new OutboundFrame(packer.toBufferList(), length);
+    try {
+      return FrameEncoder.encode(body, maxFrameBytes);
     } catch (IOException e) {
       throw new UncheckedIOException("Encoding to memory failed", e);
     }

@@ -1,0 +1,114 @@
+package dev.synapse.internal.protocol;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.msgpack.core.buffer.MessageBuffer;
+import org.msgpack.core.buffer.MessageBufferOutput;
+
+/**
+ * Where a packer puts one frame's body: a scratch array that its thread reuses from frame to frame,
+ * so that encoding a small call allocates only the body's own bytes. A payload of {@link #OWN_PART}
+ * bytes or more becomes a part of its own, referenced when the packer adds it and copied once when
+ * it writes it, so large values never pass through the scratch array.
+ *
+ * <p>Not thread-safe: one packer, on one thread, for one frame at a time ({@link FrameEncoder}).
+ */
+final class FrameBody implements MessageBufferOutput {
+  /** Payloads at least this long are parts of their own rather than bytes in the scratch array. */
+  static final int OWN_PART = 8 * 1024;
+
+  private static final int INITIAL = 512;
+
+  /** A scratch array that grew past this is dropped after its frame, so no thread keeps it. */
+  private static final int KEPT = 64 * 1024;
+
+  private byte[] scratch = new byte[INITIAL];
+  private MessageBuffer wholeScratch =
+      MessageBuffer.wrap(scratch); // what a frame's packer starts in
+  private int end; // the body's bytes not yet in parts are scratch[0, end)
+  private List<MessageBuffer> parts; // null while the whole body is in the scratch array
+
+  @Override
+  public MessageBuffer next(int minimumSize) {
+    reserve(minimumSize);
+    return end == 0 ? wholeScratch : MessageBuffer.wrap(scratch, end, scratch.length - end);
+  }
+
+  @Override
+  public void writeBuffer(int length) {
+    end += length;
+  }
+
+  @Override
+  public void write(byte[] buffer, int offset, int length) {
+    if (length >= OWN_PART) {
+      addPart(MessageBuffer.wrap(Arrays.copyOfRange(buffer, offset, offset + length)));
+      return;
+    }
+    reserve(length);
+    System.arraycopy(buffer, offset, scratch, end, length);
+    end += length;
+  }
+
+  @Override
+  public void add(byte[] buffer, int offset, int length) {
+    if (length >= OWN_PART) {
+      addPart(MessageBuffer.wrap(buffer, offset, length));
+    } else {
+      write(buffer, offset, length);
+    }
+  }
+
+  /**
+   * The body written since the last call, as buffers that belong to the frame (or reference the
+   * caller's large payloads); this body is empty again afterwards.
+   */
+  List<MessageBuffer> take() {
+    List<MessageBuffer> body;
+    if (parts == null) {
+      body = List.of(MessageBuffer.wrap(Arrays.copyOf(scratch, end)));
+      end = 0;
+    } else {
+      moveScratchToParts();
+      body = parts;
+      parts = null;
+    }
+    if (scratch.length > KEPT) {
+      replaceScratch(new byte[INITIAL]);
+    }
+    return body;
+  }
+
+  private void addPart(MessageBuffer part) {
+    if (parts == null) {
+      parts = new ArrayList<>();
+    }
+    moveScratchToParts();
+    parts.add(part);
+  }
+
+  private void moveScratchToParts() {
+    if (end > 0) {
+      parts.add(MessageBuffer.wrap(Arrays.copyOf(scratch, end)));
+      end = 0;
+    }
+  }
+
+  private void reserve(int length) {
+    if (scratch.length - end < length) {
+      replaceScratch(Arrays.copyOf(scratch, Math.max(2 * scratch.length, end + length)));
+    }
+  }
+
+  private void replaceScratch(byte[] replacement) {
+    scratch = replacement;
+    wholeScratch = MessageBuffer.wrap(replacement);
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public void close() {}
+}
