@@ -12,7 +12,9 @@ import org.msgpack.core.buffer.MessageBufferOutput;
  * bytes or more becomes a part of its own, referenced when the packer adds it and copied once when
  * it writes it, so large values never pass through the scratch array.
  *
- * <p>Not thread-safe: one packer, on one thread, for one frame at a time ({@link FrameEncoder}).
+ * <p>A body serves one frame at a time, on the thread that {@linkplain #open() opened} it, until it
+ * is {@linkplain #close() closed}. A frame encoded while another one is (a value whose conversion
+ * makes a call) gets a body of its own.
  */
 final class FrameBody implements MessageBufferOutput {
   /** Payloads at least this long are parts of their own rather than bytes in the scratch array. */
@@ -23,11 +25,28 @@ final class FrameBody implements MessageBufferOutput {
   /** A scratch array that grew past this is dropped after its frame, so no thread keeps it. */
   private static final int KEPT = 64 * 1024;
 
+  private static final ThreadLocal<FrameBody> OF_THREAD = new ThreadLocal<>();
+
   private byte[] scratch = new byte[INITIAL];
-  private MessageBuffer wholeScratch =
-      MessageBuffer.wrap(scratch); // what a frame's packer starts in
+  private MessageBuffer wholeScratch = MessageBuffer.wrap(scratch); // where each frame starts
   private int end; // the body's bytes not yet in parts are scratch[0, end)
   private List<MessageBuffer> parts; // null while the whole body is in the scratch array
+  private boolean open;
+
+  private FrameBody() {}
+
+  /** An empty body for a new frame: this thread's own, unless that one is open. */
+  static FrameBody open() {
+    FrameBody body = OF_THREAD.get();
+    if (body == null) {
+      body = new FrameBody();
+      OF_THREAD.set(body);
+    } else if (body.open) {
+      body = new FrameBody();
+    }
+    body.open = true;
+    return body;
+  }
 
   @Override
   public MessageBuffer next(int minimumSize) {
@@ -61,23 +80,15 @@ final class FrameBody implements MessageBufferOutput {
   }
 
   /**
-   * The body written since the last call, as buffers that belong to the frame (or reference the
-   * caller's large payloads); this body is empty again afterwards.
+   * The frame's body, as buffers that belong to the frame (or reference the caller's large
+   * payloads), before this body is {@linkplain #close() closed}.
    */
   List<MessageBuffer> take() {
-    List<MessageBuffer> body;
     if (parts == null) {
-      body = List.of(MessageBuffer.wrap(Arrays.copyOf(scratch, end)));
-      end = 0;
-    } else {
-      moveScratchToParts();
-      body = parts;
-      parts = null;
+      return List.of(MessageBuffer.wrap(Arrays.copyOf(scratch, end)));
     }
-    if (scratch.length > KEPT) {
-      replaceScratch(new byte[INITIAL]);
-    }
-    return body;
+    moveScratchToParts();
+    return parts;
   }
 
   private void addPart(MessageBuffer part) {
@@ -109,6 +120,14 @@ final class FrameBody implements MessageBufferOutput {
   @Override
   public void flush() {}
 
+  /** Ends this body's frame, taken or not (an encoding that failed), and empties it. */
   @Override
-  public void close() {}
+  public void close() {
+    end = 0;
+    parts = null;
+    if (scratch.length > KEPT) {
+      replaceScratch(new byte[INITIAL]);
+    }
+    open = false;
+  }
 }

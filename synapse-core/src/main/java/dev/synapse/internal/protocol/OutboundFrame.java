@@ -1,8 +1,10 @@
 package dev.synapse.internal.protocol;
 
+import dev.synapse.FrameTooLargeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePacker;
 import org.msgpack.core.buffer.MessageBuffer;
 
@@ -11,11 +13,13 @@ import org.msgpack.core.buffer.MessageBuffer;
  * {@code byte[]} input is referenced rather than copied on its way to the pipe ({@link FrameBody}).
  */
 public final class OutboundFrame {
+  private static final MessagePack.PackerConfig PACKER_CONFIG = new MessagePack.PackerConfig();
+
   private final List<MessageBuffer> parts;
   private final long length;
   private volatile long end = -1;
 
-  OutboundFrame(List<MessageBuffer> parts, long length) {
+  private OutboundFrame(List<MessageBuffer> parts, long length) {
     this.parts = parts;
     this.length = length;
   }
@@ -30,14 +34,25 @@ public final class OutboundFrame {
   /**
    * Encodes a frame.
    *
-   * @throws dev.synapse.FrameTooLargeException if the body is longer than {@code maxFrameBytes}
+   * @throws FrameTooLargeException if the body is longer than {@code maxFrameBytes}
    * @throws dev.synapse.EncodingException if a value has no MessagePack form
    */
   public static OutboundFrame encode(Body body, int maxFrameBytes) {
+    FrameBody out = FrameBody.open();
     try {
-      return FrameEncoder.encode(body, maxFrameBytes);
+      // A packer per frame: it is small, and none can carry bytes over from a frame that failed.
+      MessagePacker packer = PACKER_CONFIG.newPacker(out);
+      body.writeTo(packer);
+      packer.flush();
+      long length = packer.getTotalWrittenBytes();
+      if (length > maxFrameBytes) {
+        throw new FrameTooLargeException("The call's input", length, maxFrameBytes);
+      }
+      return new OutboundFrame(out.take(), length);
     } catch (IOException e) {
       throw new UncheckedIOException("Encoding to memory failed", e);
+    } finally {
+      out.close();
     }
   }
 

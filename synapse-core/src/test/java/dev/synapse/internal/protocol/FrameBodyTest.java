@@ -24,7 +24,7 @@ import org.msgpack.core.buffer.MessageBuffer;
  * Frames encoded with a thread's reused scratch array hold exactly what a fresh packer writes, and
  * never share bytes with the frames encoded after them.
  */
-class FrameEncoderTest {
+class FrameBodyTest {
   /** One step of a frame body: a string, or bytes that the packer adds (by reference) or writes. */
   record Piece(String text, byte[] bytes, boolean added) {
     void packInto(MessagePacker packer) throws IOException {
@@ -134,7 +134,8 @@ class FrameEncoderTest {
     }
     long perFrame = (Allocations.ofCurrentThread() - start) / 1_000;
 
-    assertThat(perFrame).isLessThan(256); // a fresh packer's buffer alone was 512 bytes
+    assertThat(perFrame)
+        .isLessThan(384); // a packer with its own buffer allocated 512 bytes for it alone
   }
 
   private static OutboundFrame encode(List<Piece> body) {
