@@ -22,8 +22,11 @@ final class FrameBody implements MessageBufferOutput {
 
   private static final int INITIAL = 512;
 
-  /** A scratch array that grew past this is dropped after its frame, so no thread keeps it. */
-  private static final int KEPT = 64 * 1024;
+  /**
+   * A scratch array that grew past this is dropped after its frame: a thread that ever encoded
+   * keeps this much at most.
+   */
+  private static final int KEPT = 16 * 1024;
 
   private static final ThreadLocal<FrameBody> OF_THREAD = new ThreadLocal<>();
 

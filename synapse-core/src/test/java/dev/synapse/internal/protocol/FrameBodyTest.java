@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synapse.FrameTooLargeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -80,6 +81,19 @@ class FrameBodyTest {
     assertThat(bytesOf(frame))
         .isEqualTo(
             reference(List.of(new Piece(null, added, true), new Piece(null, written, false))));
+  }
+
+  @Test
+  void aBodyOfManySmallPieces_growsTheScratchArray_andTheNextFrameStartsClean() throws IOException {
+    List<Piece> large = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      large.add(new Piece(i + "-" + "x".repeat(300), null, false)); // 30 KB, none its own part
+    }
+    List<Piece> small = List.of(new Piece("small", null, false));
+
+    assertThat(bytesOf(encode(large))).isEqualTo(reference(large));
+    assertThat(bytesOf(encode(small))).isEqualTo(reference(small));
+    assertThat(bytesOf(encode(large))).isEqualTo(reference(large));
   }
 
   @Test
