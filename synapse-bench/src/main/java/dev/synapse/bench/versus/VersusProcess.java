@@ -25,9 +25,15 @@ final class VersusProcess implements AutoCloseable {
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
   }
 
-  /** Starts a child on {@code classpath} that calls the echo module on {@code python}. */
-  static VersusProcess start(String classpath, String python) throws IOException {
+  /**
+   * Starts a child on {@code classpath} that calls the echo module on {@code python}; with {@code
+   * cpus} not blank, the child and its worker run on those CPUs only ({@code taskset -c}).
+   */
+  static VersusProcess start(String classpath, String python, String cpus) throws IOException {
     List<String> command = new ArrayList<>();
+    if (!cpus.isBlank()) {
+      command.addAll(List.of("taskset", "-c", cpus));
+    }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xms1g", "-Xmx1g", "-cp", classpath, VersusChild.class.getName()));
     command.add(python);

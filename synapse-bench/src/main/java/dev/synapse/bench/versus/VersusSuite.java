@@ -39,6 +39,9 @@ public final class VersusSuite implements Suite {
   /** The system property that may hold a classpath measured in place of this tree. */
   public static final String CANDIDATE = "bench.candidate";
 
+  /** The system property that may name the CPUs both sides run on, as {@code taskset -c} reads. */
+  public static final String CPUS = "bench.versusCpus";
+
   private static final int[] THREADS = {1, 4, 16};
   private static final byte[] BODY = RawEchoProcess.echoBody(17);
 
@@ -74,6 +77,7 @@ public final class VersusSuite implements Suite {
         "  this tree and the baseline: %d rounds (new JVMs each) of %d round trips and %s threads%n",
         rounds, calls, Arrays.toString(THREADS));
     String candidate = System.getProperty(CANDIDATE, "");
+    String cpus = System.getProperty(CPUS, "");
     String currentPath =
         candidate.isBlank() ? System.getProperty("java.class.path") : childPath(candidate);
     try (RawTransports.Echo raw = RawTransports.direct(RawEchoProcess.start())) {
@@ -86,9 +90,11 @@ public final class VersusSuite implements Suite {
         // New processes every round: how a JVM and its worker land on the cores lasts as long as
         // they do, and moved one side's round trip by a third in runs that kept them.
         try (VersusProcess first =
-                VersusProcess.start(nowFirst ? currentPath : baselinePath, settings.python());
+                VersusProcess.start(
+                    nowFirst ? currentPath : baselinePath, settings.python(), cpus);
             VersusProcess second =
-                VersusProcess.start(nowFirst ? baselinePath : currentPath, settings.python())) {
+                VersusProcess.start(
+                    nowFirst ? baselinePath : currentPath, settings.python(), cpus)) {
           Side firstSide = nowFirst ? current : older;
           Side secondSide = nowFirst ? older : current;
           first.roundTrips(2 * calls); // the JIT's warm-up
@@ -102,7 +108,7 @@ public final class VersusSuite implements Suite {
         }
       }
     }
-    return result(current, older, floorP50, floorP99, rounds, calls, baseline, candidate);
+    return result(current, older, floorP50, floorP99, rounds, calls, baseline, candidate, cpus);
   }
 
   private static SuiteResult result(
@@ -113,7 +119,8 @@ public final class VersusSuite implements Suite {
       int rounds,
       int calls,
       String baseline,
-      String candidate) {
+      String candidate,
+      String cpus) {
     List<Row> rows = new ArrayList<>();
     rows.add(
         Row.reference(
@@ -174,7 +181,10 @@ public final class VersusSuite implements Suite {
                     ? "`."
                     : "`; measured in this tree's place: `"
                         + candidate.split(File.pathSeparator)[0]
-                        + "`."),
+                        + "`.")
+                + (cpus.isBlank()
+                    ? ""
+                    : " Both sides' JVMs and workers ran on CPUs " + cpus + " only (taskset -c)."),
             "Versus, median (min–max) over the rounds of this tree ÷ the baseline in the same round: "
                 + ratios
                 + String.format(
