@@ -31,7 +31,8 @@ final class FrameBody implements MessageBufferOutput {
   private static final ThreadLocal<FrameBody> OF_THREAD = new ThreadLocal<>();
 
   private byte[] scratch = new byte[INITIAL];
-  private MessageBuffer wholeScratch = MessageBuffer.wrap(scratch); // where each frame starts
+  private MessageBuffer wholeScratch =
+      MessageBuffer.wrap(scratch); // kept: every frame starts in it
   private int end; // the body's bytes not yet in parts are scratch[0, end)
   private List<MessageBuffer> parts; // null while the whole body is in the scratch array
   private boolean open;
@@ -88,7 +89,7 @@ final class FrameBody implements MessageBufferOutput {
    */
   List<MessageBuffer> take() {
     if (parts == null) {
-      return List.of(MessageBuffer.wrap(Arrays.copyOf(scratch, end)));
+      return List.of(copyOfScratch());
     }
     moveScratchToParts();
     return parts;
@@ -104,9 +105,13 @@ final class FrameBody implements MessageBufferOutput {
 
   private void moveScratchToParts() {
     if (end > 0) {
-      parts.add(MessageBuffer.wrap(Arrays.copyOf(scratch, end)));
+      parts.add(copyOfScratch());
       end = 0;
     }
+  }
+
+  private MessageBuffer copyOfScratch() {
+    return MessageBuffer.wrap(Arrays.copyOf(scratch, end));
   }
 
   private void reserve(int length) {
