@@ -131,19 +131,24 @@ public final class NDArrayCodec {
     byte[] frame = inFrame ? payload.array() : payload.toByteArray();
     int offset = inFrame ? payload.arrayOffset() : 0;
     Header header = Header.read(frame, offset, length);
-    DType dtype = header.dtype;
-    int[] shape = header.shape;
-    int headerLength = header.length;
-    int dataLength = length - headerLength;
-    ByteBuffer data;
+    int dataLength = length - header.length;
     if (inFrame
         && (dataLength < REFERENCE_THRESHOLD || dataLength < frame.length / SHARE_FRACTION)) {
-      data = ByteBuffer.wrap(Arrays.copyOfRange(frame, offset + headerLength, offset + length));
-    } else {
-      data = ByteBuffer.wrap(frame, offset + headerLength, dataLength);
+      byte[] data = Arrays.copyOfRange(frame, offset + header.length, offset + length);
+      return header.array(ByteBuffer.wrap(data));
     }
-    NDArray array = NDArray.wrap(dtype, data, shape.length == 0 ? new int[] {1} : shape);
-    return shape.length == 0 ? array.reshape() : array;
+    return header.array(ByteBuffer.wrap(frame, offset + header.length, dataLength));
+  }
+
+  /**
+   * An array over the data of {@code body}, a whole ndarray extension payload that nothing else
+   * holds (one copied out of shared memory): its bytes are not copied again.
+   *
+   * @throws IOException if the payload is not a valid ndarray
+   */
+  public static NDArray unpack(byte[] body) throws IOException {
+    Header header = Header.read(body, 0, body.length);
+    return header.array(ByteBuffer.wrap(body, header.length, body.length - header.length));
   }
 
   /**
@@ -153,10 +158,7 @@ public final class NDArrayCodec {
    * @throws IOException if the header is invalid or does not match the data's length
    */
   public static NDArray view(byte[] header, ByteBuffer data) throws IOException {
-    Header read = Header.read(header, 0, header.length, data.remaining());
-    int[] shape = read.shape;
-    NDArray array = NDArray.wrap(read.dtype, data, shape.length == 0 ? new int[] {1} : shape);
-    return shape.length == 0 ? array.reshape() : array;
+    return Header.read(header, 0, header.length, data.remaining()).array(data);
   }
 
   /**
@@ -171,6 +173,12 @@ public final class NDArrayCodec {
 
   /** The {@code [dtype, shape]} header of a payload whose data length matches it. */
   private record Header(DType dtype, int[] shape, int length) {
+    /** An array of this dtype and shape over {@code data}, which holds just its elements. */
+    NDArray array(ByteBuffer data) {
+      NDArray array = NDArray.wrap(dtype, data, shape.length == 0 ? new int[] {1} : shape);
+      return shape.length == 0 ? array.reshape() : array;
+    }
+
     static Header read(byte[] frame, int offset, int length) throws IOException {
       return read(frame, offset, length, -1);
     }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.msgpack.core.ExtensionTypeHeader;
 import org.msgpack.core.MessageFormat;
-import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 
 /**
@@ -131,7 +130,7 @@ final class ValueUnpacker {
       return bytes;
     }
     if (code == NDArrayCodec.EXT_TYPE) {
-      return NDArrayCodec.unpack(MessagePack.newDefaultUnpacker(bytes), bytes.length);
+      return NDArrayCodec.unpack(bytes);
     }
     if (code < 0 || code == SharedValues.EXT_TYPE) {
       throw new ProtocolException(

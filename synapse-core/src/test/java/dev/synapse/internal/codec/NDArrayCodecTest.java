@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +121,23 @@ class NDArrayCodecTest {
     frame[frame.length - 2] = (byte) 0xF0;
 
     assertThat(decoded.toDoubleArray()[99_999]).isEqualTo(1.0);
+  }
+
+  @Test
+  void aBodyCopiedOutOfSharedMemoryBecomesTheArray_notCopiedAgain() throws IOException {
+    byte[] frame = encode(NDArray.of(new double[100_000]));
+    int extHeader = 6; // ext 32: marker, length, type
+    byte[] body = Arrays.copyOfRange(frame, extHeader, frame.length);
+
+    NDArray decoded = NDArrayCodec.unpack(body);
+    body[body.length - 1] = 0x3F;
+    body[body.length - 2] = (byte) 0xF0;
+
+    assertThat(decoded.shape()).containsExactly(100_000);
+    assertThat(decoded.toDoubleArray()[99_999]).isEqualTo(1.0);
+    assertThatThrownBy(() -> NDArrayCodec.unpack(Arrays.copyOf(body, body.length - 1)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("bytes of data instead of");
   }
 
   @Test
