@@ -194,11 +194,17 @@ class _Server:
 
     def _loop(self, waiter=None):
         """Serves until the input ends, or until ``waiter`` (a call to the host) is done."""
-        reader, queue, streams = self._reader, self._queue, self._streams
+        reader, queue, streams = self._reader, self._queue, self._streams.ready
+        next_frame = reader.next_frame
         while waiter is None or not waiter.done:
             if self._pings and not queue:  # a call queued before the PING runs first
                 self._answer_pings()
-            body = self._take_frame(wait=not queue and not streams)
+            try:  # _take_frame, inline: this runs three times a call
+                body = next_frame(not queue and not streams)
+            except (_protocol.FrameTooLargeError, EOFError) as exc:
+                if _skipped(exc):
+                    continue
+                body = None
             if body is not None:
                 self._on_frame(body)
             elif queue:
@@ -253,11 +259,9 @@ class _Server:
         while True:
             try:
                 return self._reader.next_frame(wait)
-            except _protocol.FrameTooLargeError as exc:
-                log().error("skipped an incoming %s", exc)
-            except EOFError as exc:
-                log().error("%s; stopping", exc)
-                return None
+            except (_protocol.FrameTooLargeError, EOFError) as exc:
+                if not _skipped(exc):
+                    return None
 
     def _answer_pings(self):
         pings, self._pings = self._pings, []
@@ -541,6 +545,16 @@ class _Server:
                 "a handler that returns an iterator; use call() or invoke() for a single answer"
             )
             self._answers.error(call_id, describe(problem, "handler", with_traceback=False))
+
+
+def _skipped(exc):
+    """Logs a frame the reader could not take: True if it skipped one too large (the frames after
+    it can be read), False if the input ended inside it."""
+    if isinstance(exc, _protocol.FrameTooLargeError):
+        log().error("skipped an incoming %s", exc)
+        return True
+    log().error("%s; stopping", exc)
+    return False
 
 
 def _handler_name(name):

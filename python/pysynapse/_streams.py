@@ -21,17 +21,15 @@ class SyncStreams:
     def __init__(self, answers):
         self._answers = answers
         self._streams = {}  # id -> _SyncStream the host still waits for
-        self._ready = {}  # the _SyncStreams with credit, in turn order
-
-    def __bool__(self):
-        """Whether a stream has credit (the serve loop has work without input)."""
-        return bool(self._ready)
+        # The _SyncStreams with credit, in turn order. Never replaced: the serve loop tests this
+        # dict itself for work without input (a method call per test would cost every call).
+        self.ready = {}
 
     def start(self, call_id, iterator, credit):
         stream = _SyncStream(call_id, iterator, credit)
         self._streams[call_id] = stream
         if credit > 0:
-            self._ready[call_id] = stream
+            self.ready[call_id] = stream
 
     def grant(self, call_id, count):
         """Adds credit; False if ``call_id`` is no sync stream (maybe an async one)."""
@@ -39,8 +37,8 @@ class SyncStreams:
         if stream is None:
             return False
         stream.credit += count
-        if call_id not in self._ready:
-            self._ready[call_id] = stream
+        if call_id not in self.ready:
+            self.ready[call_id] = stream
         return True
 
     def cancel(self, call_id):
@@ -49,7 +47,7 @@ class SyncStreams:
         stream = self._streams.pop(call_id, None)
         if stream is None:
             return False
-        self._ready.pop(call_id, None)
+        self.ready.pop(call_id, None)
         close_quietly(stream.iterator, call_id)
         problem = CallCancelled(f"stream {call_id} was cancelled by the host")
         self._answers.error(call_id, describe(problem, "cancelled", with_traceback=False))
@@ -58,13 +56,13 @@ class SyncStreams:
     def close_all(self):
         streams = list(self._streams.values())
         self._streams.clear()
-        self._ready.clear()
+        self.ready.clear()
         for stream in streams:
             close_quietly(stream.iterator, stream.call_id)
 
     def advance(self):
         """One round: each stream with credit sends items in turn until the round is full."""
-        ready, add = self._ready, self._answers.writer.add
+        ready, add = self.ready, self._answers.writer.add
         step, clock = self._step, time.perf_counter
         size, started, full = 0, clock(), False
         try:

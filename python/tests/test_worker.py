@@ -5,6 +5,7 @@ import os
 import platform
 import re
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -161,6 +162,20 @@ def test_oversized_incoming_frame_is_skipped(spawn):
         r"exceeds the maximum frame size of 4096 bytes$",
         worker.stderr(),
         re.MULTILINE,
+    )
+
+
+def test_input_that_ends_inside_a_large_frame_stops_the_worker(spawn):
+    worker = spawn("functions.py")
+    worker.ready()
+    worker.call(1, "echo", "before")
+    assert worker.recv() == [1, 1, "before"]
+    body = b"\xc6" + struct.pack(">I", 200_000) + b"z" * 100_000  # bin 32, cut short
+    worker.write(struct.pack("<I", 5 + 200_000) + body)
+    worker.close_stdin()
+    assert worker.wait() == 0
+    assert "[pysynapse:ERROR:pysynapse] the input ended inside a frame; stopping" in (
+        worker.stderr()
     )
 
 
