@@ -7,7 +7,8 @@
     decode: ext 3 [code, segment, offset, length] ──► view(): a bounds-checked memoryview of a host
         segment, which the codec copies out at once
     encode_body: a large bin, ndarray or ext body ──► place(): a block of a worker segment (role 1),
-        copied in ──► the codec writes ext 3 instead of the value
+        PLACING [13, bytes] first if it is large, copied in ──► the codec writes ext 3 instead of
+        the value
     RELEASE [12, [segment, offset, ...]] ──► on_release(): the host has copied them: blocks free
     no room ──► GROW [10, bytes], once until the next MAP; the value goes in the frame meanwhile
 
@@ -46,6 +47,12 @@ MAPPED = 9
 GROW = 10
 MAP = 11
 RELEASE = 12
+PLACING = 13
+
+# A value at least this large is announced before it is copied: the host makes the array it will
+# copy the value into (the JVM zeroes it) while this worker copies. Below it, the extra frame costs
+# more than the overlap saves.
+_ANNOUNCED_BYTES = 4 * 1024 * 1024
 
 _ROLE_HOST = 0
 _ROLE_WORKER = 1
@@ -263,6 +270,8 @@ def place(parts, size):
     block = _allocate(size)
     if block is None:
         return None
+    if size >= _ANNOUNCED_BYTES:
+        _tell_host([PLACING, size])
     segment, offset = block
     position = offset
     target = segment.view

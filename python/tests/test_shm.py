@@ -1,5 +1,5 @@
 """Shared memory from the worker's side: the block allocator, and a real worker given segments by
-this test acting as the host (MAP, references both ways, RELEASE, GROW, refusals).
+this test acting as the host (MAP, references both ways, RELEASE, GROW, PLACING, refusals).
 
 Runs with the interpreter's codec (msgpack where it is installed, the pure codec elsewhere); the
 test suite runs under both.
@@ -118,6 +118,17 @@ def test_a_frame_without_large_values_is_not_placed(host):
     body = host.answer_body()
     assert len(body) > 2 * THRESHOLD
     assert _codec.decode(body) == [1, 9, {"values": values}]
+
+
+def test_a_large_value_is_announced_before_it_is_copied_and_a_smaller_one_is_not(host):
+    large = os.urandom(_shm._ANNOUNCED_BYTES)
+    host.worker.call(1, None, host.reference(large))
+    assert host.worker.recv() == [_shm.PLACING, len(large)]
+    assert _codec.decode(host.answer_body()) == [1, 1, large]
+    host.worker.send([_shm.RELEASE, [WORKER_SEGMENT, 0]])
+    smaller = large[:-1]
+    host.worker.call(2, None, host.reference(smaller))
+    assert _codec.decode(host.answer_body()) == [1, 2, smaller]  # the first frame: no PLACING
 
 
 def test_released_blocks_are_used_again(host):

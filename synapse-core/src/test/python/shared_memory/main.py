@@ -48,6 +48,16 @@ def bad_reference(spec):
     return ExtType(3, bytes(_codec.encode(spec)))
 
 
+def announce(spec):
+    """Sends PLACING for each size in ``announced`` (sizes that may be wrong), then answers
+    ``n`` bytes as make_bytes does."""
+    from pysynapse import _shm
+
+    for size in spec["announced"]:
+        _shm._tell_host([_shm.PLACING, size])
+    return make_bytes(spec)
+
+
 def region_files(_):
     """The paths of files this worker still has open under /dev/shm (none: it unlinks at once)."""
     found = []

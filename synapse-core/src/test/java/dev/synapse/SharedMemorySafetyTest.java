@@ -255,6 +255,32 @@ class SharedMemorySafetyTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "0",
+        "-5",
+        "1099511627776", // larger than every segment
+        "16777216, 16777216", // announced twice
+        "16777216 small" // followed by an answer in the frame
+      })
+  void wrongAnnouncements_changeNoAnswer_andTheWorkerStays(String announcements) {
+    boolean small = announcements.endsWith(" small");
+    List<Long> announced =
+        Arrays.stream(announcements.replace(" small", "").split(", ")).map(Long::valueOf).toList();
+    int size = small ? 100 : 2 << 20;
+    try (Synapse synapse = spawned(regions.builder(MSGPACK))) {
+      long pid = synapse.workerInfo().orElseThrow().pid();
+      Object answer =
+          synapse.invoke("announce", Map.of("n", size, "seed", 4, "announced", announced));
+
+      assertThat((byte[]) answer).isEqualTo(pattern(size, 4));
+      byte[] sent = pattern(3 << 20, 5);
+      assertThat((byte[]) synapse.invoke("echo", sent)).isEqualTo(sent);
+      assertThat(synapse.workerInfo().orElseThrow().pid()).isEqualTo(pid);
+    }
+  }
+
   @Test
   void aJvmKilledOutright_leavesNoRegionFile() throws Exception {
     Process jvm =

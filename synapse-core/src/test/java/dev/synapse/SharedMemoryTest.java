@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synapse.internal.shm.SharedMemoryConfig;
+import dev.synapse.testing.Allocations;
 import dev.synapse.testing.NoLeaks;
 import dev.synapse.testing.RegionDirectory;
 import java.io.IOException;
@@ -86,6 +87,44 @@ class SharedMemoryTest {
     } catch (IOException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void anAnnouncedAnswer_isCopiedIntoTheArrayMadeWhileTheWorkerWroteIt() {
+    int size = 16 << 20;
+    try (Synapse synapse = spawned(regions.builder(MSGPACK), MSGPACK)) {
+      long reader = readerThread(synapse);
+      synapse.invoke("make_bytes", Map.of("n", size)); // the first answer of this size
+      long announced = allocatedBy(reader, () -> announcing(synapse, size, List.of()));
+      // A wrong announcement first: its array is made, then dropped for the worker's own.
+      long wrongFirst = allocatedBy(reader, () -> announcing(synapse, size, List.of(size + 64)));
+
+      assertThat(announced).isBetween((long) size, size + size / 4L);
+      assertThat(wrongFirst).isBetween(2L * size, 2L * size + size / 4L);
+    }
+  }
+
+  private static void announcing(Synapse synapse, int size, List<Integer> announced) {
+    Object answer =
+        synapse.invoke("announce", Map.of("n", size, "seed", 1, "announced", announced));
+    assertThat((byte[]) answer).isEqualTo(pattern(size, 1));
+  }
+
+  /** The id of the thread that reads {@code synapse}'s worker's frames. */
+  static long readerThread(Synapse synapse) {
+    String suffix = "-" + synapse.workerInfo().orElseThrow().pid();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("synapse-reader-") && t.getName().endsWith(suffix))
+        .findFirst()
+        .orElseThrow()
+        .getId();
+  }
+
+  /** The bytes thread {@code threadId} allocated while {@code action} ran. */
+  static long allocatedBy(long threadId, Runnable action) {
+    long before = Allocations.ofThread(threadId);
+    action.run();
+    return Allocations.ofThread(threadId) - before;
   }
 
   @Test

@@ -67,6 +67,9 @@ public final class Messages {
   /** GROW, worker to host: {@code [10, bytes]}. */
   public static final int GROW = 10;
 
+  /** PLACING, worker to host: {@code [13, bytes]}. */
+  public static final int PLACING = 13;
+
   private Messages() {}
 
   /** Encodes {@code [1, id, function, input]}. */

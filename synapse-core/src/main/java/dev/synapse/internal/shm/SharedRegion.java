@@ -62,6 +62,9 @@ public final class SharedRegion {
   /** GROW, worker to host: {@code [10, bytes]}. */
   public static final int GROW = 10;
 
+  /** PLACING, worker to host: {@code [13, bytes]}. */
+  public static final int PLACING = 13;
+
   private static final long GROWTH_GRAIN = 1024 * 1024;
   private static final Map<Path, Boolean> UNUSABLE_DIRECTORIES = new ConcurrentHashMap<>();
 
@@ -76,6 +79,7 @@ public final class SharedRegion {
   private final Map<Integer, Integer> leased =
       new HashMap<>(); // segment -> blocks; guarded by lock
   private final List<Reference> toRelease = new ArrayList<>(); // the reader thread's
+  private final AnnouncedValue announced = new AnnouncedValue(); // the reader thread's
   private int nextIndex; // guarded by lock
   private long totalBytes; // guarded by lock
   private boolean fullLogged; // guarded by lock
@@ -410,18 +414,20 @@ public final class SharedRegion {
     if (reference.header() != null) {
       return view(reference, segment);
     }
-    byte[] bytes = new byte[(int) length];
+    byte[] bytes = announced.take((int) length);
     segment.buffer().get((int) offset, bytes);
     toRelease.add(reference);
     return new SharedValues.Referenced(reference.code(), bytes);
   }
 
   /**
-   * Lets the worker reuse the blocks read since the last call; the reader thread's.
+   * A frame has been decoded: lets the worker reuse the blocks read from it, and drops the array
+   * made for an announced value that the frame did not hold; the reader thread's.
    *
    * @return how many bytes those blocks held (what the frame would have been longer without them)
    */
   public long releaseRead() {
+    announced.forget();
     if (toRelease.isEmpty()) {
       return 0;
     }
@@ -458,10 +464,15 @@ public final class SharedRegion {
   }
 
   /**
-   * A message of the worker about the region: MAPPED (its file can go) or GROW (it needs a new
-   * segment of at least {@code value} bytes to write answers into).
+   * A message of the worker about the region: MAPPED (its file can go), GROW (it needs a new
+   * segment of at least {@code value} bytes to write answers into) or PLACING (it is copying a
+   * value of {@code value} bytes into its segments); the reader thread's.
    */
   public void onWorkerMessage(int type, long value) {
+    if (type == PLACING) {
+      announced.expect(value, largestWorkerSegment());
+      return;
+    }
     if (type == MAPPED) {
       Segment segment = segments.get((int) Math.min(value, Integer.MAX_VALUE));
       if (segment != null) {
@@ -474,6 +485,16 @@ public final class SharedRegion {
         grow(Segment.Role.WORKER, value);
       }
     }
+  }
+
+  private long largestWorkerSegment() {
+    long largest = 0;
+    for (Segment segment : segments.values()) {
+      if (segment.role == Segment.Role.WORKER) {
+        largest = Math.max(largest, segment.size);
+      }
+    }
+    return largest;
   }
 
   /** How many blocks of the host are in use for calls' inputs (for tests and metrics). */

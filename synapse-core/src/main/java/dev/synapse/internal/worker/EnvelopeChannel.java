@@ -152,9 +152,11 @@ final class EnvelopeChannel implements Channel {
     long id = answer.id();
     int type = answer.type();
     long referenced = 0; // an item's bytes in shared memory count towards the stream's window
+    boolean regionMessage =
+        type == Messages.MAPPED || type == Messages.GROW || type == Messages.PLACING;
     if (region != null) {
       referenced = region.releaseRead();
-      if (type == Messages.MAPPED || type == Messages.GROW) {
+      if (regionMessage) {
         region.onWorkerMessage(type, id);
         return;
       }
@@ -163,7 +165,7 @@ final class EnvelopeChannel implements Channel {
           || type == Messages.STREAM_OR_END) {
         region.callEnded(id); // the worker is done with the call's input
       }
-    } else if (type == Messages.MAPPED || type == Messages.GROW) {
+    } else if (regionMessage) {
       throw new ProtocolException("The worker sent a shared-memory message but has no region");
     }
     if (type == Messages.INPUT_OR_CREDIT) {

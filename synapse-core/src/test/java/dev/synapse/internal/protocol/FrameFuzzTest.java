@@ -7,6 +7,7 @@ import dev.synapse.DType;
 import dev.synapse.NDArray;
 import dev.synapse.ProtocolException;
 import dev.synapse.internal.codec.ValueCodec;
+import dev.synapse.testing.Allocations;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
