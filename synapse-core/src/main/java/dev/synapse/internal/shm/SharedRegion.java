@@ -286,9 +286,9 @@ public final class SharedRegion {
     }
     callBlocks.computeIfAbsent(id, k -> new ArrayList<>(1)).add(placed);
     try {
-      ByteBuffer target = placed.segment.buffer().duplicate();
-      target.position((int) placed.offset);
-      target.put(head).put(data);
+      ByteBuffer target = placed.segment.buffer();
+      target.put((int) placed.offset, head);
+      SplitCopy.toSegment(data, target, (int) placed.offset + head.length);
     } catch (IllegalStateException e) {
       // The worker ended and its region closed during the copy: the value goes in the frame, and
       // the call, which this worker no longer takes, to its successor.
@@ -415,7 +415,7 @@ public final class SharedRegion {
       return view(reference, segment);
     }
     byte[] bytes = announced.take((int) length);
-    segment.buffer().get((int) offset, bytes);
+    SplitCopy.toHeap(segment.buffer(), (int) offset, bytes);
     toRelease.add(reference);
     return new SharedValues.Referenced(reference.code(), bytes);
   }

@@ -1,0 +1,128 @@
+package dev.synapse.internal.shm;
+
+import dev.synapse.internal.supervision.SharedThreads;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Copies large values between the heap and a segment in two halves at once, when the machine has a
+ * second core: one memory copy does not use all of the memory's bandwidth, and while one side of a
+ * transfer copies, the other side's process has nothing to do.
+ *
+ * <p>The calling thread copies the first half and offers the second to one helper thread shared by
+ * the JVM. Whoever claims the second half first copies it: a caller that finds it unclaimed after
+ * its own half copies it too, so a copy never waits behind another copy the helper is busy with,
+ * and waits for the helper only once the helper has started on its half.
+ */
+final class SplitCopy {
+  /** Below this, handing half to another thread costs more than it saves. */
+  static final int LEAST_BYTES = 8 << 20;
+
+  private static final boolean SECOND_CORE = Runtime.getRuntime().availableProcessors() > 1;
+  private static final ExecutorService HELPER =
+      Executors.newSingleThreadExecutor(SharedThreads.daemon("synapse-copy-"));
+
+  private SplitCopy() {}
+
+  /** A copy of {@code length} bytes starting {@code from} bytes into the value. */
+  @FunctionalInterface
+  interface Range {
+    void copy(int from, int length);
+  }
+
+  /**
+   * Copies {@code length} bytes of {@code segment} at {@code offset} into all of {@code target}.
+   */
+  static void toHeap(ByteBuffer segment, int offset, byte[] target) {
+    inHalves(target.length, (from, length) -> segment.get(offset + from, target, from, length));
+  }
+
+  /** Copies what remains of {@code source} into {@code segment} at {@code offset}. */
+  static void toSegment(ByteBuffer source, ByteBuffer segment, int offset) {
+    int start = source.position();
+    inHalves(
+        source.remaining(),
+        (from, length) -> segment.put(offset + from, source, start + from, length));
+  }
+
+  /** Runs {@code range} over {@code [0, length)}, in two halves on two threads if it is large. */
+  static void inHalves(int length, Range range) {
+    if (!SECOND_CORE || length < LEAST_BYTES) {
+      range.copy(0, length);
+      return;
+    }
+    int half = length / 2;
+    SecondHalf second = new SecondHalf(range, half, length - half);
+    HELPER.execute(second::copyIfUnclaimed);
+    try {
+      range.copy(0, half);
+    } catch (RuntimeException e) {
+      second.skipIfUnclaimed(); // nothing may still write into the value once this returns
+      second.awaitDone();
+      throw e;
+    }
+    second.copyIfUnclaimed();
+    second.awaitDone();
+    second.rethrow();
+  }
+
+  /** The half either thread may copy, exactly once. */
+  private static final class SecondHalf {
+    private final Range range;
+    private final int from;
+    private final int length;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile RuntimeException failure;
+
+    SecondHalf(Range range, int from, int length) {
+      this.range = range;
+      this.from = from;
+      this.length = length;
+    }
+
+    void copyIfUnclaimed() {
+      if (!claimed.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        range.copy(from, length);
+      } catch (RuntimeException e) {
+        failure = e;
+      } finally {
+        done.countDown();
+      }
+    }
+
+    void skipIfUnclaimed() {
+      if (claimed.compareAndSet(false, true)) {
+        done.countDown();
+      }
+    }
+
+    /** Waits for the half to be copied or skipped: a bounded memory copy, so an interrupt waits. */
+    void awaitDone() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          done.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    void rethrow() {
+      if (failure != null) {
+        throw failure;
+      }
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.synapse.internal.shm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Copies in two halves come out exactly as one copy, and fail as one copy. */
+class SplitCopyTest {
+  private static final int LEAST = SplitCopy.LEAST_BYTES;
+
+  private static byte[] random(int length, long seed) {
+    byte[] bytes = new byte[length];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, LEAST - 1, LEAST, LEAST + 1, 3 * LEAST + 7})
+  void bothDirectionsCopyEveryByteToItsPlace(int length) {
+    int offset = 4099;
+    ByteBuffer segment = ByteBuffer.allocateDirect(length + 2 * offset);
+    byte[] value = random(length, length);
+    ByteBuffer source = ByteBuffer.allocate(length + 11).position(5);
+    source.put(value).position(5).limit(5 + length);
+
+    SplitCopy.toSegment(source, segment, offset);
+    byte[] back = new byte[length];
+    SplitCopy.toHeap(segment, offset, back);
+
+    assertThat(back).isEqualTo(value);
+    assertThat(source.position()).isEqualTo(5); // absolute copies: the source is not consumed
+    assertThat(segment.get(offset - 1)).isZero();
+    assertThat(segment.get(offset + length)).isZero();
+  }
+
+  @Test
+  void aFailureInTheHelpersHalf_isTheCallersFailure() {
+    IllegalStateException closed = new IllegalStateException("the segment is closed");
+    assertThatThrownBy(
+            () ->
+                SplitCopy.inHalves(
+                    2 * LEAST,
+                    (from, length) -> {
+                      if (from > 0) {
+                        throw closed;
+                      }
+                    }))
+        .isSameAs(closed);
+  }
+
+  @Test
+  void aFailureInTheCallersHalf_returnsOnlyOnceTheOtherHalfIsNoLongerBeingCopied()
+      throws Exception {
+    CountDownLatch helperStarted = new CountDownLatch(1);
+    CountDownLatch helperMayFinish = new CountDownLatch(1);
+    AtomicBoolean helperFinished = new AtomicBoolean();
+    AtomicBoolean finishedWhenTheCallerFailed = new AtomicBoolean();
+    IllegalStateException closed = new IllegalStateException("the segment is closed");
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                SplitCopy.inHalves(
+                    2 * LEAST,
+                    (from, length) -> {
+                      if (from == 0) {
+                        awaitQuietly(helperStarted);
+                        throw closed;
+                      }
+                      helperStarted.countDown();
+                      awaitQuietly(helperMayFinish);
+                      helperFinished.set(true);
+                    });
+              } catch (IllegalStateException e) {
+                finishedWhenTheCallerFailed.set(helperFinished.get());
+              }
+            });
+    caller.start();
+    helperStarted.await();
+    caller.join(200);
+    assertThat(caller.isAlive()).as("the caller waits for the helper's half").isTrue();
+    helperMayFinish.countDown();
+    caller.join();
+    assertThat(finishedWhenTheCallerFailed).isTrue();
+  }
+
+  @Test
+  void aValueBelowTheLeastIsCopiedByTheCallerAlone() {
+    Thread[] copiers = new Thread[2];
+    SplitCopy.inHalves(
+        LEAST - 1, (from, length) -> copiers[from == 0 ? 0 : 1] = Thread.currentThread());
+    assertThat(copiers).containsExactly(Thread.currentThread(), null);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
