@@ -2,7 +2,7 @@ package dev.synapse.internal.shm;
 
 import dev.synapse.internal.supervision.SharedThreads;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +59,7 @@ final class SplitCopy {
     HELPER.execute(second::copyIfUnclaimed);
     try {
       range.copy(0, half);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       second.skipIfUnclaimed(); // nothing may still write into the value once this returns
       second.awaitDone();
       throw e;
@@ -75,8 +75,8 @@ final class SplitCopy {
     private final int from;
     private final int length;
     private final AtomicBoolean claimed = new AtomicBoolean();
-    private final CountDownLatch done = new CountDownLatch(1);
-    private volatile RuntimeException failure;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private volatile Throwable failure;
 
     SecondHalf(Range range, int from, int length) {
       this.range = range;
@@ -90,38 +90,33 @@ final class SplitCopy {
       }
       try {
         range.copy(from, length);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // the caller's, as if it had copied this half itself
         failure = e;
       } finally {
-        done.countDown();
+        done.complete(null);
       }
     }
 
     void skipIfUnclaimed() {
       if (claimed.compareAndSet(false, true)) {
-        done.countDown();
+        done.complete(null);
       }
     }
 
-    /** Waits for the half to be copied or skipped: a bounded memory copy, so an interrupt waits. */
+    /**
+     * Waits for the half to be copied or skipped. A bounded memory copy, so an interrupt does not
+     * end the wait ({@code join} keeps it for the caller).
+     */
     void awaitDone() {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          done.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      done.join();
     }
 
     void rethrow() {
-      if (failure != null) {
-        throw failure;
+      Throwable thrown = failure;
+      if (thrown instanceof RuntimeException e) {
+        throw e;
+      } else if (thrown instanceof Error e) {
+        throw e;
       }
     }
   }

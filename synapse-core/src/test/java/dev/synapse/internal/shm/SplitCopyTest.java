@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,17 +43,28 @@ class SplitCopyTest {
 
   @Test
   void aFailureInTheHelpersHalf_isTheCallersFailure() {
-    IllegalStateException closed = new IllegalStateException("the segment is closed");
-    assertThatThrownBy(
-            () ->
-                SplitCopy.inHalves(
-                    2 * LEAST,
-                    (from, length) -> {
-                      if (from > 0) {
-                        throw closed;
-                      }
-                    }))
-        .isSameAs(closed);
+    for (Throwable failure :
+        List.of(
+            new IllegalStateException("the segment is closed"),
+            new InternalError("a fault occurred in an unsafe memory access"))) {
+      assertThatThrownBy(
+              () ->
+                  SplitCopy.inHalves(
+                      2 * LEAST,
+                      (from, length) -> {
+                        if (from > 0) {
+                          throwUnchecked(failure);
+                        }
+                      }))
+          .isSameAs(failure);
+    }
+  }
+
+  private static void throwUnchecked(Throwable failure) {
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    throw (RuntimeException) failure;
   }
 
   @Test
