@@ -194,13 +194,13 @@ class _Server:
 
     def _loop(self, waiter=None):
         """Serves until the input ends, or until ``waiter`` (a call to the host) is done."""
-        reader, queue, streams = self._reader, self._queue, self._streams.ready
+        reader, queue, ready_streams = self._reader, self._queue, self._streams.ready
         next_frame = reader.next_frame
         while waiter is None or not waiter.done:
             if self._pings and not queue:  # a call queued before the PING runs first
                 self._answer_pings()
             try:  # _take_frame, inline: this runs three times a call
-                body = next_frame(not queue and not streams)
+                body = next_frame(not queue and not ready_streams)
             except (_protocol.FrameTooLargeError, EOFError) as exc:
                 if _skipped(exc):
                     continue
@@ -209,7 +209,7 @@ class _Server:
                 self._on_frame(body)
             elif queue:
                 self._run_queued()
-            elif streams and not reader.eof:
+            elif ready_streams and not reader.eof:
                 self._stream_round()
             elif not self._wait_for_input():
                 return

@@ -270,9 +270,13 @@ def place(parts, size):
     block = _allocate(size)
     if block is None:
         return None
-    if size >= _ANNOUNCED_BYTES:
-        _tell_host([PLACING, size])
     segment, offset = block
+    if size >= _ANNOUNCED_BYTES:
+        try:
+            _tell_host([PLACING, size])
+        except BaseException:
+            release([(segment.index, offset)])
+            raise
     position = offset
     target = segment.view
     for part in parts:

@@ -90,13 +90,13 @@ class SharedMemoryTest {
   }
 
   @Test
-  void anAnnouncedAnswer_isCopiedIntoTheArrayMadeWhileTheWorkerWroteIt() {
+  void anAnnouncedAnswer_isCopiedIntoTheArrayMadeForIt() {
     int size = 16 << 20;
     try (Synapse synapse = spawned(regions.builder(MSGPACK), MSGPACK)) {
       long reader = readerThread(synapse);
       synapse.invoke("make_bytes", Map.of("n", size)); // the first answer of this size
       long announced = allocatedBy(reader, () -> announcing(synapse, size, List.of()));
-      // A wrong announcement first: its array is made, then dropped for the worker's own.
+      // A wrong announcement first: its array is made and kept, so the answer needs another.
       long wrongFirst = allocatedBy(reader, () -> announcing(synapse, size, List.of(size + 64)));
 
       assertThat(announced).isBetween((long) size, size + size / 4L);

@@ -4,11 +4,16 @@ package dev.synapse.internal.shm;
  * The array for a large value the worker announced (PLACING) before it copied the value into its
  * segment. Made when the announcement arrives, it is zeroed by the JVM while the worker is still
  * copying, instead of after the answer has come; the frame that holds the value then copies into
- * it. At most one is kept, and only until the next frame has been decoded: an announcement is a
- * hint, which a worker may send for a value that never comes or of any size, and which never fails
- * anything. The reader thread's.
+ * it.
+ *
+ * <p>An announcement is only a hint: a worker may announce a value that never comes, or one of
+ * another size. So one array at most is kept, the first announced (a frame with several large
+ * values uses it for the first, and makes the others as it reads them), only until the next frame
+ * has been decoded, and only up to a quarter of the heap's maximum. The reader thread's.
  */
 final class AnnouncedValue {
+  private static final long LARGEST = Runtime.getRuntime().maxMemory() / 4;
+
   private byte[] array;
 
   /**
@@ -16,8 +21,11 @@ final class AnnouncedValue {
    * largestSegment} bytes.
    */
   void expect(long length, long largestSegment) {
-    array = null;
-    if (length <= 0 || length > largestSegment || length > Integer.MAX_VALUE - 8) {
+    if (array != null
+        || length <= 0
+        || length > largestSegment
+        || length > LARGEST
+        || length > Integer.MAX_VALUE - 8) {
       return;
     }
     try {

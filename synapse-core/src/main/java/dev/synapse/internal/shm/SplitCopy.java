@@ -21,7 +21,9 @@ final class SplitCopy {
   /** Below this, handing half to another thread costs more than it saves. */
   static final int LEAST_BYTES = 8 << 20;
 
-  private static final boolean SECOND_CORE = Runtime.getRuntime().availableProcessors() > 1;
+  /** Whether copies are split at all: not on a machine with one core. */
+  static final boolean SECOND_CORE = Runtime.getRuntime().availableProcessors() > 1;
+
   private static final ExecutorService HELPER =
       Executors.newSingleThreadExecutor(SharedThreads.daemon("synapse-copy-"));
 
@@ -34,18 +36,24 @@ final class SplitCopy {
   }
 
   /**
-   * Copies {@code length} bytes of {@code segment} at {@code offset} into all of {@code target}.
+   * Copies {@code target.length} bytes of {@code segment} at {@code offset} into {@code target}.
    */
   static void toHeap(ByteBuffer segment, int offset, byte[] target) {
     inHalves(target.length, (from, length) -> segment.get(offset + from, target, from, length));
   }
 
-  /** Copies what remains of {@code source} into {@code segment} at {@code offset}. */
+  /**
+   * Copies what remains of {@code source} into {@code segment} at {@code offset}. Only a heap
+   * buffer is split: a direct one may be readable from its own thread only (a confined arena's).
+   */
   static void toSegment(ByteBuffer source, ByteBuffer segment, int offset) {
     int start = source.position();
-    inHalves(
-        source.remaining(),
-        (from, length) -> segment.put(offset + from, source, start + from, length));
+    Range range = (from, length) -> segment.put(offset + from, source, start + from, length);
+    if (source.hasArray()) {
+      inHalves(source.remaining(), range);
+    } else {
+      range.copy(0, source.remaining());
+    }
   }
 
   /** Runs {@code range} over {@code [0, length)}, in two halves on two threads if it is large. */
