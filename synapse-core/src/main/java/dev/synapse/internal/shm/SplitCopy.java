@@ -3,8 +3,9 @@ package dev.synapse.internal.shm;
 import dev.synapse.internal.supervision.SharedThreads;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,10 +25,27 @@ final class SplitCopy {
   /** Whether copies are split at all: not on a machine with one core. */
   static final boolean SECOND_CORE = Runtime.getRuntime().availableProcessors() > 1;
 
-  private static final ExecutorService HELPER =
-      Executors.newSingleThreadExecutor(SharedThreads.daemon("synapse-copy-"));
+  /**
+   * One thread, started when a copy offers it a half and gone after a few idle seconds. An offer
+   * that waits in its queue while it is busy is usually claimed by its caller first, and then
+   * skipped.
+   */
+  private static final ThreadPoolExecutor HELPER = helper();
 
   private SplitCopy() {}
+
+  private static ThreadPoolExecutor helper() {
+    ThreadPoolExecutor helper =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            5,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            SharedThreads.daemon("synapse-copy-"));
+    helper.allowCoreThreadTimeOut(true);
+    return helper;
+  }
 
   /** A copy of {@code length} bytes starting {@code from} bytes into the value. */
   @FunctionalInterface
