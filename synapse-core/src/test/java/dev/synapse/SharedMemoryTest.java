@@ -98,9 +98,12 @@ class SharedMemoryTest {
       long announced = allocatedBy(reader, () -> announcing(synapse, size, List.of()));
       // A wrong announcement first: its array is made and kept, so the answer needs another.
       long wrongFirst = allocatedBy(reader, () -> announcing(synapse, size, List.of(size + 64)));
+      // Announced twice: the second announcement makes nothing.
+      long twice = allocatedBy(reader, () -> announcing(synapse, size, List.of(size)));
 
       assertThat(announced).isBetween((long) size, size + size / 4L);
       assertThat(wrongFirst).isBetween(2L * size, 2L * size + size / 4L);
+      assertThat(twice).isBetween((long) size, size + size / 4L);
     }
   }
 

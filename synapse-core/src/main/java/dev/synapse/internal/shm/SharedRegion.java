@@ -421,8 +421,9 @@ public final class SharedRegion {
   }
 
   /**
-   * A frame has been decoded: lets the worker reuse the blocks read from it, and drops the array
-   * made for an announced value that the frame did not hold; the reader thread's.
+   * A frame other than a region message has been decoded: lets the worker reuse the blocks read
+   * from it, and drops the array made for an announced value that the frame did not hold; the
+   * reader thread's.
    *
    * @return how many bytes those blocks held (what the frame would have been longer without them)
    */

@@ -155,11 +155,11 @@ final class EnvelopeChannel implements Channel {
     boolean regionMessage =
         type == Messages.MAPPED || type == Messages.GROW || type == Messages.PLACING;
     if (region != null) {
-      referenced = region.releaseRead();
-      if (regionMessage) {
+      if (regionMessage) { // it refers to no block; an announcement outlives it
         region.onWorkerMessage(type, id);
         return;
       }
+      referenced = region.releaseRead();
       if (type == Messages.CALL_OR_RESULT
           || type == Messages.CANCEL_OR_ERROR
           || type == Messages.STREAM_OR_END) {
