@@ -13,8 +13,6 @@ import org.msgpack.core.buffer.MessageBuffer;
  * {@code byte[]} input is referenced rather than copied on its way to the pipe ({@link FrameBody}).
  */
 public final class OutboundFrame {
-  private static final MessagePack.PackerConfig PACKER_CONFIG = new MessagePack.PackerConfig();
-
   private final List<MessageBuffer> parts;
   private final long length;
   private volatile long end = -1;
@@ -41,7 +39,7 @@ public final class OutboundFrame {
     FrameBody out = FrameBody.open();
     try {
       // A packer per frame: it is small, and none can carry bytes over from a frame that failed.
-      MessagePacker packer = PACKER_CONFIG.newPacker(out);
+      MessagePacker packer = MessagePack.newDefaultPacker(out);
       body.writeTo(packer);
       packer.flush();
       long length = packer.getTotalWrittenBytes();
