@@ -38,11 +38,27 @@ pysynapse[fast]``), else a pure-Python codec with identical output. Logging reco
 with their level. The wire protocol is described in the Synapse repository's docs/protocol.md.
 """
 
-from . import host
 from ._codec import ExtType
-from ._inputs import InputStreamError
 from ._interrupt import CallCancelled
 from ._server import serve
 from ._version import __version__
 
 __all__ = ["CallCancelled", "ExtType", "InputStreamError", "__version__", "host", "serve"]
+
+# Loaded when first used: most workers never call the host or take a stream input, and every
+# module imported costs each worker start-up time.
+def __getattr__(name):
+    if name == "host":
+        import importlib  # not "from . import host", which would ask this function again
+
+        return importlib.import_module(__name__ + ".host")  # now an attribute of the package
+    if name == "InputStreamError":
+        from ._inputs import InputStreamError
+
+        globals()[name] = InputStreamError
+        return InputStreamError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"host", "InputStreamError"})

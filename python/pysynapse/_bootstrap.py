@@ -23,11 +23,12 @@ runpy or pkgutil.
 
 import faulthandler
 import io
+import marshal
 import os
 import sys
 import types
 
-from pysynapse import _codec, _debug, _logging, _protocol, _stdio, _watchdog
+from pysynapse import _bytecode, _codec, _debug, _logging, _protocol, _stdio, _watchdog
 
 # What the host passes to ``python -c``: only the built-in sys module is imported before the empty
 # entry (the current directory) leaves sys.path, so nothing is imported from there.
@@ -57,21 +58,9 @@ def _script_code(path):
     """The code object of the file at ``path``: compiled Python, or source compiled as ``path``."""
     with io.open_code(os.path.abspath(path)) as file:
         data = file.read()
-    if data[:4] == _magic_number():
-        import marshal
-
+    if data[:4] == _bytecode.magic_number():
         return marshal.loads(memoryview(data)[16:])  # after the header of a .pyc file
-    return compile(data, path, "exec")
-
-
-def _magic_number():
-    """The first bytes of a compiled Python file of this interpreter."""
-    external = sys.modules.get("_frozen_importlib_external")  # CPython loads it as it starts
-    if external is None:
-        from importlib.util import MAGIC_NUMBER
-
-        return MAGIC_NUMBER
-    return external.MAGIC_NUMBER
+    return _bytecode.script_code(path, data)
 
 
 def _run_script(path):
@@ -96,34 +85,6 @@ def _run_script(path):
             del sys.modules["__main__"]
         else:
             sys.modules["__main__"] = saved_main
-
-
-# A file the Synapse host puts into the copy of pysynapse it unpacks from its jar.
-_EXTRACTED_MARKER = ".extracted-by-synapse"
-
-
-def _cache_own_bytecode():
-    """Writes the bytecode cache of pysynapse's modules if PYTHONDONTWRITEBYTECODE kept their
-    imports from doing so and this copy of the package is the one the host unpacked (the host's,
-    not the user's): otherwise every worker would compile pysynapse again. Runs as the worker ends,
-    so it costs a start-up nothing; failures are ignored (the next worker tries again).
-    """
-    package = os.path.dirname(os.path.abspath(__file__))
-    if not sys.dont_write_bytecode or not os.path.exists(os.path.join(package, _EXTRACTED_MARKER)):
-        return
-    import importlib.util
-    import py_compile
-
-    for name in os.listdir(package):
-        if not name.endswith(".py"):
-            continue
-        source = os.path.join(package, name)
-        try:
-            cached = importlib.util.cache_from_source(source)
-            if not os.path.exists(cached):
-                py_compile.compile(source, cfile=cached, doraise=True)
-        except (OSError, ValueError, py_compile.PyCompileError):
-            continue
 
 
 def main(argv):
@@ -166,7 +127,7 @@ def main(argv):
         return 1
     finally:
         _watchdog.end_group_members()
-        _cache_own_bytecode()
+        _bytecode.cache_own_bytecode()
     return 0
 
 

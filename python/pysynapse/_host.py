@@ -35,8 +35,6 @@ from ._protocol import HOST_CALL, HOST_CANCEL
 # found through the serve loop instead.
 CURRENT_CALL = contextvars.ContextVar("pysynapse_current_call", default=None)
 
-_active = None  # the HostCalls of the serve() running
-
 
 class JavaError(Exception):
     """A function of the host failed: ``java_type`` is the Java exception's class name,
@@ -62,7 +60,10 @@ JavaError.__module__ = UnknownFunctionError.__module__ = "pysynapse.host"
 
 
 def active():
-    calls = _active
+    """The HostCalls of the serve() running; RuntimeError outside serve()."""
+    from ._server import host_calls  # this module is loaded by the first call to the host
+
+    calls = host_calls()
     if calls is None:
         raise RuntimeError(
             "pysynapse.host can only be called while pysynapse.serve() runs, from a handler or a "
@@ -240,7 +241,3 @@ def _error(error):
         return UnknownFunctionError(java_type, message, trace, kind)
     return JavaError(java_type, message, trace, str(kind))
 
-
-def install(calls):
-    global _active
-    _active = calls

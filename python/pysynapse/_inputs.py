@@ -29,9 +29,6 @@ from ._answers import log, preview
 from ._interrupt import CallCancelled
 from ._protocol import INPUT, INPUT_CREDIT, INPUT_END, INPUT_ERROR
 
-# The payload of a queued call whose input is a stream (its options said {"input": "stream"}).
-STREAM_INPUT = object()
-
 # The credit granted when the handler starts, before the size of the items is known.
 _INITIAL_CREDIT = 16
 # The most items granted and not yet taken by the handler, and that window in bytes.
@@ -59,11 +56,6 @@ class InputStreamError(Exception):
 
 
 InputStreamError.__module__ = "pysynapse"
-
-
-def is_stream_input(options):
-    """Whether the options map of a CALL or STREAM says that its input is a stream."""
-    return type(options) is dict and options.get("input") == "stream"
 
 
 def tag(exc, feed):

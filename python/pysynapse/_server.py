@@ -41,17 +41,8 @@ import collections
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 
-from . import _codec, _host, _protocol, _shm, _stdio
+from . import _codec, _protocol, _shm, _stdio
 from ._answers import Answers, describe, log, preview
-from ._inputs import (
-    STREAM_INPUT,
-    FedAsyncIterator,
-    FedIterator,
-    InputFeeds,
-    fed_coroutine,
-    is_stream_input,
-    tag,
-)
 from ._interrupt import CallCancelled, CancelWatcher
 from ._protocol import (
     CALL,
@@ -77,6 +68,16 @@ _PLAIN_RESULTS = frozenset((type(None), bool, int, float, str, bytes, list, dict
 _INPUT_MESSAGES = frozenset((INPUT, INPUT_END, INPUT_ERROR))
 
 _serving = _thread.allocate_lock()
+_running = None  # the _Server of the serve() running, for pysynapse.host
+
+# The payload of a queued call whose input is a stream (its options said {"input": "stream"}).
+STREAM_INPUT = object()
+
+
+def host_calls():
+    """The calls to the host of the serve() running (_host.HostCalls), or None outside serve()."""
+    server = _running
+    return None if server is None else server.host_calls()
 
 
 def serve(handler):
@@ -164,20 +165,26 @@ class _Server:
         # User code of a plain call: ``run_user(call_id, function, argument)``.
         self._run_user = self._watcher.run
         self._async = None
-        self._inputs = InputFeeds(writer, self._wait_for_feed)
-        self._host = _host.HostCalls(self, writer)
+        # Made when first needed, as are the modules behind them (start-up time): the feeds of
+        # input streams (_inputs) and the calls to the host (_host, made under _host_lock; the
+        # loop reads the attribute without it: a HostCalls made meanwhile has no call waiting).
+        self._inputs = None
+        self._host = None
+        self._host_lock = _thread.allocate_lock()
+        self._host_closed = False
         self._main = _thread.get_ident()
         # Ids of PINGs not answered yet: only this loop answers them, so that a worker whose main
         # thread is stuck in a handler does not look healthy.
         self._pings = []
 
     def run(self):
+        global _running
         _shm.attach(self._writer.write)
         self._writer.write(_codec.encode(_protocol.ready_message("pysynapse", self._names)))
         watcher = self._watcher
         watcher.install()
         watcher.input_lock.acquire()
-        _host.install(self._host)
+        _running = self
         try:
             try:
                 self._loop()
@@ -186,8 +193,8 @@ class _Server:
         except BrokenPipeError:
             log().debug("the host closed the frame stream; stopping")
         finally:
-            _host.install(None)
-            self._host.close()
+            _running = None
+            self._close_host_calls()
             watcher.uninstall()
             self._streams.close_all()
             _shm.detach()
@@ -216,6 +223,24 @@ class _Server:
 
     # Calls to the host (_host) ------------------------------------------------------------------
 
+    def host_calls(self):
+        with self._host_lock:
+            if self._host is None:
+                from ._host import HostCalls
+
+                self._host = HostCalls(self, self._writer)
+                if self._host_closed:
+                    self._host.close()
+            return self._host
+
+    def _close_host_calls(self):
+        """Every call to the host still waiting gets ConnectionError, and so does any made later."""
+        with self._host_lock:
+            self._host_closed = True
+            calls = self._host
+        if calls is not None:
+            calls.close()
+
     def serve_while_waiting(self, waiter):
         """Serves on the serve loop's thread while user code there waits for the host's answer
         ``waiter``: calls that arrive meanwhile (the host function may call this worker again)
@@ -234,7 +259,7 @@ class _Server:
     def _serve_until(self, waiter):
         self._loop(waiter)
         if not waiter.done:  # the input ended
-            self._host.close()
+            self._close_host_calls()
 
     def watch_input(self):
         """A thread other than the serve loop's waits for the host: if a plain handler runs, the
@@ -313,7 +338,7 @@ class _Server:
                 self._queue.append((message[1], message[2], message[3], None))
                 return
             if kind == CALL and len(message) == 5 and _valid_id(message[1]):
-                payload = STREAM_INPUT if is_stream_input(message[4]) else message[3]
+                payload = STREAM_INPUT if _is_stream_input(message[4]) else message[3]
                 self._queue.append((message[1], message[2], payload, None))
                 return
             if kind == CANCEL and len(message) == 2 and _valid_id(message[1]):
@@ -323,11 +348,13 @@ class _Server:
                 self._on_stream_message(kind, message)
                 return
             if kind in _INPUT_MESSAGES and len(message) >= 2 and _valid_id(message[1]):
-                self._inputs.on_message(message, len(body))
+                self._feeds().on_message(message, len(body))
                 return
             if (kind == HOST_RESULT or kind == HOST_ERROR) and len(message) == 3:
                 if _valid_id(message[1]):
-                    self._host.answered(kind == HOST_RESULT, message[1], message[2])
+                    host = self._host
+                    if host is not None:  # else no call to the host was made: nothing waits
+                        host.answered(kind == HOST_RESULT, message[1], message[2])
                     return
             if kind == PING and len(message) == 2 and _valid_id(message[1]):
                 self._pings.append(message[1])
@@ -358,15 +385,17 @@ class _Server:
         elif size == 5 and _valid_id(message[1]) and _valid_count(message[4], 0):
             self._queue.append((message[1], message[2], message[3], message[4]))
         elif size == 6 and _valid_id(message[1]) and _valid_count(message[4], 0):
-            payload = STREAM_INPUT if is_stream_input(message[5]) else message[3]
+            payload = STREAM_INPUT if _is_stream_input(message[5]) else message[3]
             self._queue.append((message[1], message[2], payload, message[4]))
         else:
             log().error("ignored an invalid STREAM message: %s", preview(message))
 
     def _cancel(self, call_id):
         """Every id known gets one final frame; an unknown one (answered already) nothing."""
-        self._host.cancel_under(call_id)
-        if self._drop_queued(call_id) or self._inputs.cancel(call_id):
+        host, inputs = self._host, self._inputs
+        if host is not None:
+            host.cancel_under(call_id)
+        if self._drop_queued(call_id) or (inputs is not None and inputs.cancel(call_id)):
             return
         if call_id == self._watcher.running:
             self._watcher.interrupt(call_id)  # the call answers when it ends
@@ -409,6 +438,8 @@ class _Server:
             return
         except BaseException as exc:
             if feed is not None:
+                from ._inputs import tag
+
                 tag(exc, feed)
             self._answers.error(call_id, describe(exc, "handler"))
             return
@@ -428,18 +459,28 @@ class _Server:
 
     # Input streams (_inputs) ----------------------------------------------------------------------
 
+    def _feeds(self):
+        assert self._input_lock.locked(), "the feeds belong to the holder of input_lock"
+        if self._inputs is None:
+            from ._inputs import InputFeeds
+
+            self._inputs = InputFeeds(self._writer, self._wait_for_feed)
+        return self._inputs
+
     def _open_feed(self, call_id, function):
         import inspect
 
         if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
-            return self._inputs.open(call_id, function, self._event_loop().loop)
-        return self._inputs.open(call_id, function)
+            return self._feeds().open(call_id, function, self._event_loop().loop)
+        return self._feeds().open(call_id, function)
 
     def _fed(self, result, feed, streaming):
         """What a handler with a stream input returned, made to keep its feed alive and to tag
         its errors with their place in the input; a stream's steps run as user code."""
         if type(result) in _PLAIN_RESULTS:
             return result
+        from ._inputs import FedAsyncIterator, FedIterator, fed_coroutine
+
         if streaming and isinstance(result, Iterator):
             return FedIterator(result, feed, self._run_user)
         if streaming and isinstance(result, AsyncIterator):
@@ -567,6 +608,11 @@ def _valid_count(value, least):
 
 def _valid_name(value):
     return value is None or type(value) is str
+
+
+def _is_stream_input(options):
+    """Whether the options map of a CALL or STREAM says that its input is a stream."""
+    return type(options) is dict and options.get("input") == "stream"
 
 
 def _valid_id(value):

@@ -596,6 +596,7 @@ def test_a_worker_that_does_not_log_does_not_import_logging(spawn, tmp_path):
     loaded = set(worker.recv()[2]) - set(bare)
     lazy = {"logging", "traceback", "asyncio", "pkgutil", "platform", "threading", "select"}
     lazy |= {"runpy", "importlib.util", "contextlib", "signal", "enum"}  # start-up time
+    lazy |= {"pysynapse.host", "pysynapse._host", "pysynapse._inputs", "pysynapse._async"}
     assert not loaded & lazy
     worker.call(2, "no such function", None)  # an error: its traceback text needs no traceback
     assert error_of(worker.recv(), 2)["kind"] == "function"

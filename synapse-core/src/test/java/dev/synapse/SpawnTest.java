@@ -188,7 +188,7 @@ class SpawnTest {
   }
 
   @Test
-  void aWorkerLeavesPysynapsesBytecodeCacheBehind_evenUnderPythonDontWriteBytecode()
+  void aWorkerLeavesTheBytecodeOfPysynapseAndOfItsModuleBehind_evenUnderPythonDontWriteBytecode()
       throws Exception {
     Path cache = PysynapseHome.directory().resolve("pysynapse/__pycache__");
     if (Files.isDirectory(cache)) {
@@ -206,6 +206,7 @@ class SpawnTest {
 
     assertThat(cache).isDirectoryContaining("glob:**/_server.*.pyc");
     assertThat(cache).isDirectoryContaining("glob:**/_codec.*.pyc");
+    assertThat(cache).isDirectoryContaining("glob:**/script-*.pyc"); // the module's main.py
   }
 
   @Test

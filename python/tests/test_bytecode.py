@@ -1,0 +1,142 @@
+"""The bytecode cache of the module files workers run, in a copy of pysynapse marked as the host's
+(the host unpacks one from its jar), and the package's attributes that are loaded when first used.
+"""
+
+import marshal
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+from conftest import PYTHON_DIR, Worker, worker_env
+
+import pysynapse
+from pysynapse import _bytecode
+
+MODULE = """import pysynapse
+
+pysynapse.serve(lambda payload: {answer!r})
+"""
+
+
+@pytest.fixture
+def host_copy(tmp_path):
+    """A copy of pysynapse marked as the host's, as the host unpacks it; its directory."""
+    home = tmp_path / "home"
+    shutil.copytree(
+        os.path.join(PYTHON_DIR, "pysynapse"),
+        str(home / "pysynapse"),
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (home / "pysynapse" / _bytecode.EXTRACTED_MARKER).write_text("")
+    return home
+
+
+def run(module, home):
+    worker = Worker(str(module), env=worker_env(PYTHONPATH=str(home)))
+    try:
+        worker.ready()
+        worker.call(1, None, None)
+        return worker.recv()[2]
+    finally:
+        worker.close_stdin()
+        assert worker.wait() == 0
+
+
+def script_caches(home):
+    cache = home / "pysynapse" / "__pycache__"
+    return sorted(cache.glob("script-*.pyc")) if cache.exists() else []
+
+
+def test_a_module_is_compiled_once_and_then_run_from_the_cache(tmp_path, host_copy):
+    module = tmp_path / "main.py"
+    module.write_text(MODULE.format(answer="compiled"))
+    assert run(module, host_copy) == "compiled"
+    [cached] = script_caches(host_copy)
+    assert stat.S_IMODE(cached.stat().st_mode) == 0o600
+    assert not [name for name in os.listdir(str(cached.parent)) if name.endswith(".tmp")]
+
+    # Code that answers otherwise, under the header of the module's own source: a worker that
+    # answers "from the cache" ran what the cache held instead of compiling the file.
+    header = cached.read_bytes()[:16]
+    other = compile(MODULE.format(answer="from the cache"), str(module), "exec")
+    cached.write_bytes(header + marshal.dumps(other))
+    assert run(module, host_copy) == "from the cache"
+
+
+def test_an_edited_module_is_compiled_again(tmp_path, host_copy):
+    module = tmp_path / "main.py"
+    module.write_text(MODULE.format(answer="first"))
+    assert run(module, host_copy) == "first"
+    module.write_text(MODULE.format(answer="second"))  # same size, perhaps the same mtime
+    assert run(module, host_copy) == "second"
+    assert len(script_caches(host_copy)) == 1
+
+
+def test_code_compiled_for_another_path_is_not_used(tmp_path, host_copy):
+    module = tmp_path / "main.py"
+    module.write_text(MODULE.format(answer="mine"))
+    assert run(module, host_copy) == "mine"
+    [cached] = script_caches(host_copy)
+    other = compile(MODULE.format(answer="another file's"), str(tmp_path / "other.py"), "exec")
+    cached.write_bytes(cached.read_bytes()[:16] + marshal.dumps(other))
+    assert run(module, host_copy) == "mine"
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", b"\x00" * 64])
+def test_a_damaged_cache_file_is_ignored_and_replaced(tmp_path, host_copy, content):
+    module = tmp_path / "main.py"
+    module.write_text(MODULE.format(answer="intact"))
+    assert run(module, host_copy) == "intact"
+    [cached] = script_caches(host_copy)
+    good = cached.read_bytes()
+    cached.write_bytes(content)
+    assert run(module, host_copy) == "intact"
+    assert cached.read_bytes() == good
+
+
+def test_a_traceback_of_cached_code_names_the_module_and_its_line(tmp_path, host_copy):
+    module = tmp_path / "main.py"
+    module.write_text("import pysynapse\n\n\ndef fail(payload):\n    raise ValueError('no')\n\n\n"
+                      "pysynapse.serve(fail)\n")
+    for _ in range(2):  # compiled, then from the cache
+        worker = Worker(str(module), env=worker_env(PYTHONPATH=str(host_copy)))
+        worker.ready()
+        worker.call(1, None, None)
+        error = worker.recv()[2]
+        worker.close_stdin()
+        assert worker.wait() == 0
+        assert f'File "{module}", line 5, in fail' in error["traceback"]
+        assert "raise ValueError('no')" in error["traceback"]
+    assert len(script_caches(host_copy)) == 1
+
+
+def test_a_users_own_install_of_pysynapse_gets_no_cache(tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(os.path.join(PYTHON_DIR, "pysynapse"), str(home / "pysynapse"))
+    module = tmp_path / "main.py"
+    module.write_text(MODULE.format(answer="plain"))
+    assert run(module, home) == "plain"
+    assert script_caches(home) == []
+
+
+def test_the_lazy_attributes_of_the_package():
+    code = (
+        "import sys, pysynapse\n"
+        "assert 'pysynapse.host' not in sys.modules and '_inputs' not in str(sys.modules)\n"
+        "assert 'host' in dir(pysynapse) and 'InputStreamError' in dir(pysynapse)\n"
+        "assert pysynapse.host is sys.modules['pysynapse.host']\n"
+        "assert pysynapse.InputStreamError.__module__ == 'pysynapse'\n"
+        "from pysynapse import *\n"
+        "assert InputStreamError is pysynapse.InputStreamError and host is pysynapse.host\n"
+        "try:\n"
+        "    pysynapse.no_such_name\n"
+        "except AttributeError as exc:\n"
+        "    assert \"'no_such_name'\" in str(exc)\n"
+        "else:\n"
+        "    raise AssertionError('no AttributeError')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=worker_env(), check=True)
+    assert pysynapse.__all__ == sorted(pysynapse.__all__)
