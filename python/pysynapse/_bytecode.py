@@ -108,19 +108,26 @@ def _write_private(target, data):
 def cache_own_bytecode():
     """Writes the bytecode cache of pysynapse's modules if PYTHONDONTWRITEBYTECODE kept their
     imports from doing so and this copy of the package is the host's. Runs as the worker ends, so
-    it costs a start-up nothing."""
+    it costs a start-up nothing, and imports the compiler's module only when a file is missing."""
     if not sys.dont_write_bytecode or not _extracted():
         return
-    import importlib.util
+    cache_from_source = _importlib_external().cache_from_source
+    missing = []
+    for name in os.listdir(_PACKAGE):
+        if name.endswith(".py"):
+            source = os.path.join(_PACKAGE, name)
+            try:
+                cached = cache_from_source(source)
+            except (NotImplementedError, ValueError):  # no cache tag, or an unusual name
+                continue
+            if not os.path.exists(cached):
+                missing.append((source, cached))
+    if not missing:
+        return
     import py_compile
 
-    for name in os.listdir(_PACKAGE):
-        if not name.endswith(".py"):
-            continue
-        source = os.path.join(_PACKAGE, name)
+    for source, cached in missing:
         try:
-            cached = importlib.util.cache_from_source(source)
-            if not os.path.exists(cached):
-                py_compile.compile(source, cfile=cached, doraise=True)
+            py_compile.compile(source, cfile=cached, doraise=True)
         except (OSError, ValueError, py_compile.PyCompileError):
             continue

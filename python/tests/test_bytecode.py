@@ -140,3 +140,23 @@ def test_the_lazy_attributes_of_the_package():
     )
     subprocess.run([sys.executable, "-c", code], env=worker_env(), check=True)
     assert pysynapse.__all__ == sorted(pysynapse.__all__)
+
+
+def test_pysynapse_is_compiled_at_the_first_exit_only(tmp_path, host_copy):
+    # Under PYTHONDONTWRITEBYTECODE the worker writes the cache of its own copy as it ends; once
+    # the cache is complete, an exit does not even import the compiler's module.
+    module = tmp_path / "main.py"
+    module.write_text(MODULE.format(answer="done"))
+    imported = []
+    for _ in range(2):
+        env = worker_env(PYTHONPATH=str(host_copy), PYTHONDONTWRITEBYTECODE="1")
+        env["PYTHONPROFILEIMPORTTIME"] = "1"  # import lines on stderr
+        worker = Worker(str(module), env=env)
+        worker.ready()
+        worker.close_stdin()
+        assert worker.wait() == 0
+        imported.append(worker.stderr())
+    cache = host_copy / "pysynapse" / "__pycache__"
+    assert (cache / f"_server.{sys.implementation.cache_tag}.pyc").exists()
+    assert "py_compile" in imported[0]
+    assert "py_compile" not in imported[1]
