@@ -21,6 +21,8 @@ import java.util.Map;
  * 16, 64 and 256 MiB each way, and arrays both ways (Python doubles them), next to the raw pipe
  * harness moving the same bytes and to this machine's memory-copy bandwidth (Java's {@code
  * System.arraycopy} and numpy's {@code copyto}, between pre-touched buffers), all in the same run.
+ * At 1 MiB, the default threshold, a second worker with shared memory off moves the same values
+ * through Synapse's own pipe path, which is what the threshold chooses between.
  *
  * <p>Timed by hand ({@code System.nanoTime()} around each call, median over the repetitions after
  * unmeasured warm-ups), not under JMH: a 256 MiB transfer takes long enough for the clock, and the
@@ -48,8 +50,17 @@ public final class SharedMemorySuite implements Suite {
                 .environment(BenchModules.workerEnvironment())
                 .maxFrameBytes(512 * MIB)
                 .sharedMemoryMaxBytes(2L << 30)
+                .build();
+        Synapse pipeOnly =
+            Synapse.builder()
+                .python(settings.python())
+                .useInterpreterAsIs(true)
+                .environment(BenchModules.workerEnvironment())
+                .maxFrameBytes(512 * MIB)
+                .sharedMemory(false)
                 .build()) {
       synapse.spawn(BenchModules.module("shared_memory"), "main");
+      pipeOnly.spawn(BenchModules.module("shared_memory"), "main");
       double numpyCopy =
           64
               * MIB
@@ -72,17 +83,26 @@ public final class SharedMemorySuite implements Suite {
         Arrays.fill(bytes, (byte) 1);
         NDArray array = NDArray.of(new double[n / 8], n / 8);
         byte[] sinkBody = RawEchoProcess.sinkBody(n);
+        List<Call> operations =
+            new ArrayList<>(
+                List.of(
+                    () -> raw.sink(sinkBody),
+                    () -> raw.fetch(n),
+                    () -> synapse.invoke("size", bytes),
+                    () -> synapse.invoke("blob", n),
+                    () -> synapse.invoke("nbytes", array),
+                    () -> synapse.invoke("array", n / 8),
+                    () -> synapse.invoke("double", array)));
+        if (mib == 1) {
+          operations.addAll(
+              List.of(
+                  () -> pipeOnly.invoke("size", bytes),
+                  () -> pipeOnly.invoke("blob", n),
+                  () -> pipeOnly.invoke("nbytes", array),
+                  () -> pipeOnly.invoke("array", n / 8)));
+        }
         // Measured in turns, so that a change in the machine's load hits Synapse and floor alike.
-        double[][] seconds =
-            inTurns(
-                repetitions(settings, mib),
-                () -> raw.sink(sinkBody),
-                () -> raw.fetch(n),
-                () -> synapse.invoke("size", bytes),
-                () -> synapse.invoke("blob", n),
-                () -> synapse.invoke("nbytes", array),
-                () -> synapse.invoke("array", n / 8),
-                () -> synapse.invoke("double", array));
+        double[][] seconds = inTurns(repetitions(settings, mib), operations.toArray(new Call[0]));
         double sink = Measured.of(seconds[0]).median();
         double fetch = Measured.of(seconds[1]).median();
         Target target = mib == 64 ? Target.ratioAtLeast(5) : Target.none("");
@@ -103,6 +123,9 @@ public final class SharedMemorySuite implements Suite {
         if (mib == 64) {
           notes.add(shareOfCopy(rows, javaCopy, numpyCopy));
         }
+        if (mib == 1) {
+          notes.add(againstThePipePath(seconds, n));
+        }
       }
     }
     notes.add(
@@ -110,6 +133,8 @@ public final class SharedMemorySuite implements Suite {
             + " one unmeasured round of every operation, then "
             + repetitions(settings, 64)
             + " rounds at 64 MiB ("
+            + repetitions(settings, 1)
+            + " at 1 MiB, "
             + repetitions(settings, 256)
             + " at 256 MiB), each round timing the floor's and Synapse's operations in turn; median"
             + " MB/s of the value's bytes (a round trip counts both ways). Floor: the raw pipe harness"
@@ -135,7 +160,7 @@ public final class SharedMemorySuite implements Suite {
   }
 
   private static int repetitions(BenchSettings settings, int mib) {
-    int reps = mib >= 256 ? 3 : mib >= 64 ? 8 : 16;
+    int reps = mib >= 256 ? 3 : mib >= 64 ? 8 : mib >= 16 ? 16 : 64;
     return settings.quick() ? Math.max(2, reps / 4) : reps;
   }
 
@@ -167,6 +192,32 @@ public final class SharedMemorySuite implements Suite {
       rates[i] = source.length / 1e6 / ((System.nanoTime() - start) / 1e9);
     }
     return Measured.of(rates).median();
+  }
+
+  /**
+   * Synapse's shared-memory median time ÷ its pipe-path median time at 1 MiB, per one-way operation
+   * (below 1: the region is faster): operations 2–5 against 7–10 of the same rounds.
+   */
+  private static String againstThePipePath(double[][] seconds, int n) {
+    String[] names = {
+      "byte[] Java→Python", "bytes Python→Java", "NDArray Java→Python", "ndarray Python→Java"
+    };
+    StringBuilder note =
+        new StringBuilder(
+            "At 1 MiB, the time through shared memory ÷ the time through Synapse's own pipe (a"
+                + " second worker with `sharedMemory(false)`, timed in the same rounds), medians:");
+    for (int i = 0; i < names.length; i++) {
+      double pipe = Measured.of(seconds[i + 7]).median();
+      note.append(
+          String.format(
+              Locale.ROOT,
+              " %s %.2f× (pipe path %,.0f MB/s);",
+              names[i],
+              Measured.of(seconds[i + 2]).median() / pipe,
+              n / 1e6 / pipe));
+    }
+    note.append(" below 1× the region is faster.");
+    return note.toString();
   }
 
   /** The 64 MiB one-way rows as shares of the memory-copy bandwidth. */
