@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code rt N}: N sequential calls, each timed; answers {@code p50 p99} in nanoseconds;
  *   <li>{@code tp THREADS MILLIS}: THREADS threads calling for MILLIS after a warm-up of a fifth of
  *       that; answers the calls per second;
+ *   <li>{@code sp N}: N times in turn, a new instance built, the module spawned and called once,
+ *       the instance closed; answers the median time from build to the first answer, in
+ *       nanoseconds;
  *   <li>{@code quit}: closes the worker and exits.
  * </ul>
  */
@@ -36,22 +39,8 @@ public final class VersusChild {
   private VersusChild() {}
 
   public static void main(String[] args) throws Exception {
-    Object builder = Synapse.builder();
-    set(builder, "python", String.class, args[0]);
-    set(builder, "useInterpreterAsIs", boolean.class, true);
-    for (int i = 2; i < args.length; i++) {
-      int equals = args[i].indexOf('=');
-      builder
-          .getClass()
-          .getMethod("environment", String.class, String.class)
-          .invoke(builder, args[i].substring(0, equals), args[i].substring(equals + 1));
-    }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    try (Synapse synapse = (Synapse) builder.getClass().getMethod("build").invoke(builder)) {
-      synapse.spawn(Path.of(args[1]), "main");
-      if (!FOO_BAR.equals(synapse.call(FOO_BAR))) {
-        throw new IllegalStateException("the echo module answered something else");
-      }
+    try (Synapse synapse = spawned(args)) {
       out.println("ready");
       BufferedReader in =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -59,6 +48,7 @@ public final class VersusChild {
         String[] command = line.split(" ");
         switch (command[0]) {
           case "rt" -> out.println(roundTrips(synapse, Integer.parseInt(command[1])));
+          case "sp" -> out.println(spawns(args, Integer.parseInt(command[1])));
           case "tp" ->
               out.println(
                   callsPerSecond(
@@ -70,6 +60,43 @@ public final class VersusChild {
         }
       }
     }
+  }
+
+  /** A new instance built from the command line's arguments, its echo module spawned and called. */
+  private static Synapse spawned(String[] args) throws ReflectiveOperationException {
+    Object builder = Synapse.builder();
+    set(builder, "python", String.class, args[0]);
+    set(builder, "useInterpreterAsIs", boolean.class, true);
+    for (int i = 2; i < args.length; i++) {
+      int equals = args[i].indexOf('=');
+      builder
+          .getClass()
+          .getMethod("environment", String.class, String.class)
+          .invoke(builder, args[i].substring(0, equals), args[i].substring(equals + 1));
+    }
+    Synapse synapse = (Synapse) builder.getClass().getMethod("build").invoke(builder);
+    try {
+      synapse.spawn(Path.of(args[1]), "main");
+      if (!FOO_BAR.equals(synapse.call(FOO_BAR))) {
+        throw new IllegalStateException("the echo module answered something else");
+      }
+      return synapse;
+    } catch (RuntimeException e) {
+      synapse.close();
+      throw e;
+    }
+  }
+
+  private static long spawns(String[] args, int count) throws ReflectiveOperationException {
+    long[] nanos = new long[count];
+    for (int i = 0; i < count; i++) {
+      long start = System.nanoTime();
+      Synapse synapse = spawned(args);
+      nanos[i] = System.nanoTime() - start;
+      synapse.close();
+    }
+    Arrays.sort(nanos);
+    return nanos[count / 2];
   }
 
   /**

@@ -56,6 +56,11 @@ final class VersusProcess implements AutoCloseable {
     return new double[] {Long.parseLong(parts[0]) / 1e3, Long.parseLong(parts[1]) / 1e3};
   }
 
+  /** The median of {@code count} spawns to the first answer, in milliseconds. */
+  double spawnMillis(int count) throws IOException {
+    return Long.parseLong(ask("sp " + count)) / 1e6;
+  }
+
   /** Calls per second from {@code threads} threads over {@code millis}. */
   double callsPerSecond(int threads, long millis) throws IOException {
     return Long.parseLong(ask("tp " + threads + " " + millis));

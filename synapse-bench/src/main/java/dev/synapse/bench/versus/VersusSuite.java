@@ -18,11 +18,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * This tree against an older build of Synapse, in one run: the round-trip and concurrency figures
- * of both, measured in alternation (the order flips every round) so that a drift of the machine
- * hits both alike. Each side is a {@link VersusChild} JVM on its own classpath, both calling the
- * same echo module on the same interpreter, started anew for every round; the raw pipe floor is
- * measured in every round too.
+ * This tree against an older build of Synapse, in one run: the round-trip, concurrency and spawn
+ * figures of both, measured in alternation (the order flips every round) so that a drift of the
+ * machine hits both alike. Each side is a {@link VersusChild} JVM on its own classpath, both
+ * calling the same echo module on the same interpreter, started anew for every round; the raw pipe
+ * floor is measured in every round too.
  *
  * <p>Runs only when asked for ({@code -Dbench.suites=versus}) with {@code -Dbench.baseline=CP}, the
  * older build's classpath (its synapse-core jar and that jar's dependencies), which {@code
@@ -43,6 +43,7 @@ public final class VersusSuite implements Suite {
   public static final String CPUS = "bench.versusCpus";
 
   private static final int[] THREADS = {1, 4, 16};
+  private static final int SPAWNS = 5;
   private static final byte[] BODY = RawEchoProcess.echoBody(17);
 
   @Override
@@ -105,6 +106,8 @@ public final class VersusSuite implements Suite {
             firstSide.callsPerSecond(round, t, first.callsPerSecond(THREADS[t], millis));
             secondSide.callsPerSecond(round, t, second.callsPerSecond(THREADS[t], millis));
           }
+          firstSide.spawnMillis[round] = first.spawnMillis(SPAWNS);
+          secondSide.spawnMillis[round] = second.spawnMillis(SPAWNS);
         }
       }
     }
@@ -154,6 +157,12 @@ public final class VersusSuite implements Suite {
               current.callsPerSecond[t],
               older.callsPerSecond[t]));
     }
+    rows.add(
+        versus(
+            "Spawn to first answer, echo module, this tree (floor column: the baseline)",
+            Unit.MILLISECONDS,
+            current.spawnMillis,
+            older.spawnMillis));
     StringBuilder ratios = new StringBuilder();
     ratios.append(perRound("round trip p50", current.p50, older.p50));
     ratios.append(perRound("; p99", current.p99, older.p99));
@@ -164,6 +173,7 @@ public final class VersusSuite implements Suite {
               current.callsPerSecond[t],
               older.callsPerSecond[t]));
     }
+    ratios.append(perRound("; spawn to first answer", current.spawnMillis, older.spawnMillis));
     return new SuiteResult(
         rows,
         List.of(
@@ -174,7 +184,10 @@ public final class VersusSuite implements Suite {
                 + 2 * calls
                 + " calls to warm up, "
                 + calls
-                + " timed sequential calls, then N threads calling for a second each. The"
+                + " timed sequential calls, then N threads calling for a second each, then the median"
+                + " of "
+                + SPAWNS
+                + " spawns to the first answer (a new instance each time). The"
                 + " baseline's synapse-core: `"
                 + baseline.split(File.pathSeparator)[0]
                 + (candidate.isBlank()
@@ -250,8 +263,10 @@ public final class VersusSuite implements Suite {
     final double[] p50;
     final double[] p99;
     final double[][] callsPerSecond;
+    final double[] spawnMillis;
 
     Side(int rounds) {
+      spawnMillis = new double[rounds];
       p50 = new double[rounds];
       p99 = new double[rounds];
       callsPerSecond = new double[THREADS.length][rounds];
