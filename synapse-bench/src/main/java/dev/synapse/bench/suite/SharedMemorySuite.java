@@ -43,22 +43,8 @@ public final class SharedMemorySuite implements Suite {
     List<String> notes = new ArrayList<>();
     double javaCopy = javaCopyMegabytesPerSecond();
     try (RawEchoProcess raw = RawEchoProcess.start();
-        Synapse synapse =
-            Synapse.builder()
-                .python(settings.python())
-                .useInterpreterAsIs(true)
-                .environment(BenchModules.workerEnvironment())
-                .maxFrameBytes(512 * MIB)
-                .sharedMemoryMaxBytes(2L << 30)
-                .build();
-        Synapse pipeOnly =
-            Synapse.builder()
-                .python(settings.python())
-                .useInterpreterAsIs(true)
-                .environment(BenchModules.workerEnvironment())
-                .maxFrameBytes(512 * MIB)
-                .sharedMemory(false)
-                .build()) {
+        Synapse synapse = builder(settings).sharedMemoryMaxBytes(2L << 30).build();
+        Synapse pipeOnly = builder(settings).sharedMemory(false).build()) {
       synapse.spawn(BenchModules.module("shared_memory"), "main");
       pipeOnly.spawn(BenchModules.module("shared_memory"), "main");
       double numpyCopy =
@@ -142,6 +128,14 @@ public final class SharedMemorySuite implements Suite {
             + " bytes into reused buffers; round trip: the sum of both floors' median times."
             + " Memory-copy rows: median of 20 copies of 64 MiB between pre-touched buffers.");
     return new SuiteResult(rows, notes);
+  }
+
+  private static Synapse.Builder builder(BenchSettings settings) {
+    return Synapse.builder()
+        .python(settings.python())
+        .useInterpreterAsIs(true)
+        .environment(BenchModules.workerEnvironment())
+        .maxFrameBytes(512 * MIB);
   }
 
   /** Seconds of each operation in each of {@code rounds} rounds, after one unmeasured round. */
