@@ -60,7 +60,11 @@ def _script_code(path):
         data = file.read()
     if data[:4] == _bytecode.magic_number():
         return marshal.loads(memoryview(data)[16:])  # after the header of a .pyc file
-    return _bytecode.script_code(path, data)
+    code = _bytecode.load_script(path, data)
+    if code is None:
+        code = compile(data, path, "exec")
+        _bytecode.store_script(path, data, code)
+    return code
 
 
 def _run_script(path):
@@ -128,6 +132,7 @@ def main(argv):
     finally:
         _watchdog.end_group_members()
         _bytecode.cache_own_bytecode()
+        _bytecode.prune_scripts()
     return 0
 
 

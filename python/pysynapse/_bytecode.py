@@ -7,24 +7,34 @@ PYTHONDONTWRITEBYTECODE (the directory is Synapse's, not the user's):
 
 * pysynapse's own modules, compiled as the worker ends (cache_own_bytecode): otherwise every worker
   would compile pysynapse again.
-* the module files workers run (script_code): Python caches what it imports but never the file it
-  runs, and the first ``compile()`` in a process also builds the interpreter's AST types, about a
-  millisecond of every start-up. Such a file is named by a hash of the module's path and checked
-  against a hash of the module's source before it is used, as a hash-based ``.pyc`` is.
+* the module files workers run (load_script, store_script): Python caches what it imports but
+  never the file it runs, and the first ``compile()`` in a process also builds the interpreter's
+  AST types, about a millisecond of every start-up. Such a file is named by a hash of the module's
+  path and checked against a hash of the module's source before it is used, as a hash-based
+  ``.pyc`` is. A worker that adds one keeps the newest KEPT_SCRIPTS (prune_scripts).
 
 Anything that goes wrong with a cache file is ignored: the module is compiled as if there were no
 cache, and the next worker tries again.
 """
 
 import _imp
+import io
 import marshal
 import os
 import sys
+import time
 
 # A file the Synapse host puts into the copy of pysynapse it unpacks from its jar.
 EXTRACTED_MARKER = ".extracted-by-synapse"
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_CACHE = os.path.join(_PACKAGE, "__pycache__")
+_SCRIPT = "script-"
+_TEMPORARY = ".tmp"
+# The cached module files kept when a worker adds one, the newest written.
+KEPT_SCRIPTS = 256
+_STALE_SECONDS = 3600
+_stored = False  # whether this worker cached a module file's code
 # The flags of a hash-based .pyc whose hash is checked (PEP 552).
 _CHECKED_HASH = (0b11).to_bytes(4, "little")
 _HEADER = 16  # magic number, flags, hash of the source
@@ -47,33 +57,16 @@ def magic_number():
     return _importlib_external().MAGIC_NUMBER
 
 
-def script_code(path, source):
-    """The code object of the module file ``path`` whose content is ``source`` (bytes): read from
-    the cache where it holds the code of exactly this source compiled as this path, else compiled,
-    and then cached if this copy of pysynapse is the host's."""
-    tag = sys.implementation.cache_tag
-    if tag is None or not _extracted():
-        return compile(source, path, "exec")
-    external = _importlib_external()
-    source_hash = _imp.source_hash(external._RAW_MAGIC_NUMBER, source)
-    header = external.MAGIC_NUMBER + _CHECKED_HASH + source_hash
-    path_hash = _imp.source_hash(external._RAW_MAGIC_NUMBER, os.fsencode(path)).hex()
-    level = sys.flags.optimize
-    cached = os.path.join(
-        _PACKAGE,
-        "__pycache__",
-        "script-{}.{}{}.pyc".format(path_hash, tag, ".opt-{}".format(level) if level else ""),
-    )
-    code = _cached_code(cached, header, path)
-    if code is None:
-        code = compile(source, path, "exec")
-        _write_private(cached, header + marshal.dumps(code))
-    return code
-
-
-def _cached_code(cached, header, path):
+def load_script(path, source):
+    """The cached code of the module file ``path`` whose content is ``source`` (bytes), or None:
+    the cache holds no code of exactly this source compiled as this path, or this copy of
+    pysynapse is not the host's."""
+    entry = _script_entry(path, source)
+    if entry is None:
+        return None
+    cached, header = entry
     try:
-        with open(cached, "rb") as file:
+        with io.open_code(cached) as file:  # as CPython reads code, through any audit hook
             data = file.read()
     except OSError:
         return None
@@ -87,10 +80,37 @@ def _cached_code(cached, header, path):
     return code if getattr(code, "co_filename", None) == path else None
 
 
+def store_script(path, source, code):
+    """Caches ``code``, compiled from ``source`` as ``path``, if this copy of pysynapse is the
+    host's."""
+    global _stored
+    entry = _script_entry(path, source)
+    if entry is not None:
+        cached, header = entry
+        _stored = _write_private(cached, header + marshal.dumps(code)) or _stored
+
+
+def _script_entry(path, source):
+    """The cache file of a module file and the header that says its code is current, or None."""
+    tag = sys.implementation.cache_tag
+    if tag is None or not _extracted():
+        return None
+    try:
+        external = _importlib_external()
+        key = external._RAW_MAGIC_NUMBER
+        header = external.MAGIC_NUMBER + _CHECKED_HASH + _imp.source_hash(key, source)
+        name = _imp.source_hash(key, os.fsencode(path)).hex()
+    except Exception:  # CPython's private helpers, which another interpreter may lack
+        return None
+    level = sys.flags.optimize
+    name = "{}{}.{}{}.pyc".format(_SCRIPT, name, tag, ".opt-{}".format(level) if level else "")
+    return os.path.join(_CACHE, name), header
+
+
 def _write_private(target, data):
     """Writes ``data`` to ``target`` under a temporary name first, so that no reader ever sees
-    part of it; the file is the owner's only."""
-    temporary = "{}.{}.tmp".format(target, os.getpid())
+    part of it; the file is the owner's only. Returns whether it was written."""
+    temporary = "{}.{}-{}{}".format(target, os.getpid(), os.urandom(4).hex(), _TEMPORARY)
     try:
         os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -102,7 +122,39 @@ def _write_private(target, data):
             os.unlink(temporary)
             raise
     except OSError:
-        pass
+        return False
+    return True
+
+
+def prune_scripts(kept=KEPT_SCRIPTS, now=None):
+    """If this worker cached a module file's code, deletes the least recently written cached
+    module files beyond the ``kept`` newest, and temporary files an hour old (left by a worker
+    killed while it wrote one): every module file a host ever ran would otherwise stay. Runs as
+    the worker ends."""
+    if not _stored:
+        return
+    now = time.time() if now is None else now
+    scripts = []
+    try:
+        names = os.listdir(_CACHE)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(_CACHE, name)
+        try:
+            if name.endswith(_TEMPORARY):
+                if now - os.stat(path).st_mtime > _STALE_SECONDS:
+                    os.unlink(path)
+            elif name.startswith(_SCRIPT):
+                scripts.append((os.stat(path).st_mtime, path))
+        except OSError:  # gone meanwhile: another worker prunes too
+            continue
+    scripts.sort(reverse=True)
+    for _, path in scripts[kept:]:
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
 
 
 def cache_own_bytecode():

@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import PYTHON_DIR, Worker, worker_env
@@ -113,6 +114,59 @@ def test_a_traceback_of_cached_code_names_the_module_and_its_line(tmp_path, host
     assert len(script_caches(host_copy)) == 1
 
 
+@pytest.mark.parametrize("own_install", [False, True])
+def test_a_module_that_does_not_compile_fails_with_its_syntax_error_alone(
+    tmp_path, host_copy, own_install
+):
+    home = host_copy
+    if own_install:
+        (host_copy / "pysynapse" / _bytecode.EXTRACTED_MARKER).unlink()
+    module = tmp_path / "main.py"
+    module.write_text("import pysynapse\n\ndef broken(:\n    pass\n")
+    worker = Worker(str(module), env=worker_env(PYTHONPATH=str(home)))
+    assert worker.wait() == 1
+    lines = worker.stderr().splitlines()
+    assert f'File "{module}", line 3' in lines[0]
+    assert "SyntaxError" in lines[-1]
+    assert not [line for line in lines if "pysynapse/_" in line]  # no frame of ours
+    assert script_caches(home) == []
+
+
+def test_a_worker_that_adds_a_cached_module_keeps_the_newest_and_drops_stale_temporaries(
+    tmp_path, host_copy
+):
+    cache = host_copy / "pysynapse" / "__pycache__"
+    cache.mkdir()
+    hour_ago = time.time() - 3600 - 60
+    for index in range(_bytecode.KEPT_SCRIPTS + 10):
+        old = cache / f"script-{index:016x}.{sys.implementation.cache_tag}.pyc"
+        old.write_bytes(b"old")
+        os.utime(str(old), (hour_ago + index, hour_ago + index))
+    stale = cache / "script-0.pyc.1-00000000.tmp"
+    stale.write_bytes(b"")
+    os.utime(str(stale), (hour_ago, hour_ago))
+    fresh = cache / "script-1.pyc.2-00000000.tmp"  # perhaps being written
+    fresh.write_bytes(b"")
+
+    module = tmp_path / "main.py"
+    module.write_text(MODULE.format(answer="new"))
+    assert run(module, host_copy) == "new"
+
+    kept = script_caches(host_copy)
+    assert len(kept) == _bytecode.KEPT_SCRIPTS
+    # The new one and the newest others: 11 of the old ones went.
+    assert cache / f"script-{10:016x}.{sys.implementation.cache_tag}.pyc" not in kept
+    assert cache / f"script-{11:016x}.{sys.implementation.cache_tag}.pyc" in kept
+    assert not stale.exists() and fresh.exists()
+    # A worker that only reads from the cache prunes nothing.
+    fresh.unlink()
+    extra = cache / "script-ffffffffffffffff.cpython-0.pyc"
+    extra.write_bytes(b"old")
+    os.utime(str(extra), (hour_ago, hour_ago))
+    assert run(module, host_copy) == "new"
+    assert extra.exists()
+
+
 def test_a_users_own_install_of_pysynapse_gets_no_cache(tmp_path):
     home = tmp_path / "home"
     shutil.copytree(os.path.join(PYTHON_DIR, "pysynapse"), str(home / "pysynapse"))
@@ -125,7 +179,7 @@ def test_a_users_own_install_of_pysynapse_gets_no_cache(tmp_path):
 def test_the_lazy_attributes_of_the_package():
     code = (
         "import sys, pysynapse\n"
-        "assert 'pysynapse.host' not in sys.modules and '_inputs' not in str(sys.modules)\n"
+        "assert 'pysynapse.host' not in sys.modules and 'pysynapse._inputs' not in sys.modules\n"
         "assert 'host' in dir(pysynapse) and 'InputStreamError' in dir(pysynapse)\n"
         "assert pysynapse.host is sys.modules['pysynapse.host']\n"
         "assert pysynapse.InputStreamError.__module__ == 'pysynapse'\n"
