@@ -9,7 +9,7 @@ PYTHONDONTWRITEBYTECODE (the directory is Synapse's, not the user's):
   would compile pysynapse again.
 * the module files workers run (load_script, store_script): Python caches what it imports but
   never the file it runs, and the first ``compile()`` in a process also builds the interpreter's
-  AST types, about a millisecond of every start-up. Such a file is named by a hash of the module's
+  AST types, a cost at every start-up that a bare ``python FILE`` does not pay. Such a file is named by a hash of the module's
   path and checked against a hash of the module's source before it is used, as a hash-based
   ``.pyc`` is. A worker that adds one keeps the newest KEPT_SCRIPTS (prune_scripts).
 

@@ -33,7 +33,7 @@ The loop is a list of steps, taken in this order of preference::
 
 Imports are kept off the common path: ``logging`` when there is something to log, ``traceback``
 for an error, ``asyncio`` and ``threading`` for the first async handler, stream or slow call that
-needs them.
+needs them, _host for the first call to the host and _inputs for the first input stream.
 """
 
 import _thread
