@@ -45,6 +45,11 @@ from ._version import __version__
 
 __all__ = ["CallCancelled", "ExtType", "InputStreamError", "__version__", "host", "serve"]
 
+TYPE_CHECKING = False  # as type checkers read it; typing itself costs start-up time
+if TYPE_CHECKING:
+    from . import host
+    from ._inputs import InputStreamError
+
 # Loaded when first used: most workers never call the host or take a stream input, and every
 # module imported costs each worker start-up time.
 def __getattr__(name):
