@@ -71,7 +71,7 @@ public final class MessageDecoder {
       if (type == Messages.PONG && size == 2) {
         return new Messages.Answer(type, id, null, null);
       }
-      boolean region = type == Messages.MAPPED || type == Messages.GROW || type == Messages.PLACING;
+      boolean region = Messages.isRegionMessage(type);
       int expected = type == Messages.STREAM_OR_END || region ? 2 : 3;
       if (size != expected
           || !region && (type < Messages.CALL_OR_RESULT || type > Messages.INPUT_OR_CREDIT)) {

@@ -72,6 +72,14 @@ public final class Messages {
 
   private Messages() {}
 
+  /**
+   * Whether {@code type}, from the worker, is about the shared-memory region (MAPPED, GROW,
+   * PLACING).
+   */
+  public static boolean isRegionMessage(int type) {
+    return type == MAPPED || type == GROW || type == PLACING;
+  }
+
   /** Encodes {@code [1, id, function, input]}. */
   public static OutboundFrame call(long id, String function, Object input, int maxFrameBytes) {
     return call(id, function, input, maxFrameBytes, null);

@@ -3,6 +3,7 @@ package dev.synapse.internal.shm;
 import dev.synapse.NDArray;
 import dev.synapse.internal.codec.NDArrayCodec;
 import dev.synapse.internal.codec.SharedValues;
+import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,15 +56,6 @@ public final class SharedRegion {
 
   /** RELEASE, host to worker: {@code [12, [segment, offset, ...]]}. */
   public static final int RELEASE = 12;
-
-  /** MAPPED, worker to host: {@code [9, segment]}. */
-  public static final int MAPPED = 9;
-
-  /** GROW, worker to host: {@code [10, bytes]}. */
-  public static final int GROW = 10;
-
-  /** PLACING, worker to host: {@code [13, bytes]}. */
-  public static final int PLACING = 13;
 
   private static final long GROWTH_GRAIN = 1024 * 1024;
   private static final Map<Path, Boolean> UNUSABLE_DIRECTORIES = new ConcurrentHashMap<>();
@@ -470,11 +462,11 @@ public final class SharedRegion {
    * value of {@code value} bytes into its segments); the reader thread's.
    */
   public void onWorkerMessage(int type, long value) {
-    if (type == PLACING) {
+    if (type == Messages.PLACING) {
       announced.expect(value, largestWorkerSegment());
       return;
     }
-    if (type == MAPPED) {
+    if (type == Messages.MAPPED) {
       Segment segment = segments.get((int) Math.min(value, Integer.MAX_VALUE));
       if (segment != null) {
         segment.unlink();

@@ -152,8 +152,7 @@ final class EnvelopeChannel implements Channel {
     long id = answer.id();
     int type = answer.type();
     long referenced = 0; // an item's bytes in shared memory count towards the stream's window
-    boolean regionMessage =
-        type == Messages.MAPPED || type == Messages.GROW || type == Messages.PLACING;
+    boolean regionMessage = Messages.isRegionMessage(type);
     if (region != null) {
       if (regionMessage) { // it refers to no block; an announcement outlives it
         region.onWorkerMessage(type, id);
