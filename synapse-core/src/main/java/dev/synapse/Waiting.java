@@ -1,5 +1,6 @@
 package dev.synapse;
 
+import dev.synapse.internal.supervision.CallFuture;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -16,6 +17,9 @@ final class Waiting {
 
   /** Waits for {@code call}'s answer; an interrupt cancels the call and restores the flag. */
   static Object await(CompletableFuture<Object> call) {
+    if (call instanceof CallFuture answer) {
+      answer.spinBriefly();
+    }
     try {
       return call.get();
     } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.synapse.internal.pool;
 
+import dev.synapse.internal.supervision.AnswerSpin;
 import dev.synapse.internal.supervision.CallFuture;
 import dev.synapse.internal.supervision.CallTerms;
 import dev.synapse.internal.supervision.Scheduler;
@@ -23,9 +24,6 @@ public final class PoolCall extends CallFuture {
   /** Guarded by the pool's lock. */
   int retriesLeft;
 
-  /**
-   * @param cancelGrace the request's own grace period, or {@code null} for the default
-   */
   /** When it last entered the pool's queue ({@link System#nanoTime()}); 0 if it did not. */
   private volatile long enqueuedAt;
 
@@ -64,6 +62,12 @@ public final class PoolCall extends CallFuture {
     if (isCancelled()) {
       sent.cancel(true);
     }
+  }
+
+  @Override
+  public AnswerSpin answerSpin() {
+    PendingCall sent = attempt;
+    return sent == null ? null : sent.answerSpin();
   }
 
   @Override

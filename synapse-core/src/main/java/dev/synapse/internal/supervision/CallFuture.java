@@ -121,6 +121,25 @@ public abstract class CallFuture extends CompletableFuture<Object> {
   }
 
   /**
+   * For a blocking caller, before it waits with {@link #get()}: spins for a short while if the
+   * answer is likely to arrive meanwhile ({@link AnswerSpin}), so that it need not be woken.
+   */
+  public final void spinBriefly() {
+    AnswerSpin spin = answerSpin();
+    if (spin != null) {
+      spin.spinBriefly(this);
+    }
+  }
+
+  /**
+   * The spin of the worker this call was sent to, if its caller may spin for the answer; {@code
+   * null} if not.
+   */
+  public AnswerSpin answerSpin() {
+    return null;
+  }
+
+  /**
    * Gives up on the call from the caller's side with {@code error} (e.g. a stream's timeout): fails
    * it at once, on this thread, and takes it back as a cancel does. False if it had completed
    * already.

@@ -11,6 +11,8 @@ import dev.synapse.internal.protocol.Messages;
 import dev.synapse.internal.protocol.OutboundFrame;
 import dev.synapse.internal.shm.BadReference;
 import dev.synapse.internal.shm.SharedRegion;
+import dev.synapse.internal.supervision.AnswerSpin;
+import dev.synapse.internal.supervision.Ticker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,6 +67,7 @@ final class EnvelopeChannel implements Channel {
   private final HostCalls hostCalls;
   private final Pings pings;
   private final SharedRegion region;
+  private final AnswerSpin answerSpin = new AnswerSpin(Ticker.SYSTEM, AnswerSpin.CPU_PERMITS);
   private volatile boolean closed;
 
   /**
@@ -111,6 +114,7 @@ final class EnvelopeChannel implements Channel {
     call.owner(this);
     call.frame(frame);
     synchronized (call.sending) {
+      call.answerSpin(inFlight.isEmpty() ? answerSpin : null); // alone: the next answer is its own
       inFlight.put(id, call);
       if ((closed || call.isDone()) && inFlight.remove(id, call)) {
         // Closed meanwhile: the call waits for the next worker. Or given up on (a timeout, a

@@ -1,6 +1,7 @@
 package dev.synapse.internal.worker;
 
 import dev.synapse.internal.protocol.OutboundFrame;
+import dev.synapse.internal.supervision.AnswerSpin;
 import dev.synapse.internal.supervision.CallFuture;
 import dev.synapse.internal.supervision.CallTerms;
 import dev.synapse.internal.supervision.Scheduler;
@@ -28,6 +29,7 @@ public class PendingCall extends CallFuture {
   private volatile CallOwner owner;
   private volatile long id;
   private volatile OutboundFrame frame;
+  private volatile AnswerSpin answerSpin;
 
   PendingCall(CallTerms terms, Executor completionExecutor, Scheduler scheduler) {
     super(terms, completionExecutor, scheduler);
@@ -48,6 +50,16 @@ public class PendingCall extends CallFuture {
 
   void frame(OutboundFrame frame) {
     this.frame = frame;
+  }
+
+  /** Its caller may spin with {@code spin} for the answer; {@code null} if it should not. */
+  void answerSpin(AnswerSpin spin) {
+    this.answerSpin = spin;
+  }
+
+  @Override
+  public AnswerSpin answerSpin() {
+    return answerSpin;
   }
 
   void owner(CallOwner owner) {

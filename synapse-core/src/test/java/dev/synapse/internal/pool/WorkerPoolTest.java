@@ -84,4 +84,19 @@ class WorkerPoolTest {
     assertThatThrownBy(() -> pool.submit(Request.invoke("pid", null), false))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aPoolCallLetsItsCallerSpin_asTheWorkersCallItWasSentAsDoes() throws Exception {
+    WorkerPool pool = start(1, 2);
+    try {
+      PoolCall alone = pool.submit(Request.invoke("tagged", Map.of("pause", 0.3)), false);
+      PoolCall behind = pool.submit(Request.invoke("tagged", Map.of("i", 2)), false);
+
+      assertThat(alone.answerSpin()).isNotNull();
+      assertThat(behind.answerSpin()).isNull();
+      behind.get(10, TimeUnit.SECONDS);
+    } finally {
+      pool.dispose();
+    }
+  }
 }

@@ -78,4 +78,24 @@ class WorkerSupervisorTest {
       supervisor.dispose();
     }
   }
+
+  @Test
+  void aCallAloneOnItsWorker_mayHaveItsCallerSpin_aCallSentBehindAnother_mayNot() throws Exception {
+    WorkerSupervisor supervisor =
+        WorkerSupervisor.start(WorkerConfigs.of(PLAIN_PYTHON, "toolbox", RestartPolicy.never()));
+    try {
+      PendingCall alone = supervisor.submit("sleep", 0.3, null, null, false);
+      PendingCall behind = supervisor.submit("echo", "behind", null, null, false);
+
+      assertThat(alone.answerSpin()).isNotNull();
+      assertThat(behind.answerSpin()).isNull();
+      assertThat(behind.get(10, TimeUnit.SECONDS)).isEqualTo("behind");
+      assertThat(alone).isDone();
+      PendingCall next = supervisor.submit("echo", "next", null, null, false);
+      assertThat(next.answerSpin()).isSameAs(alone.answerSpin());
+      assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("next");
+    } finally {
+      supervisor.dispose();
+    }
+  }
 }
