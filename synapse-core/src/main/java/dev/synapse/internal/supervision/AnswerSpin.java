@@ -26,7 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when the next spin happens, never an answer.
  */
 public final class AnswerSpin {
-  /** How long a caller spins at most: a little more than a small call's round trip here. */
+  /**
+   * How long a caller spins at most: two to three times a small call's round trip on a small VM, a
+   * fraction of what a handler that does real work takes.
+   */
   public static final long LIMIT_NANOS = 50_000;
 
   /** The most calls a worker's callers park at once for after a spin that missed. */
