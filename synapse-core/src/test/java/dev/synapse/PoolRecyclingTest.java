@@ -71,18 +71,22 @@ class PoolRecyclingTest {
         executor.shutdownNow();
       }
 
-      // One of the two was given at least 60 calls, so at least one was recycled; its successor
-      // may still be starting (how many calls it took depends on how fast it started).
-      Awaitility.await()
+      // One of the two was given at least 60 calls, so at least one was recycled. A member due
+      // keeps serving until the recycle before it is done (one at a time in a pool of two), so the
+      // workers running now may all have answered calls: wait until every recycle's successor has
+      // started.
+      Awaitility.await("every recycled worker's successor has started")
           .atMost(Duration.ofSeconds(60))
           .until(
               () ->
                   pool.workers().size() == 2
-                      && !pids.containsAll(pool.workers().stream().map(w -> w.pid()).toList()));
+                      && count(listener.events, "started ")
+                          == 2 + count(listener.events, "recycling worker"));
       pool.workers().forEach(w -> pids.add(w.pid()));
+      assertThat(count(listener.events, "recycling worker")).isPositive();
       assertThat(pids.size())
           .as("workers that answered 120 calls of 30 ms, each recycled after 20, and those now")
-          .isGreaterThanOrEqualTo(3);
+          .isEqualTo(2 + count(listener.events, "recycling worker"));
       assertThat(listener.events)
           .anyMatch(e -> e.contains("recycling worker") && e.contains("given 20 calls"));
       assertThat(listener.events).noneMatch(e -> e.contains("unexpected"));
@@ -125,5 +129,9 @@ class PoolRecyclingTest {
       }
       assertThat(Set.copyOf(pids)).hasSize(4);
     }
+  }
+
+  private static long count(List<String> events, String text) {
+    return events.stream().filter(e -> e.contains(text)).count();
   }
 }
