@@ -26,7 +26,7 @@ class LoneCallerTest {
   private static final long TICKS_PER_SECOND = 100;
 
   @Test
-  void aLoneCallerOfASlowHandler_waitsWithoutSpinning_onAnInstance() throws Exception {
+  void aLoneCallerOfASlowHandler_spinsOnlyBriefly_onAnInstance() throws Exception {
     try (Synapse synapse = Fixtures.builder(PLAIN_PYTHON).build()) {
       synapse.spawn(module("toolbox"), "main");
 
@@ -35,7 +35,7 @@ class LoneCallerTest {
   }
 
   @Test
-  void aLoneCallerOfASlowHandler_waitsWithoutSpinning_onAPool() throws Exception {
+  void aLoneCallerOfASlowHandler_spinsOnlyBriefly_onAPool() throws Exception {
     try (SynapsePool pool = Fixtures.pool(PLAIN_PYTHON).size(2).build()) {
       pool.spawn(module("toolbox"), "main");
 
