@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class AnswerSpin {
   /**
-   * How long a caller spins at most: two to three times a small call's round trip on a small VM, a
-   * fraction of what a handler that does real work takes.
+   * How long a caller spins at most: several times a small call's round trip on a small VM, so that
+   * the slow tail of those still finds the caller running, and a fraction of what a handler that
+   * does real work takes. (Shorter spins missed so often that the pauses undid the gain; 100 µs
+   * measured no steady gain over 50: synapse-bench/README.md, "Round trip".)
    */
   public static final long LIMIT_NANOS = 50_000;
 
