@@ -60,10 +60,11 @@ def _script_code(path):
         data = file.read()
     if data[:4] == _bytecode.magic_number():
         return marshal.loads(memoryview(data)[16:])  # after the header of a .pyc file
-    code = _bytecode.load_script(path, data)
+    entry = _bytecode.script_entry(path, data)
+    code = _bytecode.load_script(entry)
     if code is None:
         code = compile(data, path, "exec")
-        _bytecode.store_script(path, data, code)
+        _bytecode.store_script(entry, code)
     return code
 
 

@@ -7,11 +7,12 @@ PYTHONDONTWRITEBYTECODE (the directory is Synapse's, not the user's):
 
 * pysynapse's own modules, compiled as the worker ends (cache_own_bytecode): otherwise every worker
   would compile pysynapse again.
-* the module files workers run (load_script, store_script): Python caches what it imports but
-  never the file it runs, and the first ``compile()`` in a process also builds the interpreter's
-  AST types, a cost at every start-up that a bare ``python FILE`` does not pay. Such a file is named by a hash of the module's
-  path and checked against a hash of the module's source before it is used, as a hash-based
-  ``.pyc`` is. A worker that adds one keeps the newest KEPT_SCRIPTS (prune_scripts).
+* the module files workers run (script_entry, load_script, store_script): Python caches what it
+  imports but never the file it runs, and the first ``compile()`` in a process also builds the
+  interpreter's AST types, a cost at every start-up that a bare ``python FILE`` does not pay. Such
+  a file is named by a hash of the module's path and checked against a hash of the module's source
+  before it is used, as a hash-based ``.pyc`` is. A worker that adds one keeps the newest
+  KEPT_SCRIPTS (prune_scripts).
 
 Anything that goes wrong with a cache file is ignored: the module is compiled as if there were no
 cache, and the next worker tries again.
@@ -57,14 +58,31 @@ def magic_number():
     return _importlib_external().MAGIC_NUMBER
 
 
-def load_script(path, source):
-    """The cached code of the module file ``path`` whose content is ``source`` (bytes), or None:
-    the cache holds no code of exactly this source compiled as this path, or this copy of
-    pysynapse is not the host's."""
-    entry = _script_entry(path, source)
+def script_entry(path, source):
+    """Where the code of the module file ``path`` whose content is ``source`` (bytes) is cached:
+    ``(cache file, header that says its code is current, path)``, or None if this copy of
+    pysynapse is not the host's (or the interpreter lacks CPython's private helpers)."""
+    tag = sys.implementation.cache_tag
+    if tag is None or not _extracted():
+        return None
+    try:
+        external = _importlib_external()
+        key = external._RAW_MAGIC_NUMBER
+        header = external.MAGIC_NUMBER + _CHECKED_HASH + _imp.source_hash(key, source)
+        name = _imp.source_hash(key, os.fsencode(path)).hex()
+    except Exception:  # CPython's private helpers, which another interpreter may lack
+        return None
+    level = sys.flags.optimize
+    name = "{}{}.{}{}.pyc".format(_SCRIPT, name, tag, ".opt-{}".format(level) if level else "")
+    return os.path.join(_CACHE, name), header, path
+
+
+def load_script(entry):
+    """The cached code of a module file (``entry`` from script_entry), or None: the cache holds no
+    code of exactly this source compiled as this path, or ``entry`` is None."""
     if entry is None:
         return None
-    cached, header = entry
+    cached, header, path = entry
     try:
         with io.open_code(cached) as file:  # as CPython reads code, through any audit hook
             data = file.read()
@@ -80,31 +98,13 @@ def load_script(path, source):
     return code if getattr(code, "co_filename", None) == path else None
 
 
-def store_script(path, source, code):
-    """Caches ``code``, compiled from ``source`` as ``path``, if this copy of pysynapse is the
-    host's."""
+def store_script(entry, code):
+    """Caches ``code``, compiled from the module file of ``entry`` (from script_entry); nothing if
+    ``entry`` is None."""
     global _stored
-    entry = _script_entry(path, source)
     if entry is not None:
-        cached, header = entry
+        cached, header, _ = entry
         _stored = _write_private(cached, header + marshal.dumps(code)) or _stored
-
-
-def _script_entry(path, source):
-    """The cache file of a module file and the header that says its code is current, or None."""
-    tag = sys.implementation.cache_tag
-    if tag is None or not _extracted():
-        return None
-    try:
-        external = _importlib_external()
-        key = external._RAW_MAGIC_NUMBER
-        header = external.MAGIC_NUMBER + _CHECKED_HASH + _imp.source_hash(key, source)
-        name = _imp.source_hash(key, os.fsencode(path)).hex()
-    except Exception:  # CPython's private helpers, which another interpreter may lack
-        return None
-    level = sys.flags.optimize
-    name = "{}{}.{}{}.pyc".format(_SCRIPT, name, tag, ".opt-{}".format(level) if level else "")
-    return os.path.join(_CACHE, name), header
 
 
 def _write_private(target, data):
