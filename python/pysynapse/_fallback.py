@@ -515,7 +515,9 @@ def shared_value(payload):
     code, index, offset, length = reference
     data = _shm.view(index, offset, length)
     if code is None:
-        return bytes(data)
+        from . import _split_copy  # not at start-up: only large values need it
+
+        return _split_copy.to_bytes(data)
     if type(code) is not int or code == _shm.EXT_CODE or not -128 <= code <= 127:
         raise ValueError(f"shared-memory reference to an ext value of code {code!r}")
     if code == _ndarray.EXT_CODE:

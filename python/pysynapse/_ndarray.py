@@ -117,10 +117,12 @@ def build(type_string, shape, data):
 
     ``data`` is a bytes-like object whose length the caller has checked against dtype and shape.
     """
+    from . import _split_copy  # not at start-up: a worker that never gets an array needs none
+
     np = numpy_module()
     if np is None:
-        return {"dtype": type_string, "shape": shape, "data": bytes(data)}
+        return {"dtype": type_string, "shape": shape, "data": _split_copy.to_bytes(data)}
     array = np.empty(shape, dtype=type_string)
     if array.size:
-        array.reshape(-1).view(np.uint8)[:] = np.frombuffer(data, dtype=np.uint8)
+        _split_copy.copy_into(array.reshape(-1).view(np.uint8), data)
     return array

@@ -277,6 +277,8 @@ def place(parts, size):
         except BaseException:
             release([(segment.index, offset)])
             raise
+    from . import _split_copy  # not at start-up: only large values come here
+
     position = offset
     target = segment.view
     for part in parts:
@@ -284,7 +286,7 @@ def place(parts, size):
         if data.format != "B" or data.ndim != 1:
             data = data.cast("B")
         end = position + data.nbytes
-        target[position:end] = data
+        _split_copy.copy_into(target[position:end], data)
         position = end
     return segment.index, offset
 
