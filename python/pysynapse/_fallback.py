@@ -2,16 +2,15 @@
 and what the msgpack codec hands large arrays and deep values to. See _codec for the contract.
 """
 
-import datetime as _dt
 import struct
+import sys
 from collections import namedtuple
 
 from . import _arrow, _ndarray, _shm
 
 NAME = "pure"
 
-_UTC = _dt.timezone.utc
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_epoch = None  # 1970-01-01 UTC, made with the first timestamp
 _INT_RANGE = "integer out of MessagePack range (-2**63 .. 2**64-1)"
 
 # A value may nest arrays and maps at most MAX_DEPTH levels deep ([1] is 1 level, [[1]] 2; ext
@@ -41,8 +40,21 @@ def _unsupported(obj):
     return TypeError(f"cannot encode object of type {type_name(type(obj))!r}")
 
 
+def _epoch_utc():
+    """1970-01-01 UTC. datetime is imported by the first timestamp, not at start-up: no object can
+    be a datetime before the module is in ``sys.modules``, so encoding never needs it sooner."""
+    global _epoch
+    if _epoch is None:
+        import datetime
+
+        _epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return _epoch
+
+
 def _utc_datetime(value):
     """An exact ``datetime`` with a tzinfo: naive values are taken as UTC, subclasses converted."""
+    import datetime as _dt  # imported already: value is a datetime
+
     if type(value) is not _dt.datetime:
         value = _dt.datetime(
             value.year,
@@ -56,7 +68,7 @@ def _utc_datetime(value):
             fold=value.fold,
         )
     if value.tzinfo is None:
-        value = value.replace(tzinfo=_UTC)
+        value = value.replace(tzinfo=_dt.timezone.utc)
     return value
 
 
@@ -286,9 +298,11 @@ def _pack_numpy_scalar(obj, out, depth):
 
 
 def _pack_datetime(obj, out, depth):
-    if type(obj) is not _dt.datetime or obj.tzinfo is None:
+    import datetime  # imported already: obj is a datetime
+
+    if type(obj) is not datetime.datetime or obj.tzinfo is None:
         obj = _utc_datetime(obj)
-    delta = obj - _EPOCH
+    delta = obj - _epoch_utc()
     seconds = delta.days * 86400 + delta.seconds
     nanoseconds = delta.microseconds * 1000
     # The three timestamp formats of the MessagePack spec, smallest first.
@@ -315,7 +329,6 @@ _ENCODERS = {
     tuple: _pack_array,
     dict: _pack_map,
     ExtType: _pack_ext,
-    _dt.datetime: _pack_datetime,
 }
 
 # Checked in this order for instances of subclasses; ExtType is a tuple, so it comes before tuple.
@@ -328,7 +341,6 @@ _SUBCLASS_ENCODERS = [
     (ExtType, _pack_ext),
     ((list, tuple), _pack_array),
     (memoryview, _pack_memoryview),
-    (_dt.datetime, _pack_datetime),
 ]
 
 
@@ -337,6 +349,10 @@ def _subclass_encoder(obj):
         if isinstance(obj, base):
             _ENCODERS[type(obj)] = encoder
             return encoder
+    datetime = sys.modules.get("datetime")  # a datetime object means datetime is imported
+    if datetime is not None and isinstance(obj, datetime.datetime):
+        _ENCODERS[type(obj)] = _pack_datetime
+        return _pack_datetime
     numpy = _ndarray.loaded_numpy()  # a numpy object means numpy is imported
     if numpy is not None:
         if isinstance(obj, numpy.ndarray):
@@ -479,7 +495,9 @@ def _timestamp(data):
     if nanoseconds > 999999999:
         raise ValueError(f"timestamp with {nanoseconds} nanoseconds (at most 999999999)")
     try:
-        return _EPOCH + _dt.timedelta(seconds=seconds, microseconds=nanoseconds // 1000)
+        import datetime
+
+        return _epoch_utc() + datetime.timedelta(seconds=seconds, microseconds=nanoseconds // 1000)
     except OverflowError:
         raise ValueError(f"{_OUT_OF_RANGE}: {seconds} seconds from 1970") from None
 

@@ -4,10 +4,10 @@ msgpack's own limit and large ext values. Importing it raises ImportError withou
 msgpack. See _codec for the contract.
 """
 
-import datetime as _dt
-from _functools import partial  # functools itself is not needed at start-up
+import msgpack as _msgpack  # first: without msgpack this module stops here, having imported nothing
 
-import msgpack as _msgpack
+import datetime as _dt  # msgpack has imported it
+from _functools import partial  # functools itself is not needed at start-up
 
 from . import _arrow, _ndarray, _shm
 from ._fallback import (

@@ -13,7 +13,6 @@ ndarray ext value is decoded, and only then, so workers that do not use arrays s
 before.
 """
 
-import datetime as _dt
 import sys
 
 __all__ = ["EXT_CODE", "ITEM_SIZES", "build", "export", "numpy_module", "scalar_value"]
@@ -37,7 +36,6 @@ ITEM_SIZES = {
 }
 _SUPPORTED = "bool, int8..int64, uint8..uint64, float16, float32, float64"
 
-_UTC = _dt.timezone.utc
 _NOT_LOADED = object()
 _numpy = _NOT_LOADED
 
@@ -99,9 +97,11 @@ def scalar_value(value):
     """
     np = loaded_numpy()
     if isinstance(value, np.datetime64):
+        import datetime  # numpy has imported it
+
         moment = value.astype("datetime64[us]").item()
-        if moment is None or isinstance(moment, _dt.datetime):
-            return moment if moment is None else moment.replace(tzinfo=_UTC)
+        if moment is None or isinstance(moment, datetime.datetime):
+            return moment if moment is None else moment.replace(tzinfo=datetime.timezone.utc)
     elif isinstance(value, np.timedelta64):  # an integer subclass in numpy
         pass
     elif isinstance(value, (np.bool_, np.integer)) or (

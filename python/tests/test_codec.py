@@ -9,8 +9,11 @@ import datetime as dt
 import enum
 import math
 import struct
+import subprocess
+import sys
 
 import pytest
+from conftest import worker_env
 
 from pysynapse import ExtType, _codec
 
@@ -204,6 +207,24 @@ def test_datetime_subclasses_encode_like_datetimes(codec):
 
     value = Stamp(2000, 1, 2, 3, 4, 5, 6)
     assert encoded(codec, value) == encoded(codec, dt.datetime(2000, 1, 2, 3, 4, 5, 6, tzinfo=UTC))
+
+
+def test_the_pure_codec_imports_datetime_only_for_a_timestamp():
+    # -S: no site module that might import datetime itself; msgpack blocked: the pure codec.
+    code = (
+        "import sys\n"
+        "sys.modules['msgpack'] = None\n"
+        "import pysynapse._bootstrap, pysynapse._codec as codec\n"
+        "assert codec.NAME == 'pure'\n"
+        "assert 'datetime' not in sys.modules, 'datetime imported at start-up'\n"
+        "assert codec.decode(codec.encode([1, 'x', None])) == [1, 'x', None]\n"
+        "assert 'datetime' not in sys.modules, 'datetime imported without a timestamp'\n"
+        "stamp = codec.decode(b'\\xd6\\xff\\x00\\x00\\x00\\x05')\n"
+        "import datetime\n"
+        "assert stamp == datetime.datetime(1970, 1, 1, 0, 0, 5, tzinfo=datetime.timezone.utc)\n"
+        "assert codec.encode(stamp) == codec.encode(datetime.datetime(1970, 1, 1, 0, 0, 5))\n"
+    )
+    subprocess.run([sys.executable, "-S", "-c", code], env=worker_env(), check=True)
 
 
 def test_timestamp_nanoseconds_are_truncated_to_microseconds(codec):
