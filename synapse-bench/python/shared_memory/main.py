@@ -1,9 +1,11 @@
 """Large values for the shared-memory suite of synapse-bench: ``size`` and ``nbytes`` take a value
 and answer its length (Java to Python), ``blob`` and ``array`` answer one made once per size (Python
-to Java), ``double`` answers a new array twice the one it got (both ways), and ``copy_seconds`` times
-numpy's ``copyto`` between two pre-touched arrays, this machine's memory-copy floor. For the
-zero-copy suite: ``touch`` writes one element of the array it gets (a view of the caller's shared
-memory), and ``shared_array`` answers a new ``pysynapse.shared`` array (a view for the caller)."""
+to Java), ``double`` answers a new array twice the one it got (both ways), ``copy_seconds`` times
+numpy's ``copyto`` between two pre-touched arrays, this machine's memory-copy floor, and
+``split_copy_seconds`` the worker's copy of a large value out of shared memory, whole and in
+halves. For the zero-copy suite: ``touch`` writes one element of the array it gets (a view of the
+caller's shared memory), and ``shared_array`` answers a new ``pysynapse.shared`` array (a view for
+the caller)."""
 
 import time
 
@@ -63,6 +65,23 @@ def copy_seconds(spec):
     return sorted(times)[len(times) // 2]
 
 
+def split_copy_seconds(spec):
+    """The median times of ``repetitions`` copies of ``n`` bytes out of this worker's shared memory
+    into new ``bytes``, taken in turns: one copy (``bytes()``) and pysynapse's copy in two halves
+    on two threads, as the codec makes of a large value the host placed there."""
+    from pysynapse import _split_copy
+
+    view = memoryview(shared.empty(spec["n"], numpy.uint8)).cast("B")
+    view[:] = b"\x01" * spec["n"]
+    plain, split = [], []
+    for _ in range(spec["repetitions"]):
+        for copy, times in ((bytes, plain), (_split_copy.to_bytes, split)):
+            started = time.perf_counter()
+            copy(view)
+            times.append(time.perf_counter() - started)
+    return [sorted(times)[len(times) // 2] for times in (plain, split)]
+
+
 if __name__ == "__main__":
     pysynapse.serve(
         {
@@ -72,6 +91,7 @@ if __name__ == "__main__":
             "array": array,
             "double": double,
             "copy_seconds": copy_seconds,
+            "split_copy_seconds": split_copy_seconds,
             "touch": touch,
             "shared_array": shared_array,
         }
