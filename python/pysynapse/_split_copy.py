@@ -43,6 +43,8 @@ def copy_into(target, source):
     """Copies the contiguous bytes-like ``source`` into the writable, contiguous ``target`` of the
     same length in bytes."""
     target_view, source_view = memoryview(target), memoryview(source)
+    if target_view.readonly:
+        raise TypeError("cannot copy into read-only memory")
     if target_view.nbytes != source_view.nbytes:
         raise ValueError(f"copy of {source_view.nbytes} bytes into {target_view.nbytes}")
     contiguous = target_view.c_contiguous and source_view.c_contiguous
@@ -135,7 +137,7 @@ class _Native:
     def __init__(self):
         import ctypes  # only once the first large value comes, not at start-up
 
-        class PyBuffer(ctypes.Structure):  # Py_buffer, part of the stable ABI since 3.11
+        class PyBuffer(ctypes.Structure):  # Py_buffer: this layout since 3.3, stable ABI since 3.11
             _fields_ = [
                 ("buf", ctypes.c_void_p),
                 ("obj", ctypes.c_void_p),
@@ -150,16 +152,16 @@ class _Native:
                 ("internal", ctypes.c_void_p),
             ]
 
+        # Prototypes of this module's own: setting argtypes on ctypes.pythonapi's functions would
+        # change them for every other user of ctypes in the worker.
         api = ctypes.pythonapi
-        get_buffer = api.PyObject_GetBuffer
-        get_buffer.argtypes = [ctypes.py_object, ctypes.POINTER(PyBuffer), ctypes.c_int]
-        get_buffer.restype = ctypes.c_int
-        release = api.PyBuffer_Release
-        release.argtypes = [ctypes.POINTER(PyBuffer)]
-        release.restype = None
-        new_bytes = api.PyBytes_FromStringAndSize
-        new_bytes.argtypes = [ctypes.c_void_p, ctypes.c_ssize_t]
-        new_bytes.restype = ctypes.py_object
+        get_buffer = ctypes.PYFUNCTYPE(
+            ctypes.c_int, ctypes.py_object, ctypes.POINTER(PyBuffer), ctypes.c_int
+        )(("PyObject_GetBuffer", api))
+        release = ctypes.PYFUNCTYPE(None, ctypes.POINTER(PyBuffer))(("PyBuffer_Release", api))
+        new_bytes = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_void_p, ctypes.c_ssize_t)(
+            ("PyBytes_FromStringAndSize", api)
+        )
         self._ctypes = ctypes
         self._buffer_type = PyBuffer
         self._get_buffer = get_buffer
@@ -195,8 +197,8 @@ class _Export:
 
     def __enter__(self):
         view = self._native._buffer_type()
-        if self._native._get_buffer(self._data, self._native._ctypes.byref(view), self._flags):
-            raise BufferError("cannot export the buffer of a large value")  # pragma: no cover
+        # Raises what PyObject_GetBuffer raised (ctypes checks for a Python error after the call).
+        self._native._get_buffer(self._data, self._native._ctypes.byref(view), self._flags)
         self._view = view
         return view.buf or 0
 

@@ -55,9 +55,19 @@ def test_a_copy_into_a_mapping_or_a_bytearray_is_exact(size):
     target.append(1)  # resizable again: the copy let go of its buffer
 
 
-def test_lengths_must_match():
+def test_lengths_must_match_and_the_target_be_writable():
     with pytest.raises(ValueError, match="copy of 3 bytes into 2"):
         _split_copy.copy_into(bytearray(2), b"abc")
+    for size in (3, LEAST):
+        with pytest.raises(TypeError, match="read-only"):
+            _split_copy.copy_into(bytes(size), bytes(size))
+
+
+def test_ctypes_own_prototypes_of_cpythons_functions_stay_as_they_were():
+    import ctypes
+    _split_copy.to_bytes(bytes(LEAST))
+    assert ctypes.pythonapi.PyObject_GetBuffer.argtypes is None
+    assert ctypes.pythonapi.PyBytes_FromStringAndSize.restype is ctypes.c_int
 
 
 def test_the_halves_run_on_two_threads():
