@@ -187,7 +187,7 @@ class _Export:
     __slots__ = ("_native", "_data", "_flags", "_view")
 
     PYBUF_WRITABLE = 0x0001
-    PYBUF_C_CONTIGUOUS = 0x0020 | 0x0008 | 0x0010  # PyBUF_STRIDES | PyBUF_ND
+    PYBUF_C_CONTIGUOUS = 0x0020 | 0x0010 | 0x0008  # and PyBUF_STRIDES, which implies PyBUF_ND
 
     def __init__(self, native, data, writable):
         self._native = native
