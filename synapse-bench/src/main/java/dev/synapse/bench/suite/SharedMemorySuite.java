@@ -225,30 +225,36 @@ public final class SharedMemorySuite implements Suite {
     return note.toString();
   }
 
-  /** The 64 MiB one-way rows as shares of the memory-copy bandwidth. */
   /**
    * A value from Java to Python is copied twice, into the region by the JVM and out of it by the
-   * worker, and the second copy cannot start before the first is done: their sum at the copy rows'
-   * bandwidths bounds the transfer, however the pipe runs.
+   * worker, and the second copy starts once the first is done. The note sets the 64 MiB rows
+   * against those two copies at the copy rows' bandwidths (one thread each): whatever the pipe's
+   * speed, only copies split across threads take a transfer above 100%.
    */
   private static String againstTwoCopies(List<Row> rows, double javaCopy, double numpyCopy) {
     double twoCopies = 1 / (1 / javaCopy + 1 / numpyCopy);
-    List<Row> last = rows.subList(rows.size() - 5, rows.size() - 1);
+    List<Row> oneWay = oneWayRows(rows);
     return String.format(
         Locale.ROOT,
         "Java→Python, 64 MiB, as a share of two memory copies one after the other (%.0f MB/s: the"
             + " JVM's copy into the region, then the worker's out of it, at the copy rows'"
             + " bandwidths): byte[] %.0f%%, float64 NDArray %.0f%%.",
         twoCopies,
-        100 * last.get(0).synapse().median() / twoCopies,
-        100 * last.get(2).synapse().median() / twoCopies);
+        100 * oneWay.get(0).synapse().median() / twoCopies,
+        100 * oneWay.get(2).synapse().median() / twoCopies);
   }
 
+  /** The four one-way rows of the size just measured: Java→Python and back, bytes then arrays. */
+  private static List<Row> oneWayRows(List<Row> rows) {
+    return rows.subList(rows.size() - 5, rows.size() - 1);
+  }
+
+  /** The 64 MiB one-way rows as shares of the memory-copy bandwidth. */
   private static String shareOfCopy(List<Row> rows, double javaCopy, double numpyCopy) {
     StringBuilder note =
         new StringBuilder("Shared memory, 64 MiB one way as a share of memory-copy bandwidth:");
     double copy = Math.min(javaCopy, numpyCopy);
-    for (Row row : rows.subList(rows.size() - 5, rows.size() - 1)) {
+    for (Row row : oneWayRows(rows)) {
       note.append(
           String.format(
               Locale.ROOT,
