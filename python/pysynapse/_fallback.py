@@ -3,13 +3,13 @@ and what the msgpack codec hands large arrays and deep values to. See _codec for
 """
 
 import struct
-import sys
 from collections import namedtuple
 
 from . import _arrow, _ndarray, _shm
 
 NAME = "pure"
 
+_datetime_module = None  # imported when a value first needs it
 _epoch = None  # 1970-01-01 UTC, made with the first timestamp
 _INT_RANGE = "integer out of MessagePack range (-2**63 .. 2**64-1)"
 
@@ -40,21 +40,28 @@ def _unsupported(obj):
     return TypeError(f"cannot encode object of type {type_name(type(obj))!r}")
 
 
-def _epoch_utc():
-    """1970-01-01 UTC. datetime is imported by the first timestamp, not at start-up: no object can
-    be a datetime before the module is in ``sys.modules``, so encoding never needs it sooner."""
-    global _epoch
-    if _epoch is None:
+def _datetime():
+    """The datetime module, imported by the first timestamp or object that no other encoder takes,
+    not at start-up (it is a large part of a worker's start without msgpack)."""
+    global _datetime_module
+    if _datetime_module is None:
         import datetime
 
-        _epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+        _datetime_module = datetime
+    return _datetime_module
+
+
+def _epoch_utc():
+    """1970-01-01 UTC."""
+    global _epoch
+    if _epoch is None:
+        _epoch = _datetime().datetime(1970, 1, 1, tzinfo=_datetime().timezone.utc)
     return _epoch
 
 
 def _utc_datetime(value):
     """An exact ``datetime`` with a tzinfo: naive values are taken as UTC, subclasses converted."""
-    import datetime as _dt  # imported already: value is a datetime
-
+    _dt = _datetime()
     if type(value) is not _dt.datetime:
         value = _dt.datetime(
             value.year,
@@ -298,9 +305,7 @@ def _pack_numpy_scalar(obj, out, depth):
 
 
 def _pack_datetime(obj, out, depth):
-    import datetime  # imported already: obj is a datetime
-
-    if type(obj) is not datetime.datetime or obj.tzinfo is None:
+    if type(obj) is not _datetime().datetime or obj.tzinfo is None:
         obj = _utc_datetime(obj)
     delta = obj - _epoch_utc()
     seconds = delta.days * 86400 + delta.seconds
@@ -349,10 +354,6 @@ def _subclass_encoder(obj):
         if isinstance(obj, base):
             _ENCODERS[type(obj)] = encoder
             return encoder
-    datetime = sys.modules.get("datetime")  # a datetime object means datetime is imported
-    if datetime is not None and isinstance(obj, datetime.datetime):
-        _ENCODERS[type(obj)] = _pack_datetime
-        return _pack_datetime
     numpy = _ndarray.loaded_numpy()  # a numpy object means numpy is imported
     if numpy is not None:
         if isinstance(obj, numpy.ndarray):
@@ -364,6 +365,9 @@ def _subclass_encoder(obj):
     if _arrow.encodes(obj):
         _ENCODERS[type(obj)] = _pack_arrow
         return _pack_arrow
+    if isinstance(obj, _datetime().datetime):  # last: it imports datetime if nothing has
+        _ENCODERS[type(obj)] = _pack_datetime
+        return _pack_datetime
     raise _unsupported(obj)
 
 
@@ -495,9 +499,8 @@ def _timestamp(data):
     if nanoseconds > 999999999:
         raise ValueError(f"timestamp with {nanoseconds} nanoseconds (at most 999999999)")
     try:
-        import datetime
-
-        return _epoch_utc() + datetime.timedelta(seconds=seconds, microseconds=nanoseconds // 1000)
+        delta = _datetime().timedelta(seconds=seconds, microseconds=nanoseconds // 1000)
+        return _epoch_utc() + delta
     except OverflowError:
         raise ValueError(f"{_OUT_OF_RANGE}: {seconds} seconds from 1970") from None
 

@@ -271,16 +271,19 @@ def place(parts, size):
     if block is None:
         return None
     segment, offset = block
-    if size >= _ANNOUNCED_BYTES:
-        try:
+    try:
+        if size >= _ANNOUNCED_BYTES:
             _tell_host([PLACING, size])
-        except BaseException:
-            release([(segment.index, offset)])
-            raise
+        _copy_parts(parts, segment.view, offset)
+    except BaseException:  # a cancelled call's encoding, say: the block is free again
+        release([(segment.index, offset)])
+        raise
+    return segment.index, offset
+
+
+def _copy_parts(parts, target, position):
     from . import _split_copy  # not at start-up: only large values come here
 
-    position = offset
-    target = segment.view
     for part in parts:
         data = memoryview(part)
         if data.format != "B" or data.ndim != 1:
@@ -288,7 +291,6 @@ def place(parts, size):
         end = position + data.nbytes
         _split_copy.copy_into(target[position:end], data)
         position = end
-    return segment.index, offset
 
 
 def _allocate(size):

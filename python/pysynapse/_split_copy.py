@@ -41,7 +41,7 @@ def to_bytes(source):
 
 def copy_into(target, source):
     """Copies the contiguous bytes-like ``source`` into the writable, contiguous ``target`` of the
-    same length in bytes."""
+    same length in bytes; the two must not overlap."""
     target_view, source_view = memoryview(target), memoryview(source)
     if target_view.readonly:
         raise TypeError("cannot copy into read-only memory")
@@ -63,14 +63,15 @@ def in_halves(copy, length):
     thread can start). Returns once both halves are copied, and raises what either raised.
 
     Whoever takes ``claim`` copies the second half. However this thread is interrupted (a cancelled
-    call), it returns only once the helper cannot be copying any more: it takes ``claim`` itself,
-    or, if it cannot, waits until the helper has ``finished``.
+    call), it returns only once the helper cannot be copying any more: it takes ``claim`` itself, or,
+    if it cannot, waits until the helper is ``over``. (A second interruption that lands while the
+    first is being handled, before that wait, is not covered: Python cannot hold it off.)
     """
     half = length // 2
     claim = _thread.allocate_lock()
     finished = _thread.allocate_lock()
     finished.acquire()
-    failure = []
+    over, failure = [], []  # over: the helper copies nothing any more
 
     def second_half():
         try:
@@ -79,33 +80,34 @@ def in_halves(copy, length):
         except BaseException as exc:  # raised by the caller
             failure.append(exc)
         finally:
+            over.append(True)  # first: a waiter interrupted just after it took the lock looks here
             finished.release()
 
     try:
         try:
             _thread.start_new_thread(second_half, ())
         except RuntimeError:  # no thread can start: this one copies both halves
-            finished.release()
+            over.append(True)
         copy(0, half)
         if claim.acquire(False):
             copy(half, length)
             return
+        _wait_until(over, finished)
     except BaseException:
         if not claim.acquire(False):
-            _wait_through_interruptions(finished)
+            _wait_until(over, finished)
         raise
-    _wait_through_interruptions(finished)
     if failure:
         raise failure[0]
 
 
-def _wait_through_interruptions(lock):
-    """Takes ``lock``; an exception that interrupts the wait is raised once it is taken."""
+def _wait_until(over, finished):
+    """Waits until ``over`` holds, taking ``finished`` to sleep meanwhile; an exception that
+    interrupts the wait is raised once it is over."""
     interrupted = None
-    while True:
+    while not over:
         try:
-            lock.acquire()
-            break
+            finished.acquire()
         except BaseException as exc:
             interrupted = exc
     if interrupted is not None:

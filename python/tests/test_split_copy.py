@@ -6,11 +6,13 @@ import _thread
 import mmap
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
 
 import pytest
+from conftest import worker_env
 
 from pysynapse import _split_copy
 
@@ -21,7 +23,7 @@ SIZES = [LEAST - 1, LEAST, LEAST + 1, 3 * LEAST + 7]
 def _cores():
     try:
         return len(os.sched_getaffinity(0))
-    except AttributeError:
+    except (AttributeError, OSError):
         return os.cpu_count() or 1
 
 
@@ -130,11 +132,21 @@ def test_the_helpers_half_is_waited_for_when_this_threads_half_fails():
     assert helper_done == [10]
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="POSIX signals")
+def _in_wait(thread_ident):
+    """Whether the thread is inside _split_copy._wait_until (waiting for the helper)."""
+    frame = sys._current_frames().get(thread_ident)
+    while frame is not None:
+        if frame.f_code is _split_copy._wait_until.__code__:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def test_an_interrupted_wait_still_waits_for_the_helper_then_raises():
     class Interrupted(Exception):
         pass
 
+    caller = _thread.get_ident()
     helper_began, handled = threading.Event(), threading.Event()
     helper_done = []
 
@@ -147,7 +159,10 @@ def test_an_interrupted_wait_still_waits_for_the_helper_then_raises():
             assert helper_began.wait(10)
             return
         helper_began.set()
-        os.kill(os.getpid(), signal.SIGUSR1)  # the caller is done with its half, or nearly
+        deadline = time.monotonic() + 10
+        while not _in_wait(caller) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        signal.pthread_kill(caller, signal.SIGUSR1)  # lands in the caller's wait for this half
         handled.wait(10)
         helper_done.append(end)
 
@@ -158,6 +173,103 @@ def test_an_interrupted_wait_still_waits_for_the_helper_then_raises():
     finally:
         signal.signal(signal.SIGUSR1, previous)
     assert handled.is_set() and helper_done == [10]
+
+
+def test_an_interruption_as_the_wait_begins_still_waits_for_the_helper(monkeypatch):
+    class Interrupted(Exception):
+        pass
+
+    wait = _split_copy._wait_until
+    calls = []
+
+    def interrupted_once(over, finished):
+        calls.append(len(over))
+        if len(calls) == 1:
+            raise Interrupted  # as a signal handler raising at the wait's first instruction
+        wait(over, finished)
+
+    monkeypatch.setattr(_split_copy, "_wait_until", interrupted_once)
+    helper_began, helper_done = threading.Event(), []
+
+    def copy(start, end):
+        if start == 0:
+            assert helper_began.wait(10)
+            return
+        helper_began.set()
+        time.sleep(0.05)  # still copying when the caller is interrupted
+        helper_done.append(end)
+
+    with pytest.raises(Interrupted):
+        _split_copy.in_halves(copy, 10)
+    assert helper_done == [10] and len(calls) == 2
+
+
+_RELEASE_THEN_INTERRUPT = """
+import _thread, signal, sys, threading, time
+from pysynapse import _split_copy
+
+class Interrupted(BaseException):
+    pass
+
+def on_signal(signum, frame):
+    raise Interrupted
+
+signal.signal(signal.SIGUSR1, on_signal)
+caller = threading.get_ident()
+
+class SignallingLock:
+    # The helper's release, then at once a signal for the caller: its handler runs just after the
+    # caller's acquire has returned.
+    def __init__(self):
+        self.lock = _thread.allocate_lock()
+
+    def acquire(self, *args):
+        return self.lock.acquire(*args)
+
+    def release(self):
+        self.lock.release()
+        if threading.get_ident() != caller:
+            signal.pthread_kill(caller, signal.SIGUSR1)
+
+class Threads:
+    allocate_lock = SignallingLock
+    start_new_thread = staticmethod(_thread.start_new_thread)
+
+_split_copy._thread = Threads
+began = threading.Event()
+
+def waiting(thread_ident):
+    frame = sys._current_frames().get(thread_ident)
+    while frame is not None and frame.f_code is not _split_copy._wait_until.__code__:
+        frame = frame.f_back
+    return frame is not None
+
+def copy(start, end):
+    if start == 0:
+        began.wait(10)
+    else:
+        began.set()
+        while not waiting(caller):  # the caller sleeps in the wait when this half ends
+            time.sleep(0.001)
+
+try:
+    _split_copy.in_halves(copy, 10)
+except Interrupted:
+    print("raised after the wait")
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="POSIX signals")
+def test_an_interruption_right_after_the_helper_finished_does_not_hang_the_caller():
+    result = subprocess.run(
+        [sys.executable, "-c", _RELEASE_THEN_INTERRUPT],
+        env=worker_env(),
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "raised after the wait"
 
 
 def test_a_failure_in_the_helpers_half_is_raised_by_the_caller():

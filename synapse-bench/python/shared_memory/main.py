@@ -71,7 +71,10 @@ def split_copy_seconds(spec):
     on two threads, as the codec makes of a large value the host placed there."""
     from pysynapse import _split_copy
 
-    view = memoryview(shared.empty(spec["n"], numpy.uint8)).cast("B")
+    array = shared.empty(spec["n"], numpy.uint8)
+    if not shared.is_shared(array):
+        raise RuntimeError("the worker's region has no room for the copy to time")
+    view = memoryview(array).cast("B")
     view[:] = b"\x01" * spec["n"]
     plain, split = [], []
     for _ in range(spec["repetitions"]):
