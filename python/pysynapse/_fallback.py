@@ -431,12 +431,11 @@ class _PartsOut(bytearray):
         in shared memory and a reference to them here; False if they stay in the frame."""
         if size < _shm.threshold:
             return False
-        placed = _shm.place(parts, size)
-        if placed is None:
-            return False
         if self.shared is None:
             self.shared = []
-        self.shared.append(placed)
+        placed = _shm.place(parts, size, self.shared)
+        if placed is None:
+            return False
         body = pure_encode([code, placed[0], placed[1], size])
         _ext_header(_shm.EXT_CODE, len(body), self)
         self += body

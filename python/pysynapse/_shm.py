@@ -263,21 +263,19 @@ def _seal(views):
             array.flags.writeable = False
 
 
-def place(parts, size):
+def place(parts, size, placed):
     """Copies the bytes-like ``parts`` (``size`` bytes in all) into a block of this worker's
     region; returns ``(segment, offset)``, or None if there is no room (the value then goes in the
-    frame, and the host is asked for more room)."""
-    block = _allocate(size)
+    frame, and the host is asked for more room). The block goes into the list ``placed`` as soon as
+    it is allocated: whoever holds that list frees it if the frame is not sent, however this copy
+    ends."""
+    block = _allocate(size, placed)
     if block is None:
         return None
     segment, offset = block
-    try:
-        if size >= _ANNOUNCED_BYTES:
-            _tell_host([PLACING, size])
-        _copy_parts(parts, segment.view, offset)
-    except BaseException:  # a cancelled call's encoding, say: the block is free again
-        release([(segment.index, offset)])
-        raise
+    if size >= _ANNOUNCED_BYTES:
+        _tell_host([PLACING, size])
+    _copy_parts(parts, segment.view, offset)
     return segment.index, offset
 
 
@@ -293,9 +291,9 @@ def _copy_parts(parts, target, position):
         position = end
 
 
-def _allocate(size):
-    """``(segment, offset)`` of a new block of ``size`` bytes of role 1, or None (the host is asked
-    for room, once until it gives some)."""
+def _allocate(size, placed=None):
+    """``(segment, offset)`` of a new block of ``size`` bytes of role 1, also appended to the list
+    ``placed`` if one is given, or None (the host is asked for room, once until it gives some)."""
     global _grow_asked, _full_said
     with _lock:
         while _orphans:
@@ -306,6 +304,8 @@ def _allocate(size):
         for segment in _writable:
             offset = segment.blocks.allocate(size)
             if offset >= 0:
+                if placed is not None:
+                    placed.append((segment.index, offset))
                 return segment, offset
         if not _writable:
             return None

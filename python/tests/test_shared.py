@@ -157,15 +157,19 @@ def test_a_bad_view_reference_is_refused(region, reference):
         _codec.decode(bytes(_codec.encode(ExtType(_shm.EXT_CODE, body))))
 
 
-def test_a_copy_into_the_region_that_is_interrupted_gives_its_block_back(region, monkeypatch):
-    from pysynapse import _split_copy
+def test_an_answer_whose_copy_into_the_region_is_interrupted_gives_its_block_back(
+    region, monkeypatch
+):
+    from pysynapse import _fallback, _split_copy
 
     def interrupted(target, source):
         raise KeyboardInterrupt  # as a cancelled call interrupts the copy of a host call's input
 
-    first = _shm.place([b"a" * 1000], 1000)
+    size = 64 * 1024  # the least a value placed in the region has
+    monkeypatch.setattr(_shm, "threshold", size)
+    first = _shm.place([b"a" * size], size, [])
     with monkeypatch.context() as patch:
         patch.setattr(_split_copy, "copy_into", interrupted)
         with pytest.raises(KeyboardInterrupt):
-            _shm.place([b"b" * 1000], 1000)
-    assert _shm.place([b"c" * 1000], 1000) == (WORKER_SEGMENT, first[1] + 1024)
+            _fallback.pure_encode_body([1, 7, [b"b" * size]])
+    assert _shm.place([b"c" * size], size, []) == (WORKER_SEGMENT, first[1] + size)

@@ -142,6 +142,7 @@ def _in_wait(thread_ident):
     return False
 
 
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="POSIX signals")
 def test_an_interrupted_wait_still_waits_for_the_helper_then_raises():
     class Interrupted(Exception):
         pass
