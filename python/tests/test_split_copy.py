@@ -20,15 +20,8 @@ LEAST = _split_copy.LEAST_BYTES
 SIZES = [LEAST - 1, LEAST, LEAST + 1, 3 * LEAST + 7]
 
 
-def _cores():
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def test_the_split_copy_is_used_where_cpython_has_a_second_core():
-    usable = sys.implementation.name == "cpython" and _cores() > 1
+    usable = sys.implementation.name == "cpython" and _split_copy._usable_cores() > 1
     assert (_split_copy._load() is not _split_copy._UNUSABLE) == usable
 
 
