@@ -14,6 +14,7 @@ cancelled call) interrupts it, and raises that exception then.
 """
 
 import _thread
+import contextlib  # this module is imported by the first large value, never at start-up
 import os
 import sys
 
@@ -23,13 +24,15 @@ __all__ = ["LEAST_BYTES", "copy_into", "to_bytes"]
 LEAST_BYTES = 8 * 1024 * 1024
 
 _UNUSABLE = False
+_PYBUF_WRITABLE = 0x0001
+_PYBUF_C_CONTIGUOUS = 0x0020 | 0x0010 | 0x0008  # and PyBUF_STRIDES, which implies PyBUF_ND
 _native = None  # a _Native once loaded; _UNUSABLE where the split copy cannot be done
 
 
 def to_bytes(source):
     """A ``bytes`` copy of the contiguous bytes-like ``source``."""
     data = memoryview(source)
-    native = _load() if data.nbytes >= LEAST_BYTES and data.c_contiguous else _UNUSABLE
+    native = _splitter(data)
     if native is _UNUSABLE:
         return bytes(data)
     result = native.new_bytes(None, data.nbytes)
@@ -47,14 +50,21 @@ def copy_into(target, source):
         raise TypeError("cannot copy into read-only memory")
     if target_view.nbytes != source_view.nbytes:
         raise ValueError(f"copy of {source_view.nbytes} bytes into {target_view.nbytes}")
-    contiguous = target_view.c_contiguous and source_view.c_contiguous
-    native = _load() if source_view.nbytes >= LEAST_BYTES and contiguous else _UNUSABLE
+    native = _splitter(target_view, source_view)
     if native is _UNUSABLE:
         target_view.cast("B")[:] = source_view.cast("B")
         return
     with native.exported(target_view, writable=True) as target_address:
         with native.exported(source_view) as source_address:
             native.in_halves(target_address, source_address, source_view.nbytes)
+
+
+def _splitter(*views):
+    """What splits a copy between these views, or _UNUSABLE: the copy is small, one of them is not
+    contiguous, or the split cannot be done here."""
+    if views[0].nbytes < LEAST_BYTES or not all(view.c_contiguous for view in views):
+        return _UNUSABLE
+    return _load()
 
 
 def in_halves(copy, length):
@@ -175,35 +185,20 @@ class _Native:
         ctypes = self._ctypes
         return ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
 
+    @contextlib.contextmanager
     def exported(self, data, writable=False):
-        return _Export(self, data, writable)
+        """``with``: the address of ``data``'s buffer, exported C-contiguous (and writable, if
+        asked) until the block ends. Raises what PyObject_GetBuffer raised (ctypes checks for a
+        Python error after the call)."""
+        view = self._buffer_type()
+        flags = _PYBUF_C_CONTIGUOUS | (_PYBUF_WRITABLE if writable else 0)
+        self._get_buffer(data, self._ctypes.byref(view), flags)
+        try:
+            yield view.buf or 0
+        finally:
+            self._release(self._ctypes.byref(view))
 
     def in_halves(self, target, source, length):
         memmove = self._memmove
         in_halves(lambda start, end: memmove(target + start, source + start, end - start), length)
 
-
-class _Export:
-    """``with`` an exported, C-contiguous buffer of an object: its address."""
-
-    __slots__ = ("_native", "_data", "_flags", "_view")
-
-    PYBUF_WRITABLE = 0x0001
-    PYBUF_C_CONTIGUOUS = 0x0020 | 0x0010 | 0x0008  # and PyBUF_STRIDES, which implies PyBUF_ND
-
-    def __init__(self, native, data, writable):
-        self._native = native
-        self._data = data
-        self._flags = self.PYBUF_C_CONTIGUOUS | (self.PYBUF_WRITABLE if writable else 0)
-        self._view = None
-
-    def __enter__(self):
-        view = self._native._buffer_type()
-        # Raises what PyObject_GetBuffer raised (ctypes checks for a Python error after the call).
-        self._native._get_buffer(self._data, self._native._ctypes.byref(view), self._flags)
-        self._view = view
-        return view.buf or 0
-
-    def __exit__(self, *exc_info):
-        self._native._release(self._native._ctypes.byref(self._view))
-        self._view = None
