@@ -541,7 +541,7 @@ def shared_value(payload):
     if type(code) is not int or code == _shm.EXT_CODE or not -128 <= code <= 127:
         raise ValueError(f"shared-memory reference to an ext value of code {code!r}")
     if code == _ndarray.EXT_CODE:
-        return ndarray_value(data)
+        return ndarray_value(data, (index, offset))
     if code == _arrow.EXT_CODE:
         return _arrow.table_value(data)
     if code == -1:
@@ -549,8 +549,9 @@ def shared_value(payload):
     return ExtType._make((code, bytes(data)))
 
 
-def ndarray_value(payload):
-    """Decodes the payload of an ndarray ext value (bytes-like); ValueError if it is malformed."""
+def ndarray_value(payload, host_block=None):
+    """Decodes the payload of an ndarray ext value (bytes-like); ValueError if it is malformed. A
+    payload in the host's block ``host_block`` (segment, offset) may become a view of it."""
     view = memoryview(payload)
     try:
         header, start = _unpack(view, 0)
@@ -572,6 +573,8 @@ def ndarray_value(payload):
             f"ndarray ext value of dtype {type_string} and shape {shape} holds "
             f"{len(view) - start} bytes of data instead of {expected}"
         )
+    if host_block is not None:
+        return _shm.host_array(type_string, shape, view[start:], host_block)
     return _ndarray.build(type_string, shape, view[start:])
 
 

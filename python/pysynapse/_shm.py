@@ -3,9 +3,12 @@
 ::
 
     MAP [11, segment, path, size, role] ──► on_map(): open the host's file (a regular file of this
-        user, private to it), mmap it (read-only for role 0), unlink it, answer MAPPED [9, segment]
+        user, private to it), mmap it, unlink it, answer MAPPED [9, segment]
     decode: ext 3 [code, segment, offset, length] ──► view(): a bounds-checked memoryview of a host
-        segment, which the codec copies out at once
+        segment, which the codec copies out at once; an ndarray (code 1) instead becomes an ndarray
+        over the block (host_array()), and KEPT [14, [segment, offset]] tells the host before any
+        answer to the call can ── the array collected ──► DROPPED [15, [segment, offset, ...]],
+        sent by the serve loop after a call and before it waits (flush_dropped())
     encode_body: a large bin, ndarray or ext body ──► place(): a block of a worker segment (role 1),
         PLACING [13, bytes] first if it is large, copied in ──► the codec writes ext 3 instead of
         the value
@@ -36,6 +39,8 @@ __all__ = [
     "on_map",
     "on_release",
     "place",
+    "flush_dropped",
+    "host_array",
     "release",
     "threshold",
     "unkeep",
@@ -48,6 +53,8 @@ GROW = 10
 MAP = 11
 RELEASE = 12
 PLACING = 13
+KEPT = 14
+DROPPED = 15
 
 # A value at least this large is announced before it is copied: the host makes the array it will
 # copy the value into (the JVM zeroes it) while this worker copies. Below it, the extra frame costs
@@ -81,6 +88,9 @@ _full_said = False
 _lent = {}  # (segment, offset) of a host block -> weak references to the views handed out
 _owned = {}  # id(root array) -> _Owned: blocks that arrays of pysynapse.shared hold
 _orphans = []  # (segment, offset) of blocks whose arrays were collected; freed under _lock later
+# (segment, offset) of host blocks whose views were collected, for the next DROPPED. A finalizer may
+# run on any thread at any moment, one holding the writer's lock included: it only appends.
+dropped = []
 
 
 class _Blocks:
@@ -166,6 +176,7 @@ def detach():
         _lent.clear()
         _owned.clear()
         del _orphans[:]
+        del dropped[:]
         _send = None
         _grow_asked = _full_said = False
 
@@ -213,8 +224,8 @@ def _map_file(path, size, role):
     import mmap  # imported when the first segment comes, not at start-up
     import stat
 
-    writable = role != _ROLE_HOST
-    flags = (os.O_RDWR if writable else os.O_RDONLY) | getattr(os, "O_NOFOLLOW", 0)
+    # Read-write whatever the role: a handler may write into the ndarray it views in a host block.
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(fd)
@@ -224,8 +235,7 @@ def _map_file(path, size, role):
             raise ValueError("not a file private to this user")
         if info.st_size != size:
             raise ValueError(f"{info.st_size} bytes, not {size}")
-        access = mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ
-        mapped = mmap.mmap(fd, size, access=access)
+        mapped = mmap.mmap(fd, size, access=mmap.ACCESS_WRITE)
     finally:
         os.close(fd)
     try:
@@ -319,8 +329,8 @@ def _allocate(size, placed=None):
 
 
 def view(index, offset, length, role=_ROLE_HOST):
-    """The bytes a reference of the host names, as a memoryview of its segment (read-only for role
-    0); ValueError for a reference outside the host's segments of that role."""
+    """The bytes a reference of the host names, as a memoryview of its segment; ValueError for a
+    reference outside the host's segments of that role."""
     segment = _segments.get(index) if type(index) is int else None
     if segment is None or segment.role != role:
         raise ValueError(f"shared-memory reference to segment {index!r}, which the host does not write")
@@ -332,6 +342,34 @@ def view(index, offset, length, role=_ROLE_HOST):
             f"which has {segment.size}"
         )
     return segment.view[offset : offset + length]
+
+
+def host_array(type_string, shape, data, block):
+    """The ndarray whose data ``data`` is, in the host's block ``(segment, offset)``: a writable
+    view of it, which holds the block until the view is collected, where numpy can view it (data
+    aligned for the dtype, a host to tell); else a copy."""
+    from . import _ndarray
+
+    np = _ndarray.numpy_module()
+    if np is None or _send is None or not len(data):
+        return _ndarray.build(type_string, shape, data)
+    root = np.frombuffer(data, dtype=type_string)
+    if not root.flags.aligned:
+        return _ndarray.build(type_string, shape, data)
+    import weakref
+
+    _tell_host([KEPT, list(block)])  # before the call's answer, which would free the block
+    weakref.finalize(root, dropped.append, block)
+    return root.reshape(shape)
+
+
+def flush_dropped():
+    """Tells the host which of its blocks no view holds any more (DROPPED), if any."""
+    if dropped:
+        blocks = []
+        while dropped:
+            blocks.extend(dropped.pop())
+        _tell_host([DROPPED, blocks])
 
 
 # The explicit zero-copy path ---------------------------------------------------------------------

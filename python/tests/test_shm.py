@@ -7,6 +7,7 @@ test suite runs under both.
 
 import mmap
 import os
+import struct
 import tempfile
 
 import pytest
@@ -154,6 +155,57 @@ def test_a_full_region_asks_to_grow_once_and_answers_through_the_frame(host):
     assert host.worker.recv() == [1, 3, data]  # no second GROW before a MAP
 
 
+
+
+def _array_reference(host, values, aligned=True):
+    """Writes the float64 ``values`` into the host segment as the host places an ndarray (its data
+    on a 64-byte boundary, unless not ``aligned``) and returns the reference and the data's offset."""
+    header = bytes(_codec.encode(["<f8", [len(values)]]))
+    data = struct.pack(f"<{len(values)}d", *values)
+    start = 128 - len(header) + (0 if aligned else 4)
+    return host.reference(header + data, start, code=1), start, start + len(header)
+
+
+@pytest.fixture
+def arrays(spawn, tmp_path):
+    pytest.importorskip("numpy")
+    worker = spawn("arrays.py", env=_env())
+    worker.ready()
+    try:
+        yield Host(worker, str(tmp_path))
+    finally:
+        _shm.detach()
+
+
+def test_an_ndarray_in_a_host_block_is_viewed_and_kept_until_the_handler_lets_go(arrays):
+    values = [float(i) for i in range(THRESHOLD // 8)]
+    reference, start, _ = _array_reference(arrays, values)
+    arrays.worker.call(1, "keep", reference)
+    # KEPT comes before the answer, which would otherwise free the block.
+    assert arrays.worker.recv() == [_shm.KEPT, [HOST_SEGMENT, start]]
+    assert arrays.worker.recv() == [1, 1, [False, True]]  # a writable view, not a copy
+    arrays.worker.expect_no_frame(0.2)
+    arrays.worker.call(2, "let_go", None)
+    assert arrays.worker.recv() == [1, 2, None]
+    assert arrays.worker.recv() == [_shm.DROPPED, [HOST_SEGMENT, start]]
+
+
+def test_a_handler_writes_into_the_host_block_it_views(arrays):
+    values = [float(i) for i in range(THRESHOLD // 8)]
+    reference, start, data = _array_reference(arrays, values)
+    arrays.worker.call(1, "double_in_place", reference)
+    assert arrays.worker.recv() == [_shm.KEPT, [HOST_SEGMENT, start]]
+    assert arrays.worker.recv() == [1, 1, None]
+    assert arrays.worker.recv() == [_shm.DROPPED, [HOST_SEGMENT, start]]  # dropped with the call
+    doubled = struct.unpack_from(f"<{len(values)}d", arrays.host_map, data)
+    assert list(doubled) == [v * 2 for v in values]
+
+
+def test_an_ndarray_whose_data_is_not_aligned_is_copied(arrays):
+    values = [float(i) for i in range(THRESHOLD // 8)]
+    reference, _, _ = _array_reference(arrays, values, aligned=False)
+    arrays.worker.call(1, "keep", reference)
+    assert arrays.worker.recv() == [1, 1, [True, True]]  # no KEPT: a copy
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,37 @@ def double(array):
     return array * 2
 
 
+_kept = []
+
+
+def keep(array):
+    """Keeps ``array`` after the call; says whether it views memory it does not own, in place."""
+    _kept.append(array)
+    return {
+        "owndata": bool(array.flags.owndata),
+        "writeable": bool(array.flags.writeable),
+        "aligned": array.ctypes.data % 64 == 0,
+    }
+
+
+def let_go(_):
+    """Lets go of the arrays kept."""
+    del _kept[:]
+
+
+def double_in_place(array):
+    array *= 2
+    return array
+
+
+def block_message(spec):
+    """Sends a hand-made KEPT or DROPPED naming ``blocks``, then answers."""
+    from pysynapse import _shm
+
+    _shm._tell_host([spec["type"], spec["blocks"]])
+    return "sent"
+
+
 def make_bytes(spec):
     """``n`` bytes, byte i being (i * 7 + seed) % 251."""
     n, seed = spec["n"], spec.get("seed", 0)

@@ -258,6 +258,34 @@ class SharedMemorySafetyTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
+        "14, [0, 64]", // KEPT of a block no ndarray of a running call holds
+        "15, [0, 64]", // DROPPED of a block never kept
+        "14, [0]", // half a pair
+        "15, []",
+        "14, [0, -64]",
+        "15, [\"x\", 0]"
+      })
+  void aWorkerThatKeepsOrDropsBlocksItWasNotGiven_isReplaced(String message) throws Exception {
+    Object blocks =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readValue(message.substring(message.indexOf('[')), Object.class);
+    int type = Integer.parseInt(message.substring(0, message.indexOf(',')));
+    try (Synapse synapse =
+        spawned(regions.builder(MSGPACK).restartPolicy(RestartPolicy.onCrash()))) {
+      long pid = synapse.workerInfo().orElseThrow().pid();
+      byte[] sent = pattern(2 << 20, 3);
+      awaitAnswer(synapse, sent); // the host has a segment, and its first block is free again
+      assertThatThrownBy(
+              () -> synapse.invoke("block_message", Map.of("type", type, "blocks", blocks)))
+          .isInstanceOf(ProtocolException.class);
+      awaitAnswer(synapse, sent);
+      assertThat(synapse.workerInfo().orElseThrow().pid()).isNotEqualTo(pid);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
         "0",
         "-5",
         "1099511627776", // larger than every segment

@@ -12,10 +12,12 @@ import dev.synapse.testing.NoLeaks;
 import dev.synapse.testing.RegionDirectory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -187,6 +189,34 @@ class SharedMemoryTest {
         assertThat(back.shape()).containsExactly(elements);
         assertThat(bytesOf(back)).as("%s of %d", dtype, elements).isEqualTo(bytes);
       }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {MSGPACK, PURE})
+  void anNDArrayInput_isViewedWhereItLies_andItsBlockWaitsForTheHandlerToLetGo(String codec) {
+    try (Synapse synapse = spawned(regions.builder(codec), codec)) {
+      NDArray sent = NDArray.of(new double[THRESHOLD], THRESHOLD / 2, 2);
+
+      Object seen = synapse.invoke("keep", sent);
+
+      assertThat(seen).isEqualTo(Map.of("owndata", false, "writeable", true, "aligned", true));
+      assertThat(ZeroCopyTest.region(synapse).blocksInUse()).isEqualTo(1); // the call has ended
+      synapse.invoke("let_go", null);
+      Awaitility.await("the kept block is free")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
+
+      double[] values = new double[(1 << 20) + 5];
+      Arrays.setAll(values, i -> i * 0.5 - 3);
+      NDArray doubled = (NDArray) synapse.invoke("double_in_place", NDArray.of(values));
+      double[] back = doubled.toDoubleArray();
+      for (int i = 0; i < values.length; i++) {
+        assertThat(back[i]).isEqualTo(values[i] * 2);
+      }
+      Awaitility.await("no block left")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
     }
   }
 

@@ -64,6 +64,9 @@ public final class MessageDecoder {
       start(frame);
       int size = unpacker.unpackArrayHeader();
       int type = unpacker.unpackInt();
+      if (Messages.isBlockList(type)) {
+        return new Messages.Answer(type, 0, blockList(size), null);
+      }
       long id = unpacker.unpackLong();
       if (type == Messages.HOST_CALL || type == Messages.HOST_CANCEL) {
         return hostMessage(frame, size, type, id);
@@ -98,6 +101,29 @@ public final class MessageDecoder {
     } finally {
       release();
     }
+  }
+
+  /** The {@code [segment, offset, ...]} pairs of KEPT or DROPPED, each a number of at least 0. */
+  private long[] blockList(int size) throws IOException {
+    if (size != 2 || unpacker.getNextFormat().getValueType() != ValueType.ARRAY) {
+      throw new ProtocolException("A list of shared-memory blocks from the worker is malformed");
+    }
+    int length = unpacker.unpackArrayHeader();
+    if (length == 0 || length % 2 != 0) {
+      throw new ProtocolException(
+          "A list of shared-memory blocks from the worker has " + length + " numbers");
+    }
+    long[] pairs = new long[length];
+    for (int i = 0; i < length; i++) {
+      if (unpacker.getNextFormat().getValueType() != ValueType.INTEGER) {
+        throw new ProtocolException("A list of shared-memory blocks holds a non-integer");
+      }
+      pairs[i] = unpacker.unpackLong();
+      if (pairs[i] < 0) {
+        throw new ProtocolException("A list of shared-memory blocks holds " + pairs[i]);
+      }
+    }
+    return pairs;
   }
 
   /** HOST_CALL {@code [6, id, function, payload, parent]} or HOST_CANCEL {@code [7, id]}. */

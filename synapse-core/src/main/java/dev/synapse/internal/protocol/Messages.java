@@ -70,14 +70,27 @@ public final class Messages {
   /** PLACING, worker to host: {@code [13, bytes]}. */
   public static final int PLACING = 13;
 
+  /** KEPT, worker to host: {@code [14, [segment, offset, ...]]}, host blocks it views. */
+  public static final int KEPT = 14;
+
+  /**
+   * DROPPED, worker to host: {@code [15, [segment, offset, ...]]}, host blocks it no longer views.
+   */
+  public static final int DROPPED = 15;
+
   private Messages() {}
 
   /**
    * Whether {@code type}, from the worker, is about the shared-memory region (MAPPED, GROW,
-   * PLACING).
+   * PLACING, KEPT, DROPPED).
    */
   public static boolean isRegionMessage(int type) {
-    return type == MAPPED || type == GROW || type == PLACING;
+    return type == MAPPED || type == GROW || type == PLACING || isBlockList(type);
+  }
+
+  /** Whether {@code type}, from the worker, names host blocks (KEPT, DROPPED): its value a list. */
+  public static boolean isBlockList(int type) {
+    return type == KEPT || type == DROPPED;
   }
 
   /** Encodes {@code [1, id, function, input]}. */

@@ -11,7 +11,7 @@ import java.util.TreeMap;
  */
 final class Blocks {
   /** Blocks start on cache lines, so two values never share one. */
-  private static final long ALIGNMENT = 64;
+  static final long ALIGNMENT = 64;
 
   private final TreeMap<Long, Long> free = new TreeMap<>();
   private final Map<Long, Long> used = new HashMap<>();

@@ -28,13 +28,16 @@ import org.slf4j.LoggerFactory;
  *  caller thread: place() ─ lock: allocate (grow: new segment, MAP frame) ─ copy in ─► reference
  *  reader thread: read()  ─ bounds check ─ copy out ─► RELEASE frame after the frame's decoding
  *  call ends (final frame, or acknowledged cancel): its blocks are freed, exactly once
+ *  KEPT (an ndarray viewed, sent before the final frame): that block waits for its DROPPED too
  * </pre>
  *
  * <p>Why the blocks of a call live until its final frame: the worker copies a call's input out of
  * the region while it decodes the CALL frame, which is before it sends anything for that call, so
  * the first final frame (RESULT, ERROR, END, or the one answering a CANCEL) proves it is done with
- * them. A call whose final frame never comes ends with its worker, and the region with it. The
- * worker's blocks are freed by a RELEASE as soon as the host has copied them out.
+ * them. A call whose final frame never comes ends with its worker, and the region with it. The one
+ * exception is an ndarray the worker views where it lies instead of copying it: it says so (KEPT)
+ * while it decodes the frame, and the block then also waits for its DROPPED. The worker's blocks
+ * are freed by a RELEASE as soon as the host has copied them out.
  *
  * <p>The region's lock guards allocation and growth; copies happen outside it. A MAP frame is sent
  * while the lock is held, so that a frame referring to a new segment can only be sent after it.
@@ -67,6 +70,7 @@ public final class SharedRegion {
   private final Object lock = new Object();
   private final Map<Integer, Segment> segments = new ConcurrentHashMap<>();
   private final Map<Long, List<Placed>> callBlocks = new ConcurrentHashMap<>();
+  private final Map<BlockKey, Placed> viewable = new HashMap<>(); // guarded by lock
   private final Map<Long, List<LeasedBlock>> callLoans = new ConcurrentHashMap<>();
   private final Map<Integer, Integer> leased =
       new HashMap<>(); // segment -> blocks; guarded by lock
@@ -77,7 +81,31 @@ public final class SharedRegion {
   private boolean fullLogged; // guarded by lock
   private boolean closed; // guarded by lock
 
-  private record Placed(Segment segment, long offset) {}
+  /**
+   * A host block that holds part of a call's input, from {@code offset}; the reference names {@code
+   * start}. Free again once nothing holds it: its call until it ends, and a worker that has said it
+   * keeps viewing the block (KEPT) until it says it has let go (DROPPED).
+   */
+  private static final class Placed {
+    final Segment segment;
+    final long offset;
+    final long start;
+    private boolean kept; // guarded by lock
+    private int holders = 1; // guarded by lock
+
+    Placed(Segment segment, long offset, long start) {
+      this.segment = segment;
+      this.offset = offset;
+      this.start = start;
+    }
+
+    BlockKey key() {
+      return new BlockKey(segment.index, start);
+    }
+  }
+
+  /** A block as the worker names it in KEPT and DROPPED: the segment and the reference's offset. */
+  private record BlockKey(int segment, long offset) {}
 
   private SharedRegion(
       SharedMemoryConfig config, Path directory, Consumer<OutboundFrame> send, String owner) {
@@ -269,27 +297,35 @@ public final class SharedRegion {
 
   private byte[] place(long id, int code, byte[] head, ByteBuffer data) {
     long length = (long) head.length + data.remaining();
+    // The worker may view an ndarray where it lies instead of copying it: its data starts on the
+    // blocks' alignment, the header just before it.
+    boolean viewable = code == NDArrayCodec.EXT_TYPE;
+    int padding = viewable ? (int) (-head.length & (Blocks.ALIGNMENT - 1)) : 0;
     Placed placed;
     synchronized (lock) {
-      placed = allocate(length);
+      placed = allocate(padding + length, padding);
       if (placed == null) {
         return null;
+      }
+      if (viewable) {
+        this.viewable.put(placed.key(), placed);
       }
     }
     callBlocks.computeIfAbsent(id, k -> new ArrayList<>(1)).add(placed);
     try {
       ByteBuffer target = placed.segment.buffer();
-      target.put((int) placed.offset, head);
-      SplitCopy.toSegment(data, target, (int) placed.offset + head.length);
+      target.put((int) placed.start, head);
+      SplitCopy.toSegment(data, target, (int) placed.start + head.length);
     } catch (IllegalStateException e) {
       // The worker ended and its region closed during the copy: the value goes in the frame, and
       // the call, which this worker no longer takes, to its successor.
       return null;
     }
-    return new Reference(code, placed.segment.index, placed.offset, length).encode();
+    return new Reference(code, placed.segment.index, placed.start, length).encode();
   }
 
-  private Placed allocate(long length) {
+  /** A host block of {@code length} bytes whose value starts {@code padding} bytes in, or null. */
+  private Placed allocate(long length, int padding) {
     assert Thread.holdsLock(lock);
     if (closed) {
       return null;
@@ -298,7 +334,7 @@ public final class SharedRegion {
       if (segment.role == Segment.Role.HOST) {
         long offset = segment.blocks.allocate(length);
         if (offset >= 0) {
-          return new Placed(segment, offset);
+          return new Placed(segment, offset, offset + padding);
         }
       }
     }
@@ -307,7 +343,8 @@ public final class SharedRegion {
       return null;
     }
     matchWorkerSegments(length);
-    return new Placed(grown, grown.blocks.allocate(length));
+    long offset = grown.blocks.allocate(length);
+    return new Placed(grown, offset, offset + padding);
   }
 
   /**
@@ -450,7 +487,55 @@ public final class SharedRegion {
     if (blocks != null) {
       synchronized (lock) {
         for (Placed placed : blocks) {
-          placed.segment.blocks.release(placed.offset);
+          letGo(placed);
+        }
+      }
+    }
+  }
+
+  /** One holder of {@code placed} is done with it: the block is free once none is left. */
+  private void letGo(Placed placed) {
+    assert Thread.holdsLock(lock);
+    if (--placed.holders == 0) {
+      viewable.remove(placed.key(), placed);
+      if (!closed) {
+        placed.segment.blocks.release(placed.offset);
+      }
+    }
+  }
+
+  /**
+   * KEPT or DROPPED: the worker keeps viewing host blocks after their calls end, or has let go of
+   * them; the reader thread's. KEPT comes while the block's call runs, before its final frame.
+   *
+   * @param pairs {@code segment, offset} pairs, each offset that of a reference to an ndarray
+   * @throws BadReference if one names no such block, or the worker's state of it is not the one the
+   *     message changes (KEPT twice, DROPPED before KEPT)
+   */
+  public void onWorkerBlocks(boolean kept, long[] pairs) {
+    synchronized (lock) {
+      for (int i = 0; i < pairs.length; i += 2) {
+        BlockKey key = new BlockKey((int) Math.min(pairs[i], Integer.MAX_VALUE), pairs[i + 1]);
+        Placed placed = viewable.get(key);
+        if (placed == null || placed.kept == kept) {
+          if (closed) {
+            return; // the worker has ended: its blocks went with the region
+          }
+          throw new BadReference(
+              "The worker "
+                  + (kept ? "keeps" : "drops")
+                  + " the host block at "
+                  + key.offset()
+                  + " of segment "
+                  + key.segment()
+                  + ", which is no ndarray "
+                  + (kept ? "of a running call" : "it kept"));
+        }
+        placed.kept = kept;
+        if (kept) {
+          placed.holders++;
+        } else {
+          letGo(placed);
         }
       }
     }
@@ -527,6 +612,7 @@ public final class SharedRegion {
       }
       segments.clear();
       callBlocks.clear();
+      viewable.clear();
       callLoans.values().forEach(loans::addAll);
       callLoans.clear();
     }

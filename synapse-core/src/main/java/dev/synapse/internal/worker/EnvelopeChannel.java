@@ -158,6 +158,10 @@ final class EnvelopeChannel implements Channel {
     long referenced = 0; // an item's bytes in shared memory count towards the stream's window
     boolean regionMessage = Messages.isRegionMessage(type);
     if (region != null) {
+      if (Messages.isBlockList(type)) {
+        region.onWorkerBlocks(type == Messages.KEPT, (long[]) answer.value());
+        return;
+      }
       if (regionMessage) { // it refers to no block; an announcement outlives it
         region.onWorkerMessage(type, id);
         return;
