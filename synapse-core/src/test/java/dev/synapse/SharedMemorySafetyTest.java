@@ -91,6 +91,11 @@ class SharedMemorySafetyTest {
                         .isEqualTo(sent);
                     assertThat((byte[]) calls.invoke("make_bytes", Map.of("n", size, "seed", seed)))
                         .isEqualTo(sent);
+                    // An ndarray the worker views in the host's block until its answer is sent.
+                    NDArray array = NDArray.of(sent);
+                    assertThat(SharedMemoryTest.bytesOf((NDArray) calls.invoke("echo", array)))
+                        .as("thread %d array %d", thread, i)
+                        .isEqualTo(sent);
                   }
                   return null;
                 }));
