@@ -526,7 +526,8 @@ def _ext(data, pos, size, code):
 
 def shared_value(payload):
     """The value a shared-memory reference (ext 3) stands for, copied out of the host's segment as
-    if it had been in the frame; ValueError for a malformed reference or one outside the region."""
+    if it had been in the frame (an ndarray is viewed there instead, see _shm.host_array);
+    ValueError for a malformed reference or one outside the region."""
     reference = pure_decode(payload)
     if type(reference) is list and len(reference) == 5:
         return _shm.lent_value(reference)

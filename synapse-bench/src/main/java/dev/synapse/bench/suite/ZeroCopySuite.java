@@ -78,7 +78,7 @@ public final class ZeroCopySuite implements Suite {
         rows.add(
             reference(
                 "Copying path for contrast: float64 NDArray of 64 MiB to Python (shared memory,"
-                    + " one copy each side)",
+                    + " the JVM's one copy)",
                 seconds[4]));
       }
     }
