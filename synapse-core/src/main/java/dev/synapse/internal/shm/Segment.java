@@ -19,8 +19,9 @@ import java.util.HexFormat;
  */
 final class Segment {
   /**
-   * Who writes a segment: the host (the worker maps it read-only), the worker, or both (arrays the
-   * host allocated for its caller and lends to calls; the worker maps it read-write).
+   * Who writes a segment: the host (calls' inputs; the worker maps it read-write, since a handler
+   * may write into an ndarray it views there), the worker, or both (arrays the host allocated for
+   * its caller and lends to calls).
    */
   enum Role {
     HOST,
