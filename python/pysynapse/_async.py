@@ -14,7 +14,6 @@ host cancelled it (then ERROR kind "cancelled", unless the handler returned anyw
 import contextvars
 import functools
 
-from . import _shm
 from ._answers import describe, log
 from ._host import CURRENT_CALL
 
@@ -102,8 +101,6 @@ class AsyncRunner:
         del self._tasks[call_id]
         answers = self._answers
         try:
-            if _shm.dropped:  # the host blocks its input's arrays viewed, if it has let go of them
-                _shm.flush_dropped()
             if task.cancelled():
                 answers.error(call_id, self._cancelled(f"call {call_id} was cancelled"), now=True)
                 return

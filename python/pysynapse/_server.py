@@ -126,23 +126,10 @@ def serve(handler):
         _stdio.claim_stdin()
         _stdio.frame_stream().flush()
         writer = _protocol.FrameWriter(frames_out, max_frame)
-        reader = _protocol.FrameReader(frames_in, max_frame, before_wait=_before_wait(writer))
+        reader = _protocol.FrameReader(frames_in, max_frame, before_wait=writer.flush)
         _Server(functions, reader, writer).run()
     finally:
         _serving.release()
-
-
-def _before_wait(writer):
-    """What the reader does before it may block: tells the host of its blocks that no view holds
-    any more, and writes the answers gathered."""
-    dropped, flush_dropped, flush = _shm.dropped, _shm.flush_dropped, writer.flush
-
-    def before_wait():
-        if dropped:
-            flush_dropped()
-        flush()
-
-    return before_wait
 
 
 def _function_table(handler):
@@ -310,7 +297,6 @@ class _Server:
         """Runs the queued calls in turn, until one that took a while finds input waiting (the
         loop decodes it before the next call) or none is left."""
         queue, call, clock = self._queue, self._call, time.perf_counter
-        dropped = _shm.dropped
         while queue:
             call_id, name, payload, credit = queue.popleft()
             if not queue:  # the loop reads its input next anyway
@@ -319,8 +305,6 @@ class _Server:
             started = clock()
             call(call_id, name, payload, credit)
             payload = None  # the host blocks that its arrays viewed can go now
-            if dropped:
-                _shm.flush_dropped()
             if clock() - started >= _SLOW_CALL and self._reader.input_waiting():
                 self._reader.fill()
                 return

@@ -7,8 +7,8 @@
     decode: ext 3 [code, segment, offset, length] ──► view(): a bounds-checked memoryview of a host
         segment, which the codec copies out at once; an ndarray (code 1) instead becomes an ndarray
         over the block (host_array()), and KEPT [14, [segment, offset]] tells the host before any
-        answer to the call can ── the array collected ──► DROPPED [15, [segment, offset, ...]],
-        sent by the serve loop after a call and before it waits (flush_dropped())
+        answer to the call can ── the block's last view collected ──► DROPPED [15, [segment,
+        offset, ...]], sent by the thread "pysynapse-dropped", which the view's finalizer wakes
     encode_body: a large bin, ndarray or ext body ──► place(): a block of a worker segment (role 1),
         PLACING [13, bytes] first if it is large, copied in ──► the codec writes ext 3 instead of
         the value
@@ -39,7 +39,6 @@ __all__ = [
     "on_map",
     "on_release",
     "place",
-    "flush_dropped",
     "host_array",
     "release",
     "threshold",
@@ -88,9 +87,12 @@ _full_said = False
 _lent = {}  # (segment, offset) of a host block -> weak references to the views handed out
 _owned = {}  # id(root array) -> _Owned: blocks that arrays of pysynapse.shared hold
 _orphans = []  # (segment, offset) of blocks whose arrays were collected; freed under _lock later
-# (segment, offset) of host blocks whose views were collected, for the next DROPPED. A finalizer may
-# run on any thread at any moment, one holding the writer's lock included: it only appends.
-dropped = []
+_viewed = {}  # (segment, offset) of a host block -> how many views of it are alive
+# (segment, offset) of host blocks a view of which was collected. A finalizer may run on any thread
+# at any moment, one holding the writer's lock or _lock included: it only appends and wakes the
+# thread that sends DROPPED.
+_dropped = []
+_wake_sender = None  # released to wake that thread (a _thread lock: any thread may release it)
 
 
 class _Blocks:
@@ -176,7 +178,8 @@ def detach():
         _lent.clear()
         _owned.clear()
         del _orphans[:]
-        del dropped[:]
+        _viewed.clear()
+        del _dropped[:]
         _send = None
         _grow_asked = _full_said = False
 
@@ -347,7 +350,11 @@ def view(index, offset, length, role=_ROLE_HOST):
 def host_array(type_string, shape, data, block):
     """The ndarray whose data ``data`` is, in the host's block ``(segment, offset)``: a writable
     view of it, which holds the block until the view is collected, where numpy can view it (data
-    aligned for the dtype, a host to tell); else a copy."""
+    aligned for the dtype, a host to tell); else a copy.
+
+    The host hears KEPT when a block gets its first view, and DROPPED when its last view has been
+    collected. A frame may be decoded twice (the msgpack codec hands some to the pure one), so a
+    block can have two views for a moment."""
     from . import _ndarray
 
     np = _ndarray.numpy_module()
@@ -358,18 +365,67 @@ def host_array(type_string, shape, data, block):
         return _ndarray.build(type_string, shape, data)
     import weakref
 
-    _tell_host([KEPT, list(block)])  # before the call's answer, which would free the block
-    weakref.finalize(root, dropped.append, block)
+    with _lock:  # held while KEPT or DROPPED is written, so that the host gets them in order
+        count = _viewed.get(block, 0)
+        _viewed[block] = count + 1
+        if _wake_sender is None:
+            _start_sender()
+        if not count:
+            _tell_host([KEPT, list(block)])  # before the call's answer, which would free the block
+    weakref.finalize(root, _collected, block).atexit = False
     return root.reshape(shape)
+
+
+def _collected(block):
+    """A view of a host block was collected (a finalizer: any thread, any lock held)."""
+    _dropped.append(block)
+    try:
+        _wake_sender.release()
+    except RuntimeError:  # awake already
+        pass
+    except AttributeError:  # no sender started: no view was made through host_array
+        pass
+
+
+def _start_sender():
+    global _wake_sender
+    assert _lock.locked()
+    import threading  # not at start-up: the first view of a host block starts the thread
+
+    # A bare lock, not an Event: a finalizer releases it whatever locks its thread holds.
+    wake = _thread.allocate_lock()
+    wake.acquire()
+    threading.Thread(target=_send_dropped, args=(wake,), name="pysynapse-dropped", daemon=True).start()
+    _wake_sender = wake
+
+
+def _send_dropped(wake):
+    """Sends DROPPED for the blocks whose last view was collected, each time a finalizer wakes it;
+    ends when the host is gone."""
+    while True:
+        wake.acquire()
+        try:
+            flush_dropped()
+        except OSError:
+            return
 
 
 def flush_dropped():
     """Tells the host which of its blocks no view holds any more (DROPPED), if any."""
-    if dropped:
-        blocks = []
-        while dropped:
-            blocks.extend(dropped.pop())
-        _tell_host([DROPPED, blocks])
+    unviewed = []
+    with _lock:
+        while True:
+            try:
+                block = _dropped.pop()
+            except IndexError:
+                break
+            left = _viewed.get(block, 0) - 1
+            if left > 0:
+                _viewed[block] = left
+            elif _viewed.pop(block, None) is not None:
+                unviewed.extend(block)
+        if unviewed:
+            _tell_host([DROPPED, unviewed])
 
 
 # The explicit zero-copy path ---------------------------------------------------------------------

@@ -7,6 +7,8 @@ Runs with the interpreter's codec (msgpack where it is installed, the pure codec
 import mmap
 import os
 import tempfile
+import threading
+import time
 
 import pytest
 
@@ -17,6 +19,7 @@ from pysynapse import ExtType, _codec, _shm, shared  # noqa: E402
 SIZE = 1024 * 1024
 WORKER_SEGMENT = 4
 LENT_SEGMENT = 5
+HOST_SEGMENT = 6
 
 
 def _map(directory, index, role):
@@ -173,3 +176,63 @@ def test_an_answer_whose_copy_into_the_region_is_interrupted_gives_its_block_bac
         with pytest.raises(KeyboardInterrupt):
             _fallback.pure_encode_body([1, 7, [b"b" * size]])
     assert _shm.place([b"c" * size], size, []) == (WORKER_SEGMENT, first[1] + size)
+
+
+def _await(condition, what):
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+def test_a_host_block_viewed_twice_is_kept_once_and_dropped_after_its_last_view(tmp_path, sent):
+    host = _map(str(tmp_path), HOST_SEGMENT, 0)
+    del sent[:]
+    header = bytes(_codec.encode(["<f8", [4]]))
+    start = 128 - len(header)
+    host[start:128] = header
+    host[128:160] = np.arange(4, dtype="<f8").tobytes()
+    body = bytes(_codec.encode([1, HOST_SEGMENT, start, len(header) + 32]))
+    frame = bytes(_codec.encode(ExtType(_shm.EXT_CODE, body)))
+
+    first = _codec.decode(frame)  # as when a frame is decoded again by the pure codec
+    second = _codec.decode(frame)
+    assert not first.flags.owndata and first.flags.writeable
+    assert sent == [[_shm.KEPT, [HOST_SEGMENT, start]]]
+    del first
+    _shm.flush_dropped()  # whether or not the thread that sends DROPPED has woken yet
+    assert sent == [[_shm.KEPT, [HOST_SEGMENT, start]]]  # the second view still holds the block
+    del second
+    _await(lambda: len(sent) == 2, "no DROPPED")
+    assert sent[1] == [_shm.DROPPED, [HOST_SEGMENT, start]]
+
+
+def test_views_collected_on_many_threads_are_each_dropped_once(sent):
+    blocks = [(HOST_SEGMENT, 64 * i) for i in range(4000)]
+    for block in blocks:
+        _shm._viewed[block] = 1
+    start = threading.Barrier(6)
+
+    def collect(part):
+        start.wait()
+        for block in part:
+            _shm._collected(block)
+
+    def flush():
+        start.wait()
+        for _ in range(200):
+            _shm.flush_dropped()
+
+    threads = [threading.Thread(target=collect, args=(blocks[i::4],)) for i in range(4)]
+    threads += [threading.Thread(target=flush) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _shm.flush_dropped()
+    _await(lambda: not _shm._dropped, "blocks left undropped")
+    reported = []
+    for message in sent:
+        assert message[0] == _shm.DROPPED
+        reported.extend(zip(message[1][::2], message[1][1::2]))
+    assert sorted(reported) == sorted(blocks)

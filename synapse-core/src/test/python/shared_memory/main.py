@@ -39,6 +39,15 @@ def let_go(_):
     del _kept[:]
 
 
+def kept(_):
+    """The first array kept, as it is now."""
+    return _kept[0]
+
+
+async def echo_async(value):
+    return value
+
+
 def double_in_place(array):
     array *= 2
     return array

@@ -261,6 +261,25 @@ class SharedMemorySafetyTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {MSGPACK, PURE})
+  void aFrameTheWorkerDecodesTwice_keepsItsBlockOnce(String codec) {
+    // The second array finds no room and goes in the frame, which makes the msgpack codec hand
+    // the frame to the pure one: the first array is viewed twice.
+    try (Synapse synapse =
+        spawned(regions.builder(codec).sharedMemoryMaxBytes(8 << 20).maxFrameBytes(16 << 20))) {
+      long pid = synapse.workerInfo().orElseThrow().pid();
+      NDArray first = NDArray.of(pattern(3 << 20, 1));
+      NDArray second = NDArray.of(pattern(3 << 20, 2));
+
+      List<?> back = (List<?>) synapse.invoke("echo", List.of(first, second));
+
+      assertThat(SharedMemoryTest.bytesOf((NDArray) back.get(0))).isEqualTo(pattern(3 << 20, 1));
+      assertThat(SharedMemoryTest.bytesOf((NDArray) back.get(1))).isEqualTo(pattern(3 << 20, 2));
+      assertThat(synapse.workerInfo().orElseThrow().pid()).isEqualTo(pid);
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(
       strings = {
         "14, [0, 64]", // KEPT of a block no ndarray of a running call holds

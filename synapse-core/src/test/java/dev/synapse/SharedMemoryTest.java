@@ -220,6 +220,40 @@ class SharedMemoryTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {MSGPACK, PURE})
+  void aBlockTheHandlerKeeps_isNotReusedByLaterCalls(String codec) {
+    try (Synapse synapse = spawned(regions.builder(codec), codec)) {
+      byte[] first = pattern(2 << 20, 1);
+      synapse.invoke("keep", NDArray.of(first));
+      for (int seed = 2; seed < 8; seed++) {
+        byte[] other = pattern(2 << 20, seed);
+        assertThat(bytesOf((NDArray) synapse.invoke("echo", NDArray.of(other)))).isEqualTo(other);
+      }
+
+      assertThat(bytesOf((NDArray) synapse.invoke("kept", null))).isEqualTo(first);
+      synapse.invoke("let_go", null);
+      Awaitility.await("the kept block is free")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {MSGPACK, PURE})
+  void anAsyncHandlersInput_isGivenBackWithoutAnotherCall(String codec) {
+    try (Synapse synapse = spawned(regions.builder(codec), codec)) {
+      byte[] sent = pattern(2 << 20, 9);
+
+      assertThat(bytesOf((NDArray) synapse.invoke("echo_async", NDArray.of(sent)))).isEqualTo(sent);
+
+      // Nothing else is sent to the worker: it says DROPPED by itself.
+      Awaitility.await("the block is free")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
+    }
+  }
+
   @Test
   void float64Array64MiB_isDoubledBitExactly() {
     try (Synapse synapse = spawned(regions.builder(MSGPACK), MSGPACK)) {

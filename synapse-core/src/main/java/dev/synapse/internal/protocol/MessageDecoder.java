@@ -65,7 +65,7 @@ public final class MessageDecoder {
       int size = unpacker.unpackArrayHeader();
       int type = unpacker.unpackInt();
       if (Messages.isBlockList(type)) {
-        return new Messages.Answer(type, 0, blockList(size), null);
+        return new Messages.Answer(type, 0, blockList(size, frame.length()), null);
       }
       long id = unpacker.unpackLong();
       if (type == Messages.HOST_CALL || type == Messages.HOST_CANCEL) {
@@ -103,13 +103,16 @@ public final class MessageDecoder {
     }
   }
 
-  /** The {@code [segment, offset, ...]} pairs of KEPT or DROPPED, each a number of at least 0. */
-  private long[] blockList(int size) throws IOException {
+  /**
+   * The {@code [segment, offset, ...]} pairs of KEPT or DROPPED, each a number of at least 0, from
+   * a frame of {@code frameBytes} bytes (which bounds the count: each takes at least one).
+   */
+  private long[] blockList(int size, int frameBytes) throws IOException {
     if (size != 2 || unpacker.getNextFormat().getValueType() != ValueType.ARRAY) {
       throw new ProtocolException("A list of shared-memory blocks from the worker is malformed");
     }
     int length = unpacker.unpackArrayHeader();
-    if (length == 0 || length % 2 != 0) {
+    if (length == 0 || length % 2 != 0 || length > frameBytes) {
       throw new ProtocolException(
           "A list of shared-memory blocks from the worker has " + length + " numbers");
     }
