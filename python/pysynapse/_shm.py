@@ -8,7 +8,7 @@
         segment, which the codec copies out at once; an ndarray (code 1) instead becomes an ndarray
         over the block (host_array()), and KEPT [14, [segment, offset]] tells the host before any
         answer to the call can ── the block's last view collected ──► DROPPED [15, [segment,
-        offset, ...]], sent by the thread "pysynapse-dropped", which the view's finalizer wakes
+        offset, ...]], sent by the thread "pysynapse-dropped", to which the view's finalizer hands it
     encode_body: a large bin, ndarray or ext body ──► place(): a block of a worker segment (role 1),
         PLACING [13, bytes] first if it is large, copied in ──► the codec writes ext 3 instead of
         the value
@@ -88,11 +88,14 @@ _lent = {}  # (segment, offset) of a host block -> weak references to the views 
 _owned = {}  # id(root array) -> _Owned: blocks that arrays of pysynapse.shared hold
 _orphans = []  # (segment, offset) of blocks whose arrays were collected; freed under _lock later
 _viewed = {}  # (segment, offset) of a host block -> how many views of it are alive
-# (segment, offset) of host blocks a view of which was collected. A finalizer may run on any thread
-# at any moment, one holding the writer's lock or _lock included: it only appends and wakes the
-# thread that sends DROPPED.
-_dropped = []
-_wake_sender = None  # released to wake that thread (a _thread lock: any thread may release it)
+# (generation, (segment, offset)) of each view of a host block that was collected, put by its
+# finalizer for the thread "pysynapse-dropped". A finalizer may run on any thread at any moment, one
+# holding the writer's lock or _lock included: SimpleQueue.put is safe there.
+_collected = None
+_generation = 0  # one per region: detach() makes views of the last one count for nothing
+_sender_running = False
+# DROPPED names at most this many blocks, so that it fits in the smallest frame allowed (1 KiB).
+_DROPPED_PER_FRAME = 50
 
 
 class _Blocks:
@@ -171,7 +174,7 @@ def attach(send):
 
 def detach():
     """Forgets the region (serve() has returned); views handed out keep their mappings alive."""
-    global _send, _grow_asked, _full_said
+    global _send, _grow_asked, _full_said, _generation
     with _lock:
         _segments.clear()
         _writable.clear()
@@ -179,7 +182,7 @@ def detach():
         _owned.clear()
         del _orphans[:]
         _viewed.clear()
-        del _dropped[:]
+        _generation += 1
         _send = None
         _grow_asked = _full_said = False
 
@@ -366,66 +369,85 @@ def host_array(type_string, shape, data, block):
     import weakref
 
     with _lock:  # held while KEPT or DROPPED is written, so that the host gets them in order
-        count = _viewed.get(block, 0)
-        _viewed[block] = count + 1
-        if _wake_sender is None:
-            _start_sender()
-        if not count:
-            _tell_host([KEPT, list(block)])  # before the call's answer, which would free the block
-    weakref.finalize(root, _collected, block).atexit = False
+        viewable = _sender_running or _start_sender()
+        if viewable:
+            count = _viewed.get(block, 0)
+            if not count:
+                _tell_host([KEPT, list(block)])  # before the call's answer, which frees the block
+            _viewed[block] = count + 1
+            token = (_generation, block)
+    if not viewable:
+        return _ndarray.build(type_string, shape, data)
+    try:
+        weakref.finalize(root, _collected.put, token).atexit = False
+    except BaseException:
+        _collected.put(token)  # counted, but no finalizer will say so: undone
+        raise
     return root.reshape(shape)
 
 
-def _collected(block):
-    """A view of a host block was collected (a finalizer: any thread, any lock held)."""
-    _dropped.append(block)
-    try:
-        _wake_sender.release()
-    except RuntimeError:  # awake already
-        pass
-    except AttributeError:  # no sender started: no view was made through host_array
-        pass
-
-
 def _start_sender():
-    global _wake_sender
+    """Starts the thread that sends DROPPED; False if no thread can be started."""
+    global _collected, _sender_running
     assert _lock.locked()
     import threading  # not at start-up: the first view of a host block starts the thread
 
-    # A bare lock, not an Event: a finalizer releases it whatever locks its thread holds.
-    wake = _thread.allocate_lock()
-    wake.acquire()
-    threading.Thread(target=_send_dropped, args=(wake,), name="pysynapse-dropped", daemon=True).start()
-    _wake_sender = wake
+    if _collected is None:
+        import _queue
+
+        _collected = _queue.SimpleQueue()
+    try:
+        threading.Thread(target=_send_dropped, name="pysynapse-dropped", daemon=True).start()
+    except RuntimeError:  # a limit on threads, or the interpreter is ending: views are copies then
+        return False
+    _sender_running = True
+    return True
 
 
-def _send_dropped(wake):
-    """Sends DROPPED for the blocks whose last view was collected, each time a finalizer wakes it;
-    ends when the host is gone."""
-    while True:
-        wake.acquire()
-        try:
-            flush_dropped()
-        except OSError:
-            return
+def _send_dropped():
+    """Sends DROPPED as views of host blocks are collected, until the host is gone (or a defect
+    stops it: a later view then starts the thread again)."""
+    global _sender_running
+    try:
+        while True:
+            flush_dropped(_collected.get())
+    except OSError:
+        pass
+    except Exception:
+        _log().exception("stopped sending the host the blocks that no view holds any more")
+    finally:
+        with _lock:
+            _sender_running = False
 
 
-def flush_dropped():
-    """Tells the host which of its blocks no view holds any more (DROPPED), if any."""
+def flush_dropped(first=None):
+    """Tells the host which of its blocks no view holds any more (DROPPED): those whose last view
+    was collected, ``first`` (a token of a collected view) and every one queued since."""
+    if _collected is None:
+        return
+    import _queue
+
     unviewed = []
     with _lock:
+        token = first
         while True:
-            try:
-                block = _dropped.pop()
-            except IndexError:
-                break
+            if token is None:
+                try:
+                    token = _collected.get_nowait()
+                except _queue.Empty:
+                    break
+            generation, block = token
+            token = None
+            if generation != _generation:
+                continue  # a view of a region that has ended
             left = _viewed.get(block, 0) - 1
             if left > 0:
                 _viewed[block] = left
             elif _viewed.pop(block, None) is not None:
                 unviewed.extend(block)
-        if unviewed:
-            _tell_host([DROPPED, unviewed])
+        step = 2 * _DROPPED_PER_FRAME
+        for start in range(0, len(unviewed), step):
+            _tell_host([DROPPED, unviewed[start : start + step]])
 
 
 # The explicit zero-copy path ---------------------------------------------------------------------

@@ -209,30 +209,88 @@ def test_a_host_block_viewed_twice_is_kept_once_and_dropped_after_its_last_view(
 
 def test_views_collected_on_many_threads_are_each_dropped_once(sent):
     blocks = [(HOST_SEGMENT, 64 * i) for i in range(4000)]
-    for block in blocks:
-        _shm._viewed[block] = 1
+    with _shm._lock:
+        for block in blocks:
+            _shm._viewed[block] = 1
+        assert _shm._sender_running or _shm._start_sender()
     start = threading.Barrier(6)
+    failures = []
+
+    def run(work):
+        try:
+            start.wait()
+            work()
+        except BaseException as exc:
+            failures.append(exc)
 
     def collect(part):
-        start.wait()
         for block in part:
-            _shm._collected(block)
+            _shm._collected.put((_shm._generation, block))  # as a view's finalizer does
 
     def flush():
-        start.wait()
         for _ in range(200):
             _shm.flush_dropped()
 
-    threads = [threading.Thread(target=collect, args=(blocks[i::4],)) for i in range(4)]
-    threads += [threading.Thread(target=flush) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(lambda p=blocks[i::4]: collect(p),)) for i in range(4)]
+    threads += [threading.Thread(target=run, args=(flush,)) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    _shm.flush_dropped()
-    _await(lambda: not _shm._dropped, "blocks left undropped")
+    assert not failures
+    _await(lambda: not _shm._viewed, "blocks left undropped")
     reported = []
     for message in sent:
         assert message[0] == _shm.DROPPED
+        assert len(message[1]) <= 2 * _shm._DROPPED_PER_FRAME
         reported.extend(zip(message[1][::2], message[1][1::2]))
     assert sorted(reported) == sorted(blocks)
+
+
+def test_views_of_an_earlier_region_do_not_count_in_the_next(tmp_path, sent):
+    host = _map(str(tmp_path), HOST_SEGMENT, 0)
+    header = bytes(_codec.encode(["<f8", [4]]))
+    start = 128 - len(header)
+    host[start:128] = header
+    frame = bytes(
+        _codec.encode(
+            ExtType(_shm.EXT_CODE, bytes(_codec.encode([1, HOST_SEGMENT, start, len(header) + 32])))
+        )
+    )
+    old = _codec.decode(frame)
+    _shm.detach()  # serve() has returned; a second one maps segments numbered from 0 again
+    _shm.attach(lambda body: sent.append(_codec.decode(body)))
+    host = _map(str(tmp_path), HOST_SEGMENT, 0)
+    host[start:128] = header
+    del sent[:]
+    new = _codec.decode(frame)
+    assert sent == [[_shm.KEPT, [HOST_SEGMENT, start]]]
+    del old
+    _shm.flush_dropped()
+    assert sent == [[_shm.KEPT, [HOST_SEGMENT, start]]]  # the new view still holds the block
+    del new
+    _await(lambda: len(sent) == 2, "no DROPPED")
+
+
+def test_without_a_thread_to_send_dropped_a_host_block_is_copied(tmp_path, sent, monkeypatch):
+    host = _map(str(tmp_path), HOST_SEGMENT, 0)
+    del sent[:]
+    header = bytes(_codec.encode(["<f8", [4]]))
+    start = 128 - len(header)
+    host[start:128] = header
+    host[128:160] = np.arange(4, dtype="<f8").tobytes()
+    frame = bytes(
+        _codec.encode(
+            ExtType(_shm.EXT_CODE, bytes(_codec.encode([1, HOST_SEGMENT, start, len(header) + 32])))
+        )
+    )
+    monkeypatch.setattr(_shm, "_sender_running", False)
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+
+    array = _codec.decode(frame)
+    assert array.flags.owndata and array.tolist() == [0, 1, 2, 3]  # a copy
+    assert sent == [] and (HOST_SEGMENT, start) not in _shm._viewed
