@@ -185,15 +185,21 @@ def _await(condition, what):
         time.sleep(0.01)
 
 
-def test_a_host_block_viewed_twice_is_kept_once_and_dropped_after_its_last_view(tmp_path, sent):
-    host = _map(str(tmp_path), HOST_SEGMENT, 0)
-    del sent[:]
+def _array_in_a_host_block(directory):
+    """Maps a host segment (role 0) holding the float64 array [0, 1, 2, 3] as the host places one
+    (its data at offset 128); returns the offset of its reference and a frame body naming it."""
+    host = _map(directory, HOST_SEGMENT, 0)
     header = bytes(_codec.encode(["<f8", [4]]))
     start = 128 - len(header)
     host[start:128] = header
     host[128:160] = np.arange(4, dtype="<f8").tobytes()
-    body = bytes(_codec.encode([1, HOST_SEGMENT, start, len(header) + 32]))
-    frame = bytes(_codec.encode(ExtType(_shm.EXT_CODE, body)))
+    reference = bytes(_codec.encode([1, HOST_SEGMENT, start, len(header) + 32]))
+    return start, bytes(_codec.encode(ExtType(_shm.EXT_CODE, reference)))
+
+
+def test_a_host_block_viewed_twice_is_kept_once_and_dropped_after_its_last_view(tmp_path, sent):
+    start, frame = _array_in_a_host_block(str(tmp_path))
+    del sent[:]
 
     first = _codec.decode(frame)  # as when a frame is decoded again by the pure codec
     second = _codec.decode(frame)
@@ -248,20 +254,11 @@ def test_views_collected_on_many_threads_are_each_dropped_once(sent):
 
 
 def test_views_of_an_earlier_region_do_not_count_in_the_next(tmp_path, sent):
-    host = _map(str(tmp_path), HOST_SEGMENT, 0)
-    header = bytes(_codec.encode(["<f8", [4]]))
-    start = 128 - len(header)
-    host[start:128] = header
-    frame = bytes(
-        _codec.encode(
-            ExtType(_shm.EXT_CODE, bytes(_codec.encode([1, HOST_SEGMENT, start, len(header) + 32])))
-        )
-    )
+    start, frame = _array_in_a_host_block(str(tmp_path))
     old = _codec.decode(frame)
     _shm.detach()  # serve() has returned; a second one maps segments numbered from 0 again
     _shm.attach(lambda body: sent.append(_codec.decode(body)))
-    host = _map(str(tmp_path), HOST_SEGMENT, 0)
-    host[start:128] = header
+    _array_in_a_host_block(str(tmp_path))
     del sent[:]
     new = _codec.decode(frame)
     assert sent == [[_shm.KEPT, [HOST_SEGMENT, start]]]
@@ -273,17 +270,8 @@ def test_views_of_an_earlier_region_do_not_count_in_the_next(tmp_path, sent):
 
 
 def test_without_a_thread_to_send_dropped_a_host_block_is_copied(tmp_path, sent, monkeypatch):
-    host = _map(str(tmp_path), HOST_SEGMENT, 0)
+    start, frame = _array_in_a_host_block(str(tmp_path))
     del sent[:]
-    header = bytes(_codec.encode(["<f8", [4]]))
-    start = 128 - len(header)
-    host[start:128] = header
-    host[128:160] = np.arange(4, dtype="<f8").tobytes()
-    frame = bytes(
-        _codec.encode(
-            ExtType(_shm.EXT_CODE, bytes(_codec.encode([1, HOST_SEGMENT, start, len(header) + 32])))
-        )
-    )
     monkeypatch.setattr(_shm, "_sender_running", False)
 
     def refuse(self):
