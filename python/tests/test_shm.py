@@ -69,14 +69,19 @@ class Host:
         return self.worker.recv_body()
 
 
-@pytest.fixture
-def host(spawn, tmp_path):
-    worker = spawn("echo.py", env=_env())
+def _hosting(spawn, tmp_path, script):
+    """This test as the host of a worker running ``script``, for the length of a fixture."""
+    worker = spawn(script, env=_env())
     worker.ready()
     try:
         yield Host(worker, str(tmp_path))
     finally:
         _shm.detach()
+
+
+@pytest.fixture
+def host(spawn, tmp_path):
+    yield from _hosting(spawn, tmp_path, "echo.py")
 
 
 def _env():
@@ -169,12 +174,7 @@ def _array_reference(host, values, aligned=True):
 @pytest.fixture
 def arrays(spawn, tmp_path):
     pytest.importorskip("numpy")
-    worker = spawn("arrays.py", env=_env())
-    worker.ready()
-    try:
-        yield Host(worker, str(tmp_path))
-    finally:
-        _shm.detach()
+    yield from _hosting(spawn, tmp_path, "arrays.py")
 
 
 def test_an_ndarray_in_a_host_block_is_viewed_and_kept_until_the_handler_lets_go(arrays):

@@ -61,6 +61,13 @@ class SharedMemoryTest {
     return bytes;
   }
 
+  /** Waits until the worker has given back every host block (its DROPPED comes on its own). */
+  static void awaitNoHostBlockInUse(Synapse synapse) {
+    Awaitility.await("every host block free")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
+  }
+
   static byte[] bytesOf(NDArray array) {
     ByteBuffer buffer = array.buffer();
     byte[] bytes = new byte[buffer.remaining()];
@@ -203,9 +210,7 @@ class SharedMemoryTest {
       assertThat(seen).isEqualTo(Map.of("owndata", false, "writeable", true, "aligned", true));
       assertThat(ZeroCopyTest.region(synapse).blocksInUse()).isEqualTo(1); // the call has ended
       synapse.invoke("let_go", null);
-      Awaitility.await("the kept block is free")
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
+      awaitNoHostBlockInUse(synapse);
 
       double[] values = new double[(1 << 20) + 5];
       Arrays.setAll(values, i -> i * 0.5 - 3);
@@ -214,9 +219,7 @@ class SharedMemoryTest {
       for (int i = 0; i < values.length; i++) {
         assertThat(back[i]).isEqualTo(values[i] * 2);
       }
-      Awaitility.await("no block left")
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
+      awaitNoHostBlockInUse(synapse);
     }
   }
 
@@ -233,9 +236,7 @@ class SharedMemoryTest {
 
       assertThat(bytesOf((NDArray) synapse.invoke("kept", null))).isEqualTo(first);
       synapse.invoke("let_go", null);
-      Awaitility.await("the kept block is free")
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
+      awaitNoHostBlockInUse(synapse);
     }
   }
 
@@ -248,9 +249,7 @@ class SharedMemoryTest {
       assertThat(bytesOf((NDArray) synapse.invoke("echo_async", NDArray.of(sent)))).isEqualTo(sent);
 
       // Nothing else is sent to the worker: it says DROPPED by itself.
-      Awaitility.await("the block is free")
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> ZeroCopyTest.region(synapse).blocksInUse() == 0);
+      awaitNoHostBlockInUse(synapse);
     }
   }
 
