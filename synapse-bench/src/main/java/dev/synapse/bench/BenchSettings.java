@@ -67,7 +67,7 @@ public record BenchSettings(
         quick ? quickProfile() : new JmhProfile(2, 3, 4, Duration.ofSeconds(1)),
         quick ? quickProfile() : new JmhProfile(2, 2, 4, Duration.ofSeconds(1)),
         quick ? quickProfile() : new JmhProfile(1, 1, 3, Duration.ofSeconds(1)),
-        quick ? 3 : 10,
+        quick ? 3 : 30,
         quick ? 5_000 : 50_000,
         quick ? 5_000 : 20_000,
         quick ? 2 : 5);
