@@ -8,14 +8,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synapse.internal.launch.PysynapseHome;
 import dev.synapse.testing.Fixtures;
 import dev.synapse.testing.NoLeaks;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
@@ -126,6 +129,20 @@ class SpawnTest {
       assertThatThrownBy(() -> synapse.spawn(module("echo"), "main"))
           .isInstanceOf(SpawnException.class)
           .hasMessage("The Python interpreter does not exist: /no/such/python3");
+    }
+  }
+
+  @Test
+  void anInterpreterThatCannotBeStarted_failsSpawn_andLeavesNoThreadBehind(@TempDir Path dir)
+      throws IOException {
+    // Answers the check of what it is, then is no longer executable when the worker starts.
+    Path python = dir.resolve("python3");
+    Files.writeString(python, "#!/bin/sh\nchmod a-x \"$0\"\nexec /usr/bin/python3 \"$@\"\n");
+    Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwx------"));
+    try (Synapse synapse = Fixtures.builder(python.toString()).useInterpreterAsIs(true).build()) {
+      assertThatThrownBy(() -> synapse.spawn(module("echo"), "main"))
+          .isInstanceOf(SpawnException.class)
+          .hasMessageStartingWith("Cannot start the Python interpreter '" + python + "'");
     }
   }
 

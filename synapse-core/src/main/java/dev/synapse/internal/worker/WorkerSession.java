@@ -72,21 +72,21 @@ final class WorkerSession {
   private WorkerSession(WorkerConfig config, EndListener endListener) {
     this.config = config;
     this.endListener = endListener;
-    this.process =
-        WorkerLaunch.start(
-            config.python(),
-            config.script(),
-            config.maxFrameBytes(),
-            config.environment(),
-            config.sharedMemory().enabled() ? config.sharedMemory().threshold() : 0);
+    this.stderr = new StderrPump(config.script(), config.module(), config.listener());
+    try {
+      this.process =
+          WorkerLaunch.start(
+              config.python(),
+              config.script(),
+              config.maxFrameBytes(),
+              config.environment(),
+              config.sharedMemory().enabled() ? config.sharedMemory().threshold() : 0);
+    } catch (Throwable e) {
+      stderr.abandon();
+      throw e;
+    }
+    stderr.read(process.getErrorStream(), process.pid());
     String suffix = config.module() + "-" + process.pid();
-    this.stderr =
-        new StderrPump(
-            config.script(),
-            config.module(),
-            process.pid(),
-            process.getErrorStream(),
-            config.listener());
     this.outbox = new Outbox("synapse-writer-" + suffix, process.getOutputStream());
     this.reader = SharedThreads.startDaemon("synapse-reader-" + suffix, this::readLoop);
   }
