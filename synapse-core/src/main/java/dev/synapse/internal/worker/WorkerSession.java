@@ -62,8 +62,6 @@ final class WorkerSession {
   private final CompletableFuture<WorkerInfo> ready = new CompletableFuture<>();
   private volatile Channel channel;
   private volatile SharedRegion region;
-  // Opened by the reader while the worker starts; it becomes the region if READY says it may.
-  private volatile SharedRegion starting;
   private volatile boolean disposing;
   private volatile String replacement;
   private volatile List<ProcessHandle> family = List.of();
@@ -204,23 +202,14 @@ final class WorkerSession {
     ProtocolException garbage = null;
     ProtocolException fault = null;
     try {
-      HeldFrames regionFrames = new HeldFrames();
-      if (config.sharedMemory().enabled()) {
-        starting = SharedRegion.open(config.sharedMemory(), regionFrames, suffix());
-      }
       InboundFrame first = frames.read();
       if (first != null) {
         WorkerInfo info = Messages.decodeReady(first);
         frames.splitAnswers(!info.seedProtocol());
-        SharedRegion opened = starting;
-        if (opened != null) {
-          if (!info.seedProtocol() && Messages.supportsSharedMemory(first)) {
-            regionFrames.release(outbox::send);
-            region = opened;
-          } else {
-            opened.close();
-          }
-          starting = null;
+        if (!info.seedProtocol()
+            && config.sharedMemory().enabled()
+            && Messages.supportsSharedMemory(first)) {
+          region = SharedRegion.open(config.sharedMemory(), outbox::send, suffix());
         }
         channel =
             info.seedProtocol()
@@ -314,10 +303,9 @@ final class WorkerSession {
 
   /** The worker has ended: its shared memory goes, files and all. */
   private void closeRegion() {
-    for (SharedRegion current : new SharedRegion[] {starting, region}) {
-      if (current != null) {
-        current.close();
-      }
+    SharedRegion current = region;
+    if (current != null) {
+      current.close();
     }
   }
 
