@@ -184,7 +184,7 @@ class SharedMemorySafetyTest {
   }
 
   @Test
-  void aSeedStyleWorker_getsNoRegion_andNoFrameOfOne() {
+  void aSeedStyleWorker_getsNoRegion_andNoFrameOfOne() throws Exception {
     try (Synapse synapse = regions.builder(MSGPACK).build()) {
       synapse.spawn(module("seed"), "main");
       for (int i = 0; i < 3; i++) { // a MAP frame sent to it would be read as its input
