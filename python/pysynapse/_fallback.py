@@ -55,7 +55,8 @@ def _epoch_utc():
     """1970-01-01 UTC."""
     global _epoch
     if _epoch is None:
-        _epoch = _datetime().datetime(1970, 1, 1, tzinfo=_datetime().timezone.utc)
+        datetime = _datetime()
+        _epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
     return _epoch
 
 

@@ -33,13 +33,13 @@ import os
 
 __all__ = [
     "EXT_CODE",
+    "host_array",
     "kept_reference",
     "lent_value",
     "new_array",
     "on_map",
     "on_release",
     "place",
-    "host_array",
     "release",
     "threshold",
     "unkeep",

@@ -50,13 +50,6 @@ public final class StderrPump {
     thread.start();
   }
 
-  /** Starts pumping {@code stderr} at once, on a daemon thread named after the module and pid. */
-  public StderrPump(
-      Path script, String module, long pid, InputStream stderr, SynapseListener listener) {
-    this(script, module, listener);
-    read(stderr, pid);
-  }
-
   /** Pumps {@code stderr}, the stream of process {@code pid}; called once, unless abandoned. */
   public void read(InputStream stderr, long pid) {
     thread.setName("synapse-stderr-" + module + "-" + pid);

@@ -299,16 +299,16 @@ public final class SharedRegion {
     long length = (long) head.length + data.remaining();
     // The worker may view an ndarray where it lies instead of copying it: its data starts on the
     // blocks' alignment, the header just before it.
-    boolean viewable = code == NDArrayCodec.EXT_TYPE;
-    int padding = viewable ? (int) (-head.length & (Blocks.ALIGNMENT - 1)) : 0;
+    boolean inPlace = code == NDArrayCodec.EXT_TYPE;
+    int padding = inPlace ? (int) (-head.length & (Blocks.ALIGNMENT - 1)) : 0;
     Placed placed;
     synchronized (lock) {
       placed = allocate(padding + length, padding);
       if (placed == null) {
         return null;
       }
-      if (viewable) {
-        this.viewable.put(placed.key(), placed);
+      if (inPlace) {
+        viewable.put(placed.key(), placed);
       }
     }
     callBlocks.computeIfAbsent(id, k -> new ArrayList<>(1)).add(placed);

@@ -40,9 +40,8 @@ class StderrPumpTest {
   @Test
   void eachLineReachesTheListenerAsItComes_andTheTailKeepsThem() throws Exception {
     PipedOutputStream worker = new PipedOutputStream();
-    StderrPump pump =
-        new StderrPump(
-            Path.of("/modules/fraud/main.py"), "main", 1, new PipedInputStream(worker), listener);
+    StderrPump pump = new StderrPump(Path.of("/modules/fraud/main.py"), "main", listener);
+    pump.read(new PipedInputStream(worker), 1);
 
     worker.write("[pysynapse:WARNING:app.db] slow query\r\n".getBytes(StandardCharsets.UTF_8));
     worker.flush();
